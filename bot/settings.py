@@ -1,0 +1,159 @@
+"""config.toml + environment -> one frozen Settings object, read once at start."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from retrieval.config import RetrievalConfig
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the key and how to fix it."""
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    token: str | None = field(default=None, repr=False)  # never printed
+    snippets: int = 3
+    max_question_chars: int = 500
+    rate_limit_count: int = 5
+    rate_limit_seconds: float = 30.0
+    admin_ids: frozenset[int] = frozenset()
+    max_upload_bytes: int = 200_000
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    rate_limiter: bool = True
+    base_url: str | None = None
+    base_file_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_path: Path
+    database_path: Path
+    retention_days: int = 365
+    retrieval: RetrievalConfig = RetrievalConfig()
+    bot: BotSettings = BotSettings()
+
+
+def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _typed(section: Mapping[str, Any], where: str, key: str, kind: type, default: Any) -> Any:
+    value = section.get(key, default)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}.{key} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _admin_ids(raw: Any, env: str | None) -> frozenset[int]:
+    ids: set[int] = set()
+    if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
+        raise ConfigError("bot.admin_ids must be a list of Telegram user ids (integers)")
+    ids.update(raw)
+    for part in (env or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(f"SANAD_ADMIN_IDS must be comma-separated integers, got {part!r}") from None
+    return frozenset(ids)
+
+
+def _flag(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"on", "true", "1", "yes"}:
+        return True
+    if lowered in {"off", "false", "0", "no"}:
+        return False
+    raise ConfigError(f"{name} must be 'on' or 'off', got {value!r}")
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``path`` and apply environment overrides. Raises ConfigError with a fixable message."""
+    env = os.environ if environ is None else environ
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path} (pass --config PATH)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    base = path.resolve().parent
+
+    corpus = _section(data, "corpus")
+    retrieval = _section(data, "retrieval")
+    bot = _section(data, "bot")
+    database = _section(data, "database")
+
+    try:
+        retrieval_config = RetrievalConfig(
+            stemmer=_typed(retrieval, "retrieval", "stemmer", str, "light"),
+            k1=_typed(retrieval, "retrieval", "k1", float, 1.2),
+            b=_typed(retrieval, "retrieval", "b", float, 0.75),
+            top_k=_typed(retrieval, "retrieval", "top_k", int, 10),
+            min_coverage=_typed(retrieval, "retrieval", "min_coverage", float, 0.3),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"[retrieval] {exc}") from None
+
+    mode = _typed(bot, "bot", "mode", str, "polling")
+    if mode not in {"polling", "webhook"}:
+        raise ConfigError(f"bot.mode must be 'polling' or 'webhook', got {mode!r}")
+    webhook_url = _typed(bot, "bot", "webhook_url", str, "")
+    if mode == "webhook" and not webhook_url.startswith("https://"):
+        raise ConfigError("bot.webhook_url must be an https:// URL when bot.mode is 'webhook'")
+    rate_limiter = _typed(bot, "bot", "rate_limiter", bool, True)
+    if "SANAD_RATE_LIMITER" in env:
+        rate_limiter = _flag(env["SANAD_RATE_LIMITER"], "SANAD_RATE_LIMITER")
+    positive = {
+        "snippets": _typed(bot, "bot", "snippets", int, 3),
+        "max_question_chars": _typed(bot, "bot", "max_question_chars", int, 500),
+        "rate_limit_count": _typed(bot, "bot", "rate_limit_count", int, 5),
+        "max_upload_bytes": _typed(bot, "bot", "max_upload_bytes", int, 200_000),
+    }
+    for key, value in positive.items():
+        if value < 1:
+            raise ConfigError(f"bot.{key} must be at least 1, got {value}")
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    bot_settings = BotSettings(
+        token=token,
+        rate_limit_seconds=_typed(bot, "bot", "rate_limit_seconds", float, 30.0),
+        admin_ids=_admin_ids(bot.get("admin_ids", []), env.get("SANAD_ADMIN_IDS")),
+        mode=mode,
+        webhook_url=webhook_url,
+        webhook_listen=_typed(bot, "bot", "webhook_listen", str, "127.0.0.1"),
+        webhook_port=_typed(bot, "bot", "webhook_port", int, 8443),
+        rate_limiter=rate_limiter,
+        base_url=env.get("SANAD_TELEGRAM_BASE_URL") or None,
+        base_file_url=env.get("SANAD_TELEGRAM_BASE_FILE_URL") or None,
+        **positive,
+    )
+
+    corpus_path = base / _typed(corpus, "corpus", "path", str, "corpus")
+    db_raw = env.get("SANAD_DATABASE") or _typed(database, "database", "path", str, "data/sanad.sqlite3")
+    retention = _typed(database, "database", "retention_days", int, 365)
+    if retention < 0:
+        raise ConfigError("database.retention_days must be 0 (keep everything) or more")
+    return Settings(
+        corpus_path=corpus_path,
+        database_path=(base / db_raw) if not Path(db_raw).is_absolute() else Path(db_raw),
+        retention_days=retention,
+        retrieval=retrieval_config,
+        bot=bot_settings,
+    )
