@@ -1,0 +1,523 @@
+"""Turn raw pasted page text into a curated :class:`~retrieval.models.Article`.
+
+Pure: :func:`ingest` takes the page text as a string and returns the article together with
+every line it dropped and why. The rules are generic (patterns for site chrome, reader
+comments, credits and metadata lines, plus the position of a line relative to the first
+body paragraph), not tuned to one site:
+
+* the **reader-comment section** (a line such as ``التعليقات (2)`` or ``تعليقات القراء``
+  after the article has started) is cut with everything after it;
+* **site chrome** (cookie notices, language switchers, navigation, share and comment
+  prompts, back-to-top links, related-article headers), **photo credits** and captions
+  ending in an agency credit, and **tweet-embed attributions** are removed;
+* **metadata lines** are removed and kept as metadata: a byline (``كتب فلان``), a source
+  line (``المصدر: X``), a page URL and, only in the header above the first body paragraph,
+  a **date line** (the publication date);
+* in the **header** the headline is the longest remaining line (a line that merely repeats
+  it with more words is a caption); short lines above it are mastheads or section labels,
+  the first short line below it is the site name (the outlet);
+* in the **body** long lines are paragraphs, kept verbatim; short lines without final
+  punctuation become ``## `` subheadings when a paragraph follows, otherwise they are footer
+  lines (the first one naming the site becomes the outlet when the header named none);
+* exact repeats of an earlier line or of the headline are dropped.
+
+A page without a headline gets its title from the first sentence of the first paragraph,
+and :attr:`IngestResult.notes` says so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from retrieval.corpus import is_valid_id
+from retrieval.errors import IngestError
+from retrieval.models import Article
+
+__all__ = ["IngestResult", "Removal", "ingest", "parse_date", "render_article", "slugify_id"]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A raw line left out of the article body: 1-based ``line``, its ``text`` and the ``reason``."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The curated article, what was removed, the source attribution and reviewer notes."""
+
+    article: Article
+    removed: tuple[Removal, ...]
+    source: str | None = None  # "المصدر: X" — the agency the outlet credits, not the outlet itself
+    notes: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- folding
+
+_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
+    ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
+}
+_LETTERS = {ord("أ"): "ا", ord("إ"): "ا", ord("آ"): "ا", ord("ٱ"): "ا", ord("ى"): "ي"}
+_DROP = re.compile("[\u064b-\u0652\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+
+
+def _fold(text: str) -> str:
+    """Matching form: no diacritics or tatweel, one alef, ASCII digits, single spaces, casefolded."""
+    text = _DROP.sub("", unicodedata.normalize("NFKC", text)).translate(_DIGITS).translate(_LETTERS)
+    return " ".join(text.split()).casefold()
+
+
+def _clean(line: str) -> str:
+    """The kept form of a raw line: surrounding whitespace and invisible marks stripped, letters untouched."""
+    return line.strip().strip(_INVISIBLE).strip()
+
+
+def _words(folded: str) -> int:
+    return len(re.findall(r"[^\W_]+", folded))
+
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("يناير", "كانون الثاني", "جانفي", "january", "jan"),
+    2: ("فبراير", "شباط", "فيفري", "february", "feb"),
+    3: ("مارس", "آذار", "march", "mar"),
+    4: ("أبريل", "إبريل", "نيسان", "أفريل", "april", "apr"),
+    5: ("مايو", "أيار", "ماي", "may"),
+    6: ("يونيو", "يونيه", "حزيران", "جوان", "june", "jun"),
+    7: ("يوليو", "يوليه", "تموز", "جويلية", "july", "jul"),
+    8: ("أغسطس", "آب", "أوت", "august", "aug"),
+    9: ("سبتمبر", "أيلول", "september", "sept", "sep"),
+    10: ("أكتوبر", "تشرين الأول", "october", "oct"),
+    11: ("نوفمبر", "تشرين الثاني", "november", "nov"),
+    12: ("ديسمبر", "كانون الأول", "دجنبر", "december", "dec"),
+}
+_MONTH_NUMBER = {_fold(name): number for number, names in _MONTHS.items() for name in names}
+_MONTH = "(?:{})".format(
+    "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in sorted(_MONTH_NUMBER, key=len, reverse=True))
+)
+_DAY, _YEAR = r"(?<!\d)(\d{1,2})", r"(\d{4})(?!\d)"
+_DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # 08 يناير 2022 · 9 يناير/كانون الثاني 2022 · ١٠ يناير ٢٠٢٢
+    (re.compile(rf"{_DAY}\s*({_MONTH})(?:\s*[/\-]\s*{_MONTH})?(?![^\W\d_])\s*[,،/\-]?\s*{_YEAR}"), "dmy"),
+    # January 9, 2022
+    (re.compile(rf"(?<![^\W\d_])({_MONTH})\s+(\d{{1,2}}),?\s+{_YEAR}"), "mdy"),
+    # 2022-01-07
+    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "iso"),
+    # 07-01-2022 · 07/01/2022 (day first, as Arabic sites write it)
+    (re.compile(rf"{_DAY}([-/.])(\d{{1,2}})\2{_YEAR}"), "numeric"),
+)
+_WEEKDAYS = {
+    _fold(day) for day in ("الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت")
+}
+_DATE_LABELS = {
+    _fold(word)
+    for word in (
+        "يوم", "نشر", "نشرت", "في", "بتاريخ", "تاريخ", "النشر", "آخر", "اخر", "تحديث", "التحديث", "محدث",
+        "ص", "م", "صباحا", "مساء", "am", "pm", "gmt", "utc", "بتوقيت", "published", "updated", "on",
+    )
+}  # fmt: skip
+
+
+def _find_date(folded: str) -> tuple[date, int, int] | None:
+    """The earliest valid date in folded text, with its span."""
+    found: list[tuple[int, int, date]] = []
+    for pattern, kind in _DATE_PATTERNS:
+        for match in pattern.finditer(folded):
+            groups = match.groups()
+            if kind == "dmy":
+                day, month, year = int(groups[0]), _MONTH_NUMBER[" ".join(groups[1].split())], int(groups[2])
+            elif kind == "mdy":
+                month, day, year = _MONTH_NUMBER[" ".join(groups[0].split())], int(groups[1]), int(groups[2])
+            elif kind == "iso":
+                year, month, day = int(groups[0]), int(groups[1]), int(groups[2])
+            else:
+                day, month, year = int(groups[0]), int(groups[2]), int(groups[3])
+            if not 1900 <= year <= 2100:
+                continue
+            try:
+                found.append((match.start(), match.end(), date(year, month, day)))
+            except ValueError:
+                continue
+    if not found:
+        return None
+    start, end, value = min(found, key=lambda item: item[0])
+    return value, start, end
+
+
+def parse_date(text: str) -> date | None:
+    """Find a date in one line: Arabic (both month families), Arabic-Indic/Persian digits, numeric forms.
+
+    >>> parse_date("السبت، 08 يناير 2022 07:00 ص")
+    datetime.date(2022, 1, 8)
+    """
+    found = _find_date(_fold(text))
+    return found[0] if found else None
+
+
+def _date_line(folded: str) -> date | None:
+    """The date when the line is a dateline (a date plus weekday, time or label words), else None."""
+    found = _find_date(folded)
+    if found is None:
+        return None
+    value, start, end = found
+    rest = folded[:start] + " " + folded[end:]
+    rest = re.sub(r"\d{1,2}:\d{2}(?::\d{2})?", " ", rest)
+    leftover = [w for w in re.findall(r"[^\W\d_]+", rest) if w not in _WEEKDAYS and w not in _DATE_LABELS]
+    return value if len(leftover) <= 2 else None
+
+
+# --------------------------------------------------------------------------- line rules
+
+_COMMENTS_HEADER = re.compile(
+    r"(?:ال)?تعليقات(?: القراء)?(?:\s*[(\[]\s*\d+\s*[)\]])?\s*:?"
+    r"|\d+\s+تعليق(?:ات|ا)?|comments?(?:\s*\(\d+\))?"
+)
+_CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (reason, re.compile(pattern))
+    for reason, pattern in (
+        ("site chrome: cookie notice", r".*(?:cookie|كوكيز|ملفات? تعريف (?:ال)?ارتباط).*"),
+        (
+            "site chrome: language switcher",
+            r"(?:(?:ru|en|ar|fr|de|es|tr|english|русский|français|عربي|العربية)[\s|/·•,]*)+",
+        ),
+        ("site chrome: navigation", r"(?:الصفحة )?(?:الرئيسية|الرئيسيه|home)(?:\s*[>»›/|].*)?"),
+        (
+            "site chrome: share prompt",
+            r"(?:مشاركة|مشاركه|شارك|شارك (?:الخبر|المقال|هذا المقال|هذا الخبر)|شارك (?:علي|عبر) .{1,30}"
+            r"|share(?: this)?|طباعة|print|(?:ا?نسخ|نسخ) الرابط)\s*:?",
+        ),
+        (
+            "site chrome: comment prompt",
+            r"(?:(?:اضف|اضافة|اكتب) (?:تعليق|تعليقا|تعليقك|رد|ردا).*|اترك (?:تعليق|تعليقا|ردا|رد)"
+            r"|لا (?:توجد|يوجد) (?:اي )?تعليقات.*|تم (?:اضافة|اضافه) تعليقك.*|لن يتم نشر عنوان بريدك.*"
+            r"|(?:اقرا|قراءة) تعليقات القراء.*|leave a (?:reply|comment)|no comments.*)",
+        ),
+        (
+            "site chrome: back-to-top link",
+            r"(?:زر )?(?:ال)?(?:رجوع|عودة|عوده|ذهاب) (?:الي |ل)?(?:ال)?اعلي(?: الصفحة| الصفحه)?|back to top",
+        ),
+        (
+            "site chrome: related articles",
+            r"(?:مقالات|اخبار|مواضيع|مواد|قصص) (?:ذات صلة|ذات صله|متعلقة|مشابهة|قد تهمك)\s*:?"
+            r"|اقرا (?:ايضا|المزيد)\s*:?|read (?:more|also)|related(?: articles| posts)?"
+            r"|الاكثر (?:قراءة|مشاهدة)",
+        ),
+        ("photo credit", r"(?:photo|image|credit|photograph|صورة|الصورة|تصوير|صور)\s*[:：].{0,80}"),
+        (
+            "photo caption with agency credit",
+            r".{0,200}[-–—/]\s*(?:جيتي|غيتي|رويترز|ا ف ب|ا\.ف\.ب|افب|الاناضول|اسوشيتد برس|ارشيفية"
+            r"|getty(?: images)?|reuters|afp|epa|anadolu)\s*\)?",
+        ),
+        ("tweet embed attribution", r"[—–-]\s*.{0,80}\(@\w{1,15}\).{0,40}"),
+        ("tweet embed link", r"(?:pic\.twitter\.com|https?://t\.co)/\S+"),
+    )
+)
+_LABEL_SEP = r"(?:\s*[:：]\s*|\s+)"
+_SOURCE = re.compile(rf"(?:المصدر|source){_LABEL_SEP}(?P<value>\S.{{0,60}})", re.IGNORECASE)
+_BYLINE = re.compile(
+    rf"(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|by){_LABEL_SEP}(?P<value>\S.{{0,50}})", re.IGNORECASE
+)
+_URL_LINE = re.compile(
+    r"(?:(?:الرابط|رابط المقال|رابط الخبر|url|link)\s*[:：]?\s*)?(?P<value>https?://\S+)", re.IGNORECASE
+)
+_TERMINAL = ".!?؟…"
+_CLOSERS = "\"'”’»)]»›>"
+SHORT_LINE_WORDS = 8  # at most this many words and no final punctuation: a label, not a paragraph
+TITLE_MAX_CHARS = 120  # a derived title is cut at a word boundary below this length
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def _is_body(line: _Line) -> bool:
+    """A paragraph of running text: a finished sentence of some length, or simply long."""
+    return (line.words >= SHORT_LINE_WORDS and _ends_sentence(line.text)) or line.words >= 25
+
+
+def _is_short(line: _Line) -> bool:
+    return line.words <= SHORT_LINE_WORDS and not _ends_sentence(line.text)
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str
+    folded: str
+    words: int
+
+
+def _metadata_value(pattern: re.Pattern[str], line: _Line, max_words: int) -> str | None:
+    match = pattern.fullmatch(line.text)
+    if match is None:
+        return None
+    value = match.group("value").strip()
+    if _words(_fold(value)) > max_words or _ends_sentence(value):
+        return None
+    return value
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+class _Collector:
+    """Mutable state of one ingest run."""
+
+    def __init__(self) -> None:
+        self.removed: list[Removal] = []
+        self.notes: list[str] = []
+        self.outlet: str | None = None
+        self.byline: str | None = None
+        self.source: str | None = None
+        self.url: str | None = None
+        self.published: date | None = None
+
+    def drop(self, line: _Line, reason: str) -> None:
+        self.removed.append(Removal(line.number, line.text, reason))
+
+
+def _check_text(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise IngestError(f"expected the page text as a string, got {type(raw).__name__}")
+    if not raw.strip():
+        raise IngestError("the page text is empty; paste the article text into the file")
+    controls = sum(
+        1 for c in raw if c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    )
+    if "\x00" in raw or controls > max(3, len(raw) // 100):
+        raise IngestError(
+            "the input looks binary (NUL, control or undecodable bytes); save the page as UTF-8 text first"
+        )
+    return raw
+
+
+def _lines(raw: str) -> list[_Line]:
+    lines = []
+    for number, original in enumerate(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        text = _clean(original)
+        if text:
+            folded = _fold(text)
+            lines.append(_Line(number, text, folded, _words(folded)))
+    return lines
+
+
+def _cut_comments(lines: list[_Line], state: _Collector) -> list[_Line]:
+    """Drop a reader-comment section (header line and everything after), once the article has begun."""
+    article_started = False
+    for index, line in enumerate(lines):
+        if article_started and _COMMENTS_HEADER.fullmatch(line.folded):
+            for dropped in lines[index:]:
+                state.drop(dropped, "reader comments section")
+            return lines[:index]
+        article_started = article_started or _is_body(line)
+    return lines
+
+
+def _strip_chrome(lines: list[_Line], state: _Collector) -> list[_Line]:
+    """Drop chrome, credits, embeds and metadata lines (keeping the metadata)."""
+    kept = []
+    for line in lines:
+        reason = next((reason for reason, pattern in _CHROME if pattern.fullmatch(line.folded)), None)
+        if reason is None and line.words <= 40 and "cookie" in line.folded:
+            reason = "site chrome: cookie notice"
+        if reason is not None:
+            state.drop(line, reason)
+            continue
+        url = _metadata_value(_URL_LINE, line, max_words=40)
+        if url is not None:
+            state.url = state.url or url
+            state.drop(line, "page URL (kept as metadata)")
+            continue
+        source = _metadata_value(_SOURCE, line, max_words=6)
+        if source is not None:
+            state.source = state.source or source
+            state.drop(line, "source attribution (kept as metadata, not the outlet)")
+            continue
+        byline = _metadata_value(_BYLINE, line, max_words=4)
+        if byline is not None:
+            state.byline = state.byline or byline
+            state.drop(line, "byline (kept as metadata)")
+            continue
+        kept.append(line)
+    return kept
+
+
+def _drop_repeats(lines: list[_Line], state: _Collector) -> list[_Line]:
+    seen: dict[str, int] = {}
+    kept = []
+    for line in lines:
+        if line.folded in seen:
+            state.drop(line, f"duplicate line (repeats line {seen[line.folded]})")
+            continue
+        seen[line.folded] = line.number
+        kept.append(line)
+    return kept
+
+
+def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[_Line]]:
+    """Pick the headline, the dateline and the site name from the lines above the body.
+
+    Returns the headline (or None) and the header lines to keep as paragraphs.
+    """
+    candidates = []
+    for line in header:
+        published = _date_line(line.folded)
+        if published is not None:
+            if state.published is None:
+                state.published = published
+                state.drop(line, "date line (kept as metadata)")
+            else:
+                state.drop(line, "extra date line")
+            continue
+        candidates.append(line)
+    captions = {
+        line.number: other.number
+        for line in candidates
+        for other in candidates
+        if other is not line
+        and other.words >= 3
+        and line.folded.startswith(other.folded)
+        and len(line.folded) > len(other.folded)
+    }
+    titles = [line for line in candidates if line.number not in captions and line.words >= 3]
+    title = max(titles, key=lambda line: line.words, default=None)
+    kept: list[_Line] = []
+    for line in candidates:
+        if line is title:
+            state.drop(line, "headline (kept as title)")
+        elif line.number in captions:
+            state.drop(line, f"caption repeating the headline (line {captions[line.number]})")
+        elif title is None or line.number < title.number:
+            state.drop(line, "masthead or section label above the headline")
+        elif _is_short(line) and state.outlet is None:
+            state.outlet = line.text
+            state.drop(line, "site name (kept as outlet)")
+        elif _is_short(line):
+            state.drop(line, "header label below the headline")
+        else:
+            kept.append(line)
+    return title, kept
+
+
+def _body(body: list[_Line], title: _Line | None, state: _Collector) -> list[str]:
+    paragraphs: list[str] = []
+    for index, line in enumerate(body):
+        if title is not None and line.folded == title.folded:
+            state.drop(line, "repeats the headline")
+        elif _date_line(line.folded) is not None and line.words <= 6:
+            state.drop(line, "date line outside the header (not used as the publication date)")
+        elif not _is_short(line):
+            paragraphs.append(line.text)
+        elif any(not _is_short(later) for later in body[index + 1 :]):
+            paragraphs.append(f"## {line.text}")
+            state.notes.append(f"line {line.number}: kept as subheading")
+        elif state.outlet is None:
+            state.outlet = line.text
+            state.drop(line, "site name in the footer (kept as outlet)")
+        else:
+            state.drop(line, "footer label after the article")
+    return paragraphs
+
+
+def _derived_title(first: str) -> str:
+    sentence = re.split(r"(?<=[.!?؟…])\s+", first, maxsplit=1)[0].rstrip(".").strip()
+    if len(sentence) <= TITLE_MAX_CHARS:
+        return sentence
+    cut = sentence[:TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(" ،,؛;:")
+    return f"{cut}…"
+
+
+def ingest(raw: str, doc_id: str) -> IngestResult:
+    """Clean one pasted page into an article; raise :class:`IngestError` when there is no article text."""
+    raw = _check_text(raw)
+    if not is_valid_id(doc_id):
+        raise IngestError(f"unsafe document id {doc_id!r}; use slugify_id() on the file name")
+    state = _Collector()
+    lines = _cut_comments(_lines(raw), state)
+    lines = _drop_repeats(_strip_chrome(lines, state), state)
+    start = next((i for i, line in enumerate(lines) if _is_body(line)), len(lines))
+    title, header_paragraphs = _header(lines[:start], state)
+    paragraphs = [line.text for line in header_paragraphs] + _body(lines[start:], title, state)
+    if not any(not p.startswith("## ") for p in paragraphs):
+        raise IngestError("no article text found after removing site chrome, comments and metadata lines")
+    if not re.search("[\u0621-\u064a]", " ".join(paragraphs)):
+        raise IngestError("the article text contains no Arabic letters; the corpus holds Arabic articles")
+    if title is not None:
+        title_text = title.text
+    else:
+        first = next(paragraph for paragraph in paragraphs if not paragraph.startswith("## "))
+        title_text = _derived_title(first)
+        first_line = next(line.number for line in lines if line.text == first)
+        note = f"title derived from the first sentence of line {first_line} (no headline found)"
+        state.notes.insert(0, note)
+    if state.source is not None:
+        state.notes.append(f"source attribution: {state.source}")
+    article = Article(
+        id=doc_id,
+        title=title_text,
+        paragraphs=tuple(paragraphs),
+        outlet=state.outlet,
+        published=state.published,
+        url=state.url,
+        byline=state.byline,
+    )
+    removed = tuple(sorted(state.removed, key=lambda removal: removal.line))
+    return IngestResult(article, removed, state.source, tuple(state.notes))
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _toml_string(value: str) -> str:
+    escapes = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+    out = []
+    for char in value:
+        if char in escapes:
+            out.append(escapes[char])
+        elif unicodedata.category(char) == "Cc":
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _front_matter(article: Article) -> Iterator[str]:
+    yield f"id = {_toml_string(article.id)}"
+    yield f"title = {_toml_string(article.title)}"
+    if article.outlet is not None:
+        yield f"outlet = {_toml_string(article.outlet)}"
+    if article.published is not None:
+        yield f"published = {article.published.isoformat()}"
+    if article.url is not None:
+        yield f"url = {_toml_string(article.url)}"
+    if article.byline is not None:
+        yield f"byline = {_toml_string(article.byline)}"
+
+
+def render_article(article: Article) -> str:
+    """The article file: TOML front matter between '+++' lines, then paragraphs separated by blank lines."""
+    front = "\n".join(_front_matter(article))
+    body = "\n\n".join(article.paragraphs)
+    return f"+++\n{front}\n+++\n\n{body}\n"
+
+
+def slugify_id(name: str) -> str:
+    """A safe document id from a file name: base name without extension, no separators, no '..'."""
+    base = re.split(r"[\\/]", name)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+    slug = re.sub(r"[^\w.\-]+", "_", unicodedata.normalize("NFC", stem).strip()).lower()
+    slug = re.sub(r"\.{2,}", ".", slug)
+    slug = re.sub(r"_{2,}", "_", slug).strip("._-")
+    if not is_valid_id(slug):
+        raise IngestError(f"cannot derive a document id from the file name {name!r}; rename the file")
+    return slug
