@@ -1,0 +1,441 @@
+"""Raw pasted pages become curated articles: chrome and reader comments go, every removal is explained."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from retrieval.corpus import parse_article
+from retrieval.errors import IngestError
+from retrieval.ingest import IngestResult, ingest, parse_date, render_article, slugify_id
+from retrieval.models import Article
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+RAW = CORPUS / "raw"
+SEEDS = sorted(path.stem for path in RAW.glob("*.txt"))
+
+
+def ingest_seed(prefix: str) -> IngestResult:
+    (path,) = RAW.glob(f"{prefix}_*.txt")
+    return ingest(path.read_text(encoding="utf-8"), path.stem)
+
+
+def all_text(result: IngestResult) -> str:
+    return "\n".join((result.article.title, *result.article.paragraphs))
+
+
+# --------------------------------------------------------------------------- the five seeds
+
+
+def test_there_are_five_raw_seeds() -> None:
+    assert [seed[:3] for seed in SEEDS] == ["000", "001", "002", "003", "004"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "title", "published", "outlet", "byline"),
+    [
+        (
+            "000",
+            "قال رئيس الوزراء وزير الخارجية القطري السابق حمد بن جاسم؛ "
+            "إن ما يجري الآن في كازاخستان يصب في مصلحة روسيا",
+            None,
+            None,
+            None,
+        ),
+        (
+            "001",
+            "كازاخستان.. السفير الروسي يربط الاحتجاجات بانسحاب القوات الأمريكية من أفغانستان",
+            date(2022, 1, 10),
+            'مجموعة الرؤية الاستراتيجية "روسيا - العالم الإسلامي"',
+            None,
+        ),
+        (
+            "002",
+            'بلينكن: انسحاب الروس من كازاخستان سيكون "صعبا جدا"',
+            date(2022, 1, 8),
+            None,
+            "محمد جمال",
+        ),
+        (
+            "003",
+            "عشرات القتلى خلال قمع احتجاجات كازاخستان.. واشنطن تحذر موسكو",
+            None,
+            None,
+            None,
+        ),
+        (
+            "004",
+            "احتجاجات كازاخستان: تحالف تقوده روسيا يرسل “قوات حفظ سلام” "
+            "لاستعادة “الاستقرار” بعد اقتحام مطار ومقار أخرى",
+            date(2022, 1, 6),
+            "المغرب تحت المجهر",
+            None,
+        ),
+    ],
+)
+def test_seed_metadata_is_what_the_page_states(
+    prefix: str, title: str, published: date | None, outlet: str | None, byline: str | None
+) -> None:
+    article = ingest_seed(prefix).article
+    assert article.title == title
+    assert article.published == published
+    assert article.outlet == outlet
+    assert article.byline == byline
+    assert article.url is None  # no raw page carries its address
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_no_chrome_survives_in_any_seed(seed: str) -> None:
+    text = all_text(ingest_seed(seed[:3]))
+    # "تعليق" alone is legitimate article wording ("تعليقا على ..."); the chrome forms are not.
+    for fragment in (
+        "Cookie",
+        "ملف تعريف الارتباط",
+        "مشاركة",
+        "تعليقات",
+        "تعليقك",
+        "اضف تعليق",
+        "اترك تعليق",
+        "لن يتم نشر",
+        "أعلى الصفحة",
+        "الذهاب إلى الأعلى",
+        "مقالات ذات صلة",
+        "جيتي",
+        "Photo:",
+        "TASS",
+        "Ru En",
+        "@hamadjjalthani",
+        "January 9, 2022",
+        "أكرم القصاص",
+        "سياسة دولية",
+        "المصدر",
+    ):
+        assert fragment not in text, f"{fragment!r} survived in {seed}"
+    assert "الرئيسية" not in ingest_seed(seed[:3]).article.paragraphs
+
+
+def test_reader_comments_never_survive() -> None:
+    result = ingest_seed("003")
+    text = all_text(result)
+    authors = ("همام الحارث", "النيتو شرقا")
+    bodies = ("المتغطي بالأمريكان", "الفارس المنقذ", "و الله غالب", "07-01-2022")
+    for fragment in (*authors, *bodies):
+        assert fragment not in text
+    comment_lines = [r.line for r in result.removed if r.reason == "reader comments section"]
+    assert comment_lines == list(range(52, 59))
+    assert result.article.published is None  # the comments' dates are not a publication date
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_raw_line_is_kept_or_explained(seed: str) -> None:
+    raw = (RAW / f"{seed}.txt").read_text(encoding="utf-8")
+    result = ingest(raw, seed)
+    removed = {removal.line: removal for removal in result.removed}
+    kept = {paragraph.removeprefix("## ") for paragraph in result.article.paragraphs}
+    for number, line in enumerate(raw.split("\n"), start=1):
+        text = line.strip()
+        if not text:
+            continue
+        if number in removed:
+            assert removed[number].text == text
+            assert removed[number].reason
+        else:
+            assert text in kept, f"line {number} of {seed} vanished without a reason"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        (
+            "000",
+            {1: "site chrome: cookie notice", 13: "tweet embed attribution", 15: "tweet embed attribution"},
+        ),
+        (
+            "001",
+            {
+                1: "site chrome: language switcher",
+                3: "headline (kept as title)",
+                5: "date line (kept as metadata)",
+                46: "site name in the footer (kept as outlet)",
+                48: "photo credit",
+                49: "source attribution (kept as metadata, not the outlet)",
+            },
+        ),
+        (
+            "002",
+            {
+                1: "masthead or section label above the headline",
+                3: "headline (kept as title)",
+                5: "date line (kept as metadata)",
+                6: "caption repeating the headline (line 3)",
+                7: "byline (kept as metadata)",
+                9: "site chrome: share prompt",
+                11: "site chrome: comment prompt",
+                56: "site chrome: share prompt",
+                58: "site chrome: comment prompt",
+                59: "site chrome: comment prompt",
+                60: "site chrome: comment prompt",
+                62: "site chrome: comment prompt",
+                68: "site chrome: back-to-top link",
+            },
+        ),
+        (
+            "003",
+            {
+                1: "masthead or section label above the headline",
+                3: "headline (kept as title)",
+                5: "photo caption with agency credit",
+                6: "photo caption with agency credit",
+                **dict.fromkeys(range(52, 59), "reader comments section"),
+            },
+        ),
+        (
+            "004",
+            {
+                1: "site chrome: navigation",
+                3: "headline (kept as title)",
+                5: "date line (kept as metadata)",
+                7: "site name (kept as outlet)",
+                9: "source attribution (kept as metadata, not the outlet)",
+                62: "site chrome: related articles",
+                64: "site chrome: comment prompt",
+                66: "site chrome: comment prompt",
+                68: "site chrome: back-to-top link",
+            },
+        ),
+    ],
+)
+def test_removed_list_explains_each_removal(prefix: str, expected: dict[int, str]) -> None:
+    result = ingest_seed(prefix)
+    assert {removal.line: removal.reason for removal in result.removed} == expected
+
+
+def test_page_without_headline_gets_title_from_first_sentence() -> None:
+    result = ingest_seed("000")
+    first = result.article.paragraphs[0]
+    assert first.startswith(result.article.title)
+    assert first[len(result.article.title) :] == "."
+    assert result.notes[0] == "title derived from the first sentence of line 2 (no headline found)"
+
+
+def test_tweet_text_is_kept_but_its_attribution_is_not() -> None:
+    paragraphs = ingest_seed("000").article.paragraphs
+    assert paragraphs[-1].endswith("إن بوتين يعيد لروسيا هيبتها.")
+    assert paragraphs[-2].startswith("إن ما يجري الآن في كازاخستان يصب في مصلحة روسيا")
+    assert not any(p.startswith("—") for p in paragraphs)
+
+
+def test_short_in_article_headings_become_subheadings() -> None:
+    assert "## مهمة منظمة معاهدة الأمن الجماعي" in ingest_seed("001").article.paragraphs
+    paragraphs_003 = ingest_seed("003").article.paragraphs
+    assert "## التعاون الإسلامي تدعو للتهدئة" in paragraphs_003
+    assert "## واشنطن تحذر موسكو" in paragraphs_003
+    assert "## سقوط المطار" in ingest_seed("004").article.paragraphs
+
+
+def test_source_line_is_kept_as_metadata_not_as_outlet() -> None:
+    assert ingest_seed("001").source == "تاس"
+    result = ingest_seed("004")
+    assert result.source == "بي بي سي"
+    assert result.article.outlet == "المغرب تحت المجهر"
+
+
+def test_paragraphs_are_kept_verbatim() -> None:
+    raw = (RAW / f"{SEEDS[1]}.txt").read_text(encoding="utf-8").split("\n")
+    paragraphs = ingest_seed("001").article.paragraphs
+    assert paragraphs[1] == raw[9].strip()  # includes the page's own "الخاصة.وأضاف" without a space
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_curated_article_files_match_the_ingest_output(seed: str) -> None:
+    curated = (CORPUS / "articles" / f"{seed}.md").read_text(encoding="utf-8")
+    assert curated == render_article(ingest_seed(seed[:3]).article)
+
+
+# --------------------------------------------------------------------------- generic rules
+
+
+def test_dates_inside_sentences_are_not_publication_dates() -> None:
+    raw = (
+        "احتجاجات جديدة في كازاخستان اليوم\n\n"
+        "اندلعت الاحتجاجات في 2 يناير 2022 في مدينة جاناوزين غرب البلاد ثم امتدت إلى ألماتي.\n"
+    )
+    assert ingest(raw, "x").article.published is None
+
+
+def test_dateline_with_weekday_and_time_in_the_header_is_the_publication_date() -> None:
+    raw = (
+        "الرئيسية > أخبار\n"
+        "الحكومة الكازاخستانية تعلن استقالتها بعد الاحتجاجات\n"
+        "نشر في: الأربعاء، ٥ كانون الثاني ٢٠٢٢ - 10:15 م\n"
+        "By Jane Doe\n"
+        "قبل الرئيس الكازاخستاني استقالة الحكومة على خلفية الاحتجاجات التي عمت البلاد.\n"
+    )
+    result = ingest(raw, "x")
+    assert result.article.published == date(2022, 1, 5)
+    assert result.article.byline == "Jane Doe"
+    assert result.article.title == "الحكومة الكازاخستانية تعلن استقالتها بعد الاحتجاجات"
+
+
+def test_comment_section_and_generic_chrome_are_removed() -> None:
+    raw = (
+        "We use cookies to improve your experience\n"
+        "عاجل: مقتل العشرات في ألماتي خلال المواجهات\n"
+        "https://example.com/news/123\n"
+        "شارك على فيسبوك\n"
+        "أعلنت وزارة الداخلية مقتل العشرات في مدينة ألماتي خلال مواجهات مع محتجين.\n"
+        "اقرأ أيضاً:\n"
+        "الصورة: أرشيف\n"
+        "تعليقات القراء\n"
+        "أحمد\n"
+        "هذا تعليق من قارئ ولا يجوز أن يبقى في المقال أبدا.\n"
+    )
+    result = ingest(raw, "x")
+    assert result.article.paragraphs == (
+        "أعلنت وزارة الداخلية مقتل العشرات في مدينة ألماتي خلال مواجهات مع محتجين.",
+    )
+    assert result.article.url == "https://example.com/news/123"
+    reasons = {removal.line: removal.reason for removal in result.removed}
+    assert reasons[1] == "site chrome: cookie notice"
+    assert reasons[4] == "site chrome: share prompt"
+    assert reasons[6] == "site chrome: related articles"
+    assert reasons[7] == "photo credit"
+    assert [reasons[n] for n in (8, 9, 10)] == ["reader comments section"] * 3
+
+
+def test_comment_count_link_above_the_article_does_not_cut_the_article() -> None:
+    sentence = "قالت الحكومة إن الوضع في البلاد أصبح تحت السيطرة التامة."
+    result = ingest(f"التعليقات (5)\nعنوان الخبر عن كازاخستان هنا\n{sentence}\n", "x")
+    assert result.article.paragraphs == (sentence,)
+
+
+def test_repeated_body_line_is_dropped_as_duplicate() -> None:
+    sentence = "قالت الحكومة إن الوضع في البلاد أصبح تحت السيطرة التامة."
+    result = ingest(f"عنوان الخبر عن كازاخستان\n{sentence}\n\n{sentence}\n", "x")
+    assert result.article.paragraphs == (sentence,)
+    assert result.removed[-1].reason == "duplicate line (repeats line 2)"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "   \n\n\t\n", "abc\x00def\x00" * 10, "\ufffd" * 50 + "نص"],
+)
+def test_empty_or_binary_input_is_refused(raw: str) -> None:
+    with pytest.raises(IngestError):
+        ingest(raw, "x")
+
+
+def test_page_of_only_chrome_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(IngestError, match="no article text"):
+        ingest("الرئيسية\nمشاركة\nاترك تعليقاً\n", "x")
+
+
+def test_unsafe_doc_id_is_refused() -> None:
+    with pytest.raises(IngestError, match="unsafe document id"):
+        ingest("عنوان\nقالت الحكومة إن الوضع في البلاد أصبح تحت السيطرة التامة.\n", "../etc")
+
+
+# --------------------------------------------------------------------------- parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("السبت، 08 يناير 2022 07:00 ص", date(2022, 1, 8)),
+        ("١٠ يناير ٢٠٢٢", date(2022, 1, 10)),
+        ("۱۰ يناير ۲۰۲۲", date(2022, 1, 10)),  # Persian digits
+        ("الخميس 06 يناير 2022", date(2022, 1, 6)),
+        ("07-01-2022", date(2022, 1, 7)),
+        ("الجمعة، 07/01/2022 06:28 م", date(2022, 1, 7)),
+        ("2022-01-09", date(2022, 1, 9)),
+        ("الأحد 9 كانون الثاني 2022", date(2022, 1, 9)),
+        ("9 يناير/كانون الثاني 2022", date(2022, 1, 9)),
+        ("2 كانون الثاني/ يناير 2022", date(2022, 1, 2)),
+        ("الاثنين ١٤ شباط ٢٠٢٢", date(2022, 2, 14)),
+        ("الثلاثاء 1 آذار 2022", date(2022, 3, 1)),
+        ("5 نيسان 2022", date(2022, 4, 5)),
+        ("5 ابريل 2022", date(2022, 4, 5)),
+        ("5 أبريل 2022", date(2022, 4, 5)),
+        ("الأربعاء 11 أيار 2022", date(2022, 5, 11)),
+        ("20 حزيران 2022", date(2022, 6, 20)),
+        ("20 تموز 2022", date(2022, 7, 20)),
+        ("3 آب 2022", date(2022, 8, 3)),
+        ("3 أغسطس 2022", date(2022, 8, 3)),
+        ("30 أيلول 2021", date(2021, 9, 30)),
+        ("30 سبتمبر 2021", date(2021, 9, 30)),
+        ("1 تشرين الأول 2021", date(2021, 10, 1)),
+        ("1 تشرين الثاني 2021", date(2021, 11, 1)),
+        ("31 كانون الأول 2021", date(2021, 12, 31)),
+        ("31 ديسمبر 2021", date(2021, 12, 31)),
+        ("12 مايو 2022", date(2022, 5, 12)),
+        ("12 يونيو 2022", date(2022, 6, 12)),
+        ("12 يوليو 2022", date(2022, 7, 12)),
+        ("12 مارس 2022", date(2022, 3, 12)),
+        ("12 فبراير 2022", date(2022, 2, 12)),
+        ("12 أكتوبر 2022", date(2022, 10, 12)),
+        ("12 نوفمبر 2022", date(2022, 11, 12)),
+        ("January 9, 2022", date(2022, 1, 9)),
+        ("لا يوجد تاريخ في هذا السطر", None),
+        ("وفي 2 كانون الثاني/ يناير، اندلعت احتجاجات", None),  # no year
+        ("31 فبراير 2022", None),  # not a real day
+    ],
+)
+def test_parse_date(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected
+
+
+# --------------------------------------------------------------------------- render / slugify
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_render_then_parse_round_trips_each_seed(seed: str) -> None:
+    article = ingest_seed(seed[:3]).article
+    assert parse_article(render_article(article), "articles/x.md") == Article(
+        article.id,
+        article.title,
+        article.paragraphs,
+        article.outlet,
+        article.published,
+        article.url,
+        article.byline,
+        path="articles/x.md",
+    )
+
+
+def test_render_escapes_quotes_and_backslashes_in_front_matter() -> None:
+    article = Article(
+        id="a-1",
+        title='عنوان "مقتبس" \\ مائل',
+        paragraphs=("فقرة أولى.", "## عنوان فرعي", "فقرة ثانية."),
+        outlet="موقع 'س'",
+        published=date(2022, 1, 8),
+        url="https://example.com/a?b=1&c=2",
+        byline="فلان",
+    )
+    text = render_article(article)
+    assert text.startswith("+++\nid = \"a-1\"\n")
+    assert "published = 2022-01-08\n" in text
+    assert parse_article(text, "") == article
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("000_562716bbd30af7a0.txt", "000_562716bbd30af7a0"),
+        ("corpus/raw/003_deac851cec9a8270.txt", "003_deac851cec9a8270"),
+        ("C:\\pages\\My Page (2).txt", "my_page_2"),
+        ("../../etc/passwd", "passwd"),
+        ("a..b.txt", "a.b"),
+        ("خبر ألماتي.txt", "خبر_ألماتي"),
+    ],
+)
+def test_slugify_id(name: str, expected: str) -> None:
+    assert slugify_id(name) == expected
+
+
+@pytest.mark.parametrize("name", ["", "..", "/", "....", "---", "?.txt"])
+def test_slugify_id_refuses_names_without_usable_characters(name: str) -> None:
+    with pytest.raises(IngestError):
+        slugify_id(name)
