@@ -1,0 +1,192 @@
+"""Save and load a built :class:`~retrieval.bm25.FastBM25` as plain ``.npy`` arrays and JSON; never pickle.
+
+A saved index is a directory of its own::
+
+    meta.json         format, version, the caller's cache key, k1/b/epsilon, sizes, a BLAKE2b digest per file
+    terms.json        the vocabulary, a JSON list indexed by term id
+    extra.json        whatever JSON the caller stored with the index (e.g. sentence ids)
+    doc_lengths.npy   int32, tokens per document
+    indptr.npy        int64, CSR row pointers (one row per term)
+    doc_ids.npy       int32, postings: document ids, ascending within a term
+    tfs.npy           uint16 or uint32, term frequency per posting
+
+The cache ``key`` is the caller's (a hash of the corpus and of the text-pipeline version); a saved index
+whose key differs is ignored. Saving writes a temporary sibling directory and renames it into place, so
+a reader never sees half a save. Loading never raises on a bad cache: anything missing, truncated,
+inconsistent or of another format is logged and reported as ``None``, and the caller rebuilds.
+``doc_ids`` and ``tfs`` are memory-mapped read-only; idf values and per-posting weights are recomputed
+on load (cheap, and k1/b/epsilon are stored, not trusted from elsewhere).
+
+This is the only module of the index that touches files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.bm25 import FastBM25, PostingArrays
+
+__all__ = ["FORMAT", "VERSION", "load_index", "save_index"]
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "sanad-bm25-index"
+VERSION = 1
+_META = "meta.json"
+_TERMS = "terms.json"
+_EXTRA = "extra.json"
+_ARRAYS = ("doc_lengths", "indptr", "doc_ids", "tfs")
+_MAPPED = frozenset({"doc_ids", "tfs"})
+
+
+def save_index(index: FastBM25, directory: Path, key: str, extra: dict[str, object] | None = None) -> None:
+    """Write ``index`` to ``directory`` (created or replaced as a whole), tagged with ``key``.
+
+    ``extra`` must be JSON-serialisable; it comes back from :func:`load_index`. Raises ``TypeError``
+    for an ``extra`` JSON cannot hold, and ``FileExistsError`` if ``directory`` exists but is not a
+    saved index (so an unrelated folder is never deleted).
+    """
+    directory = Path(directory)
+    extra_text = json.dumps(extra or {}, ensure_ascii=False, allow_nan=False)
+    if directory.exists() and not (directory / _META).is_file() and any(directory.iterdir()):
+        raise FileExistsError(
+            f"{directory} exists and is not a saved index; choose an empty or new directory"
+        )
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
+    try:
+        arrays = index.arrays
+        digests: dict[str, str] = {}
+        for name in _ARRAYS:
+            path = temporary / f"{name}.npy"
+            with path.open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(getattr(arrays, name)), allow_pickle=False)
+                os.fsync(handle.fileno())
+            digests[path.name] = _digest(path)
+        for filename, text in ((_TERMS, json.dumps(arrays.terms, ensure_ascii=False)), (_EXTRA, extra_text)):
+            _write_text(temporary / filename, text)
+            digests[filename] = _digest(temporary / filename)
+        meta = {
+            "format": FORMAT,
+            "version": VERSION,
+            "key": key,
+            "k1": index.k1,
+            "b": index.b,
+            "epsilon": index.epsilon,
+            "n_docs": index.n_docs,
+            "n_terms": index.vocabulary_size,
+            "n_postings": index.n_postings,
+            "files": digests,
+        }
+        _write_text(temporary / _META, json.dumps(meta, ensure_ascii=False, indent=1))
+        _replace_directory(temporary, directory)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def load_index(directory: Path, key: str) -> tuple[FastBM25, dict[str, object]] | None:
+    """The index saved in ``directory`` under ``key`` and its ``extra``, or ``None``.
+
+    ``None`` when nothing is saved there, the key differs, or the files are damaged (logged as a
+    warning); never raises for a bad cache.
+    """
+    directory = Path(directory)
+    meta_path = directory / _META
+    if not meta_path.is_file():
+        if directory.exists():
+            logger.warning("index cache %s has no %s; ignoring it", directory, _META)
+        else:
+            logger.debug("no index cache at %s", directory)
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("version") != VERSION:
+            logger.warning("index cache %s has another format or version; ignoring it", directory)
+            return None
+        if meta.get("key") != key:
+            logger.info("index cache %s was built for another corpus or pipeline; ignoring it", directory)
+            return None
+        return _read(directory, meta)
+    except Exception as error:  # any damage must mean "rebuild", never a crash at start-up
+        logger.warning(
+            "index cache %s is unreadable (%s: %s); ignoring it", directory, type(error).__name__, error
+        )
+        return None
+
+
+def _read(directory: Path, meta: dict[str, object]) -> tuple[FastBM25, dict[str, object]] | None:
+    digests = meta["files"]
+    if not isinstance(digests, dict):
+        raise ValueError("meta.json: 'files' is not an object")
+    expected = {f"{name}.npy" for name in _ARRAYS} | {_TERMS, _EXTRA}
+    if set(digests) != expected:
+        raise ValueError(f"meta.json lists files {sorted(digests)}, expected {sorted(expected)}")
+    for filename, digest in digests.items():
+        if _digest(directory / filename) != digest:
+            raise ValueError(f"{filename} does not match its digest")
+    loaded = {
+        name: np.load(
+            directory / f"{name}.npy", mmap_mode="r" if name in _MAPPED else None, allow_pickle=False
+        )
+        for name in _ARRAYS
+    }
+    terms = json.loads((directory / _TERMS).read_text(encoding="utf-8"))
+    extra = json.loads((directory / _EXTRA).read_text(encoding="utf-8"))
+    if not isinstance(terms, list) or not isinstance(extra, dict):
+        raise ValueError("terms.json must hold a list and extra.json an object")
+    arrays = PostingArrays(terms, loaded["doc_lengths"], loaded["indptr"], loaded["doc_ids"], loaded["tfs"])
+    index = FastBM25.from_arrays(
+        arrays, k1=_number(meta, "k1"), b=_number(meta, "b"), epsilon=_number(meta, "epsilon")
+    )
+    sizes = (index.n_docs, index.vocabulary_size, index.n_postings)
+    if sizes != (meta.get("n_docs"), meta.get("n_terms"), meta.get("n_postings")):
+        raise ValueError(f"sizes {sizes} differ from meta.json")
+    return index, extra
+
+
+def _number(meta: dict[str, object], name: str) -> float:
+    value = meta.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"meta.json: {name} is not a number")
+    return float(value)
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+def _write_text(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _replace_directory(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``, replacing a previous save.
+
+    A reader sees the old save or the new one, never a mixture; between the two renames it finds
+    nothing and gets ``None`` (a rebuild), which is safe.
+    """
+    if not target.exists():
+        new.rename(target)
+        return
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+    target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
