@@ -1,0 +1,134 @@
+"""Every Arabic sentence the bot says, in one place, so Telegram and the CLI use the same words.
+
+Templates use ``str.format`` fields; values are inserted by ``bot.render`` (which escapes them for HTML).
+Numbers are written with Western digits everywhere (dates, counts, ``[n]`` markers), like the corpus text.
+"""
+
+from __future__ import annotations
+
+MONTHS = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
+
+# --- answers -------------------------------------------------------------------------------------------
+SOURCES_HEADING = "المصادر:"
+MORE_HEADING = "المزيد من النتائج ({first}–{last} من {total}):"
+NO_MORE_RESULTS = "لا توجد نتائج أخرى لهذا السؤال."
+NO_SOURCES = "لا توجد إجابة سابقة في هذه المحادثة بعد. اطرح سؤالًا أولًا، ثم اطلب /sources لرؤية مصادره."
+UNKNOWN_OUTLET = "مصدر غير مذكور"
+UNKNOWN_DATE = "تاريخ غير مذكور"
+
+# --- declines ------------------------------------------------------------------------------------------
+DECLINE_MISSING = "لا تذكر المصادر المتاحة: {terms}"
+DECLINE_GENERIC = "لم أجد في المصادر المتاحة ما يجيب عن هذا السؤال."
+DECLINE_SCOPE = "أجيب فقط عمّا ورد في مقالات مختارة عن أحداث كازاخستان في يناير 2022."
+DECLINE_EXAMPLES = "جرّب مثلًا:"
+LIST_SEPARATOR = "، "
+
+# --- notices -------------------------------------------------------------------------------------------
+EMPTY_QUESTION = "لم أجد في رسالتك كلمات أبحث عنها. اكتب سؤالك بالعربية، مثل: {example}"
+EMPTY_QUESTION_DEFAULT_EXAMPLE = "متى بدأت الاحتجاجات في كازاخستان؟"
+ASK_USAGE = "اكتب السؤال بعد الأمر، مثل: /ask {example}"
+TOO_LONG = "السؤال طويل جدًا ({length} حرفًا). اختصره إلى {limit} حرف على الأكثر وأعد إرساله."
+NOT_TEXT = "أفهم الرسائل النصية فقط. اكتب سؤالك نصًّا عن أحداث كازاخستان في يناير 2022."
+DOCUMENT_NOT_ALLOWED = "لا أقبل الملفات. اكتب سؤالك نصًّا، وسأجيب من المقالات المتاحة."
+RATE_LIMITED = (
+    "تمهّل قليلًا: أجيب عن {count} أسئلة كل {seconds} ثانية لكل مستخدم. أعد المحاولة بعد {wait} ثانية."
+)
+NOT_ALLOWED = "هذا الأمر مخصص لمشرفي البوت فقط."
+ERROR = "عذرًا، حدث خطأ أثناء معالجة رسالتك. حاول مرة أخرى بعد قليل."
+NOT_READY = "ما زلت أحمّل المقالات. حاول بعد لحظات."
+FEEDBACK_THANKS_UP = "شكرًا لك! سجّلنا أن الإجابة مفيدة."
+FEEDBACK_THANKS_DOWN = "شكرًا لك! سجّلنا أن الإجابة لم تكن مفيدة."
+FEEDBACK_FAILED = "تعذّر تسجيل رأيك الآن، شكرًا على كل حال."
+EXPIRED = "انتهت صلاحية هذا الزر. اطرح السؤال من جديد."
+
+# --- buttons -------------------------------------------------------------------------------------------
+BUTTON_SOURCES = "المصادر"
+BUTTON_UP = "👍"
+BUTTON_DOWN = "👎"
+BUTTON_MORE = "المزيد"
+BUTTON_ADD = "إضافة"
+BUTTON_CANCEL = "إلغاء"
+
+# --- /start and /help ----------------------------------------------------------------------------------
+HELP_TITLE = "سند — أسئلة عن أحداث كازاخستان في يناير 2022"
+HELP_WELCOME = "أهلًا! أجيب عن أسئلتك بمقتطفات من مقالات إخبارية عربية مختارة، ولكل مقتطف رقم مصدره [n]."
+HELP_CORPUS = "أعرف {articles} ({sentences}) من: {outlets}."
+HELP_CORPUS_RANGE = "تغطي المقالات الفترة من {first} إلى {last}."
+HELP_HOW = (
+    "كيف تسأل: في المحادثة الخاصة اكتب سؤالك مباشرة. في المجموعات اذكرني (@{username}) "
+    "أو ردّ على إحدى رسائلي أو استخدم /ask متبوعًا بسؤالك."
+)
+HELP_LIMITS = "لا أجيب إلا بما ورد في المقالات؛ إن لم تذكر المقالات شيئًا قلت ذلك صراحة."
+HELP_EXAMPLES = "أمثلة:"
+HELP_COMMANDS = "الأوامر:"
+
+# --- commands (name, Arabic description); setMyCommands, /help and README all use this table -------------
+USER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "التعريف بالبوت وما يعرفه"),
+    ("help", "كيف تسأل، وما المقالات المتاحة"),
+    ("ask", "اطرح سؤالًا (في المجموعات: /ask سؤالك)"),
+    ("sources", "المصادر الكاملة لآخر إجابة في هذه المحادثة"),
+)
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("reload", "إعادة تحميل المقالات من مجلد المصادر (للمشرفين)"),
+    ("stats", "إحصاءات الأسئلة والتقييمات (للمشرفين)"),
+)
+
+# --- admin -----------------------------------------------------------------------------------------------
+RELOAD_STARTED = "جارٍ إعادة تحميل المقالات…"
+RELOAD_BUSY = "إعادة تحميل أخرى جارية الآن. انتظر حتى تنتهي."
+RELOAD_OK = "أُعيد تحميل المقالات في {seconds} ثانية."
+RELOAD_COUNTS = (
+    "المقالات: {articles_before} ← {articles_after}\nالجمل: {sentences_before} ← {sentences_after}"
+)
+RELOAD_FAILED = "فشلت إعادة التحميل، وما زلت أستخدم المقالات السابقة ({articles})."
+RELOAD_ISSUES = "مشكلات في الملفات:"
+RELOAD_MORE_ISSUES = "… و{count} غيرها."
+
+STATS_TITLE = "الإحصاءات"
+STATS_QUESTIONS = "الأسئلة اليوم: {today} — آخر 7 أيام: {week}"
+STATS_ANSWERED = "أُجيب عنها: {answered} — اعتُذر عنها: {declined} (آخر 7 أيام)"
+STATS_FEEDBACK = "التقييمات: 👍 {up} — 👎 {down}"
+STATS_DENIED = "محاولات أوامر المشرفين المرفوضة (7 أيام): {denied}"
+STATS_TOP_DECLINED = "أكثر الأسئلة التي لم أجد لها جوابًا:"
+STATS_RECENT_DECLINED = "آخر الأسئلة بلا جواب:"
+STATS_NONE = "لا شيء بعد."
+STATS_UNAVAILABLE = "تعذّر قراءة الإحصاءات من قاعدة البيانات الآن."
+
+UPLOAD_PREVIEW = "معاينة المقال المرفوع:"
+UPLOAD_TITLE = "العنوان: {title}"
+UPLOAD_DATE = "التاريخ: {date}"
+UPLOAD_OUTLET = "المصدر: {outlet}"
+UPLOAD_ID = "المعرّف: {doc_id}"
+UPLOAD_FIRST_LINES = "أول الفقرات:"
+UPLOAD_REMOVED = "حُذف {count} سطرًا من النص (إعلانات أو روابط أو تكرار)."
+UPLOAD_CONFIRM = "أضيفه إلى المقالات؟"
+UPLOAD_WRONG_TYPE = "أقبل ملفات .txt أو .md فقط."
+UPLOAD_TOO_BIG = "الملف أكبر من الحد المسموح ({limit} بايت)."
+UPLOAD_NOT_UTF8 = "تعذّرت قراءة الملف: يجب أن يكون نصًّا بترميز UTF-8."
+UPLOAD_INVALID = "تعذّر استخراج مقال من الملف: {error}"
+UPLOAD_EXISTS = "يوجد مقال بالمعرّف {doc_id} ومحتواه مختلف؛ لم أستبدله. غيّر اسم الملف وأعد رفعه."
+UPLOAD_SAME = "المقال {doc_id} موجود بالمحتوى نفسه؛ لا حاجة لإضافته."
+UPLOAD_SAVED = "حُفظ المقال {doc_id}."
+UPLOAD_CANCELLED = "أُلغيت الإضافة."
+UPLOAD_EXPIRED = "انتهت صلاحية هذه المعاينة. أعد رفع الملف."
+
+# --- counted nouns: (one, two, 3–10 plural, 11–99 singular, 100s singular) ------------------------------
+# Accusative/genitive forms as they appear in the sentences above («أعرف 5 مقالات», «من مقالين»).
+ARTICLES_ACC = ("مقالًا واحدًا", "مقالين", "مقالات", "مقالًا", "مقال")
+ARTICLES_GEN = ("مقال واحد", "مقالين", "مقالات", "مقالًا", "مقال")
+SENTENCES_ACC = ("جملة واحدة", "جملتين", "جمل", "جملة", "جملة")
+FROM_ARTICLES = "من {articles}"
