@@ -66,6 +66,7 @@ ARTICLES_DIR = "articles"
 _ID_RE = re.compile(r"[^\W_][\w.\-]{0,127}")
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
 _KEY_RE = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*=""")
+_TABLE_RE = re.compile(r"^\s*\[\[?\s*([^\].]+?)\s*[\].]")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _VARIANTS_HEADER_RE = re.compile(r"^\s*\[\[\s*variants\s*\]\]")
 
@@ -113,7 +114,7 @@ def parse_article(text: str, path: str) -> Article:
         )
     front_lines = lines[1:close]
     try:
-        data = tomllib.loads("\n".join(front_lines))
+        data = tomllib.loads("\n".join(front_lines) + "\n")
     except tomllib.TOMLDecodeError as exc:
         raise ArticleFormatError(
             _toml_error_line(exc, first_line=2, default=close + 1), f"invalid TOML in front matter: {exc}"
@@ -218,10 +219,16 @@ def _toml_error_line(exc: tomllib.TOMLDecodeError, *, first_line: int, default: 
 
 
 def _key_lines(lines: list[str], *, first_line: int) -> dict[str, int]:
-    """File line of each top-level ``key =`` assignment (first occurrence)."""
+    """File line of each top-level key: ``key =`` before any table, or a ``[table]`` header."""
     found: dict[str, int] = {}
+    in_table = False
     for offset, line in enumerate(lines):
-        match = _KEY_RE.match(line)
+        header = _TABLE_RE.match(line)
+        if header:
+            in_table = True
+            found.setdefault(header.group(1).strip().strip("\"'"), first_line + offset)
+            continue
+        match = None if in_table else _KEY_RE.match(line)
         if match:
             key = next(group for group in match.groups() if group is not None)
             found.setdefault(key, first_line + offset)

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrieval.corpus import parse_article
 from retrieval.errors import IngestError
@@ -418,6 +420,22 @@ def test_render_escapes_quotes_and_backslashes_in_front_matter() -> None:
     assert text.startswith("+++\nid = \"a-1\"\n")
     assert "published = 2022-01-08\n" in text
     assert parse_article(text, "") == article
+
+
+single_line = st.text(min_size=1).filter(lambda s: "\n" not in s and s.strip() == s and s != "")
+
+
+@given(
+    title=single_line,
+    paragraphs=st.lists(single_line, min_size=1, max_size=5),
+    outlet=st.none() | single_line,
+    published=st.none() | st.dates(),
+)
+def test_render_then_parse_round_trips_any_article(
+    title: str, paragraphs: list[str], outlet: str | None, published: date | None
+) -> None:
+    article = Article("doc-1", title, tuple(paragraphs), outlet=outlet, published=published)
+    assert parse_article(render_article(article), "") == article
 
 
 @pytest.mark.parametrize(
