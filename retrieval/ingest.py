@@ -184,7 +184,6 @@ _COMMENTS_HEADER = re.compile(
 _CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (reason, re.compile(pattern))
     for reason, pattern in (
-        ("site chrome: cookie notice", r".*(?:cookie|كوكيز|ملفات? تعريف (?:ال)?ارتباط).*"),
         (
             "site chrome: language switcher",
             r"(?:(?:ru|en|ar|fr|de|es|tr|english|русский|français|عربي|العربية)[\s|/·•,]*)+",
@@ -214,7 +213,7 @@ _CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("photo credit", r"(?:photo|image|credit|photograph|صورة|الصورة|تصوير|صور)\s*[:：].{0,80}"),
         (
             "photo caption with agency credit",
-            r".{0,200}[-–—/]\s*(?:جيتي|غيتي|رويترز|ا ف ب|ا\.ف\.ب|افب|الاناضول|اسوشيتد برس|ارشيفية"
+            r".{0,200}[-–—/(]\s*(?:جيتي|غيتي|رويترز|ا ف ب|ا\.ف\.ب|افب|الاناضول|اسوشيتد برس|ارشيفية"
             r"|getty(?: images)?|reuters|afp|epa|anadolu)\s*\)?",
         ),
         ("tweet embed attribution", r"[—–-]\s*.{0,80}\(@\w{1,15}\).{0,40}"),
@@ -222,6 +221,7 @@ _CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _LABEL_SEP = r"(?:\s*[:：]\s*|\s+)"
+_COOKIE = re.compile(r"cookie|كوكيز|ملف(?:ات)? تعريف (?:ال)?ارتباط")
 _SOURCE = re.compile(rf"(?:المصدر|source){_LABEL_SEP}(?P<value>\S.{{0,60}})", re.IGNORECASE)
 _BYLINE = re.compile(
     rf"(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|by){_LABEL_SEP}(?P<value>\S.{{0,50}})", re.IGNORECASE
@@ -230,7 +230,7 @@ _URL_LINE = re.compile(
     r"(?:(?:الرابط|رابط المقال|رابط الخبر|url|link)\s*[:：]?\s*)?(?P<value>https?://\S+)", re.IGNORECASE
 )
 _TERMINAL = ".!?؟…"
-_CLOSERS = "\"'”’»)]»›>"
+_CLOSERS = "\"'”’»)]›>"
 SHORT_LINE_WORDS = 8  # at most this many words and no final punctuation: a label, not a paragraph
 TITLE_MAX_CHARS = 120  # a derived title is cut at a word boundary below this length
 
@@ -327,9 +327,13 @@ def _strip_chrome(lines: list[_Line], state: _Collector) -> list[_Line]:
     """Drop chrome, credits, embeds and metadata lines (keeping the metadata)."""
     kept = []
     for line in lines:
+        # Chrome lines are short; a long paragraph that mentions cookies or ends "(رويترز)" is text.
+        short = line.words < 25
         reason = next((reason for reason, pattern in _CHROME if pattern.fullmatch(line.folded)), None)
-        if reason is None and line.words <= 40 and "cookie" in line.folded:
+        if reason is None and _COOKIE.search(line.folded):
             reason = "site chrome: cookie notice"
+        if reason is not None and not short:
+            reason = None
         if reason is not None:
             state.drop(line, reason)
             continue

@@ -307,6 +307,37 @@ def test_comment_section_and_generic_chrome_are_removed() -> None:
     assert [reasons[n] for n in (8, 9, 10)] == ["reader comments section"] * 3
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("يستخدم موقعنا ملفات تعريف الارتباط لتحسين تجربتك", "site chrome: cookie notice"),
+        ("EN | FR | عربي", "site chrome: language switcher"),
+        ("شارك الخبر", "site chrome: share prompt"),
+        ("أضف تعليقك", "site chrome: comment prompt"),
+        ("العودة إلى أعلى الصفحة", "site chrome: back-to-top link"),
+        ("أخبار ذات صلة", "site chrome: related articles"),
+        ("تصوير: وكالة الأنباء", "photo credit"),
+        ("محتجون في ساحة الجمهورية بألماتي (رويترز)", "photo caption with agency credit"),
+        ("متظاهرون في ألماتي - أ ف ب", "photo caption with agency credit"),
+        ("pic.twitter.com/AbC123", "tweet embed link"),
+        ("المصدر: وكالات", "source attribution (kept as metadata, not the outlet)"),
+        ("بقلم: سارة أحمد", "byline (kept as metadata)"),
+    ],
+)
+def test_generic_chrome_lines_are_removed_with_their_reason(line: str, reason: str) -> None:
+    sentence = "قالت الحكومة إن الوضع في البلاد أصبح تحت السيطرة التامة بعد أيام من الاحتجاجات."
+    result = ingest(f"{sentence}\n{line}\n{sentence.replace('التامة', 'الكاملة')}\n", "x")
+    assert [(removal.line, removal.reason) for removal in result.removed] == [(2, reason)]
+
+
+def test_long_paragraph_that_mentions_cookies_is_kept() -> None:
+    sentence = (
+        "وقال الخبير إن ملفات تعريف الارتباط cookie التي تستخدمها المواقع الحكومية في كازاخستان "
+        "لم تكن سبب انقطاع الإنترنت الذي فرضته السلطات خلال أيام الاحتجاجات الأولى في البلاد."
+    )
+    assert ingest(f"عنوان الخبر عن كازاخستان\n{sentence}\n", "x").article.paragraphs == (sentence,)
+
+
 def test_comment_count_link_above_the_article_does_not_cut_the_article() -> None:
     sentence = "قالت الحكومة إن الوضع في البلاد أصبح تحت السيطرة التامة."
     result = ingest(f"التعليقات (5)\nعنوان الخبر عن كازاخستان هنا\n{sentence}\n", "x")
