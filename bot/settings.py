@@ -104,10 +104,11 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     try:
         retrieval_config = RetrievalConfig(
             stemmer=_typed(retrieval, "retrieval", "stemmer", str, "light"),
-            k1=_typed(retrieval, "retrieval", "k1", float, 1.2),
-            b=_typed(retrieval, "retrieval", "b", float, 0.75),
+            k1=_typed(retrieval, "retrieval", "k1", float, 0.9),
+            b=_typed(retrieval, "retrieval", "b", float, 0.4),
             top_k=_typed(retrieval, "retrieval", "top_k", int, 10),
-            min_coverage=_typed(retrieval, "retrieval", "min_coverage", float, 0.3),
+            min_coverage=_typed(retrieval, "retrieval", "min_coverage", float, 0.25),
+            context_weight=_typed(retrieval, "retrieval", "context_weight", float, 0.0),
         )
     except ValueError as exc:
         raise ConfigError(f"[retrieval] {exc}") from None

@@ -10,10 +10,11 @@ STEMMERS = ("light", "snowball", "isri", "tashaphyne", "none")
 @dataclass(frozen=True)
 class RetrievalConfig:
     stemmer: str = "light"
-    k1: float = 1.2
-    b: float = 0.75
+    k1: float = 0.9
+    b: float = 0.4
     top_k: int = 10
-    min_coverage: float = 0.3
+    min_coverage: float = 0.25
+    context_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.stemmer not in STEMMERS:
@@ -24,5 +25,7 @@ class RetrievalConfig:
             raise ValueError("b must be between 0 and 1")
         if self.top_k < 1:
             raise ValueError("top_k must be at least 1")
+        if not 0 <= self.context_weight <= 1:
+            raise ValueError("context_weight must be between 0 and 1")
         if not 0 <= self.min_coverage <= 1:
             raise ValueError("min_coverage must be between 0 and 1")

@@ -102,3 +102,4 @@ class Corpus:
     articles: tuple[Article, ...]
     lexicon: tuple[tuple[str, ...], ...] = ()
     issues: tuple[CorpusIssue, ...] = field(default=())
+    examples: tuple[str, ...] = ()  # example questions from corpus/examples.toml, shown with declines

@@ -1,0 +1,174 @@
+"""The answer API: a question in, ranked cited sentences or a reasoned decline out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from retrieval.config import RetrievalConfig
+from retrieval.errors import EmptyCorpusError, EmptyQuestionError
+from retrieval.gazetteer import entity_of
+from retrieval.index import SentenceIndex
+from retrieval.models import Answer, Corpus, Hit
+from retrieval.text import FRAME_WORDS, PIPELINE_VERSION, Lexicon, Pipeline, Term, make_stemmer
+
+
+@dataclass(frozen=True)
+class CorpusInfo:
+    """What the bot can say about its knowledge (/help) and what the log records (version)."""
+
+    articles: int
+    sentences: int
+    outlets: tuple[str, ...]
+    first_published: date | None
+    last_published: date | None
+    version: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One content word of a question and every indexed token that counts as matching it."""
+
+    term: Term
+    tokens: frozenset[str]  # empty: the corpus never mentions the word in any form
+    weight: float  # its idf (the unknown-term idf when it is missing)
+    required: bool  # frame words («نوع», «عدد») rank but do not decide
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question after the pipeline: its concepts and the tokens BM25 searches for."""
+
+    concepts: tuple[Concept, ...]
+    tokens: tuple[str, ...]
+
+    @property
+    def missing(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if c.required and not c.tokens)
+
+
+class Retriever:
+    """Indexes a corpus once; answers questions from it. Safe for concurrent ``answer`` calls."""
+
+    def __init__(self, corpus: Corpus, config: RetrievalConfig, pipeline: Pipeline | None = None) -> None:
+        if pipeline is None:
+            stem = make_stemmer(config.stemmer)
+            pipeline = Pipeline(stem=stem, lexicon=Lexicon.build(corpus.lexicon, stem))
+        self.corpus = corpus
+        self.config = config
+        self.pipeline = pipeline
+        self.index = SentenceIndex(corpus.articles, pipeline, config.k1, config.b, config.context_weight)
+        dates = sorted(a.published for a in corpus.articles if a.published)
+        fingerprint = hashlib.sha256(PIPELINE_VERSION.encode())
+        for article in corpus.articles:
+            fingerprint.update(repr((article.id, article.title, article.paragraphs)).encode())
+        self.info = CorpusInfo(
+            articles=len(corpus.articles),
+            sentences=len(self.index),
+            outlets=tuple(sorted({a.outlet for a in corpus.articles if a.outlet})),
+            first_published=dates[0] if dates else None,
+            last_published=dates[-1] if dates else None,
+            version=fingerprint.hexdigest()[:12],
+        )
+        self.examples: tuple[str, ...] = tuple(q for q in corpus.examples if self._answers(q))
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def parse(self, question: str) -> Query:
+        """Content words of ``question`` with the indexed tokens that match each."""
+        terms = self.pipeline.terms(question)
+        if not terms:
+            raise EmptyQuestionError("the question has no searchable words")
+        stems = [self.index.clitics.get(t.stem, t.stem) for t in terms]
+        vocabulary = self.index.vocabulary
+        alternatives: list[set[str]] = [{s} & vocabulary for s in stems]
+        grouped: set[int] = set()
+        for start, end, token in self.pipeline.lexicon.group_tokens(stems):
+            if token in vocabulary:
+                for i in range(start, end):
+                    alternatives[i] = {token}  # the group token matches every spelling, this one included
+                    grouped.add(i)
+        concepts = []
+        for term, tokens in zip(terms, alternatives, strict=True):
+            required = term.normal not in FRAME_WORDS and not term.normal.isdigit()
+            if required and not tokens:
+                tokens |= self.index.relatives(term.stem)
+            weight = max((self.index.idf(t) for t in tokens), default=self.index.unknown_idf)
+            concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required))
+        searched = [s for i, s in enumerate(stems) if s in vocabulary and i not in grouped]
+        searched += sorted({t for c in concepts for t in c.tokens} - set(searched))
+        return Query(tuple(concepts), tuple(dict.fromkeys(searched)))
+
+    def coverage(self, query: Query, tokens: Sequence[str]) -> float:
+        """Share of the question's required idf mass (missing words included) a sentence matches."""
+        present = set(tokens)
+        required = [c for c in query.concepts if c.required]
+        total = sum(c.weight for c in required)
+        if total <= 0:
+            return 1.0 if required == [] else 0.0
+        return sum(c.weight for c in required if c.tokens & present) / total
+
+    def rank(self, question: str, top_k: int | None = None) -> list[Hit]:
+        """Ranked hits with no decline decision (used by evaluation on benchmarks)."""
+        return self._hits(self.parse(question), top_k or self.config.top_k)
+
+    def _hits(self, query: Query, k: int) -> list[Hit]:
+        hits = []
+        for i, score in self.index.search(query.tokens, k):
+            entry = self.index.entries[i]
+            before, after = self.index.neighbours(entry.sentence)
+            matched = tuple(t for t in query.tokens if t in entry.tokens)
+            hits.append(Hit(entry.sentence, score, entry.citations, before, after, matched))
+        return hits
+
+    def answer(self, question: str, top_k: int | None = None) -> Answer:
+        """Answer ``question`` from the corpus, or decline with the reason and the missing words."""
+        query = self.parse(question)
+        hits = self._hits(query, top_k or self.config.top_k)
+        missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
+        if any(entity_of(c.term.normal) for c in query.missing):
+            return Answer(question, query.tokens, (), True, missing, "unknown entity")
+        if any(is_definite_noun(c.term.normal) for c in query.missing):
+            return Answer(question, query.tokens, (), True, missing, "unknown topic")
+        if not hits:
+            return Answer(question, query.tokens, (), True, missing, "no matching sentence")
+        if self.coverage(query, hits[0].matched_terms) < self.config.min_coverage:
+            return Answer(question, query.tokens, (), True, missing, "weak match")
+        return Answer(question, query.tokens, tuple(hits), False, missing)
+
+    def _answers(self, question: str) -> bool:
+        try:
+            return not self.answer(question).declined
+        except EmptyQuestionError:
+            return False
+
+    def highlight_spans(self, text: str, query_terms: Sequence[str]) -> list[tuple[int, int]]:
+        """Character spans of the words in ``text`` that match the query, for bold rendering."""
+        wanted = set(query_terms)
+        return [(start, end) for start, end, stem in self.pipeline.word_spans(text) if stem in wanted]
+
+
+_ARTICLE_FORMS = ("ال", "وال", "بال", "فال", "كال", "لل")
+
+
+def is_definite_noun(normal_word: str) -> bool:
+    """A word carrying the article (الاستفتاء, بالدولار): it names a specific thing or topic.
+
+    When the corpus never mentions such a word in any form it cannot be talking about that topic,
+    whereas a missing verb or indefinite noun (هبطت, صفوف) is more often a paraphrase of words it has.
+    """
+    return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in _ARTICLE_FORMS)
+
+
+def load_retriever(corpus_path: Path, config: RetrievalConfig) -> Retriever:
+    """Load the corpus at ``corpus_path`` and index it (blocking: call it off the event loop)."""
+    from retrieval.corpus import load_corpus
+
+    corpus = load_corpus(corpus_path)
+    if not corpus.articles:
+        problems = "; ".join(str(i) for i in corpus.issues) or "no article files"
+        raise EmptyCorpusError(f"no article could be loaded from {corpus_path}: {problems}")
+    return Retriever(corpus, config)

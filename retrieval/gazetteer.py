@@ -1,0 +1,60 @@
+"""Named entities a reader may ask about: countries, world cities, organisations, currencies.
+
+General knowledge, not corpus knowledge: when a question names one of these and the corpus never
+mentions it, the answer is declined outright («لا تذكر المصادر الصين») even if the rest of the question
+matches well — loosely related sentences about other countries would mislead.
+"""
+
+from __future__ import annotations
+
+from retrieval.text import normalize
+
+_COUNTRIES = """
+أفغانستان ألبانيا الجزائر أندورا أنغولا الأرجنتين أرمينيا أستراليا النمسا أذربيجان البحرين بنغلاديش
+بيلاروسيا روسيا_البيضاء بلجيكا بنين بوتان بوليفيا البوسنة بوتسوانا البرازيل بروناي بلغاريا بوركينا بوروندي
+كمبوديا الكاميرون كندا تشاد تشيلي الصين كولومبيا الكونغو كوستاريكا كرواتيا كوبا قبرص التشيك الدنمارك
+جيبوتي الدومينيكان الإكوادور مصر السلفادور إريتريا إستونيا إثيوبيا فنلندا فرنسا الغابون غامبيا جورجيا
+ألمانيا غانا اليونان غواتيمالا غينيا هايتي هندوراس المجر هنغاريا آيسلندا الهند إندونيسيا إيران العراق
+أيرلندا إسرائيل إيطاليا جامايكا اليابان الأردن كينيا الكويت لاوس لاتفيا لبنان ليبيريا ليبيا ليختنشتاين
+ليتوانيا لوكسمبورغ مدغشقر ملاوي ماليزيا المالديف مالي مالطا موريتانيا موريشيوس المكسيك مولدوفا موناكو
+منغوليا الجبل_الأسود المغرب موزمبيق ميانمار ناميبيا نيبال هولندا نيوزيلندا نيكاراغوا النيجر نيجيريا
+كوريا النرويج عمان عُمان باكستان فلسطين بنما باراغواي بيرو الفلبين بولندا البرتغال قطر رومانيا رواندا
+السعودية السنغال صربيا سيراليون سنغافورة سلوفاكيا سلوفينيا الصومال إسبانيا سريلانكا السودان سورينام
+السويد سويسرا سوريا تايوان تنزانيا تايلاند توغو تونس تركيا تركمانستان أوغندا أوكرانيا الإمارات بريطانيا
+المملكة_المتحدة الأوروغواي فنزويلا فيتنام اليمن زامبيا زيمبابوي البيرو الفاتيكان كوسوفو
+"""
+_CITIES = """
+بكين شنغهاي طوكيو نيودلهي إسلام_آباد طهران أنقرة إسطنبول القاهرة الرياض دبي الدوحة باريس برلين لندن روما
+مدريد بروكسل جنيف فيينا وارسو كييف مينسك طشقند بيشكيك دوشنبه عشق_آباد باكو تبليسي يريفان بغداد دمشق بيروت
+عمان_العاصمة كابول نيويورك بكين سيول بيونغ_يانغ
+"""
+_ORGANISATIONS = """
+الناتو النيتو الأطلسي الأمم_المتحدة مجلس_الأمن الاتحاد_الأوروبي الاتحاد_الأفريقي الجامعة_العربية
+منظمة_شنغهاي بريكس صندوق_النقد البنك_الدولي أوبك الفيفا اليونسكو اليونيسف الصليب_الأحمر فاغنر
+طالبان داعش القاعدة
+"""
+_CURRENCIES = """
+الدولار اليورو الروبل التنغي التينغي اليوان الين الجنيه الإسترليني الليرة الريال الدينار الدرهم
+"""
+
+ENTITIES: frozenset[str] = frozenset(
+    normalize(word.replace("_", " "))
+    for block in (_COUNTRIES, _CITIES, _ORGANISATIONS, _CURRENCIES)
+    for word in block.split()
+)
+# First words of multi-word entities, so «الأمم» alone is not taken for an entity.
+_SINGLE = frozenset(e for e in ENTITIES if " " not in e)
+_PROCLITICS = ("وال", "بال", "فال", "كال", "لل", "و", "ب", "ل", "ف", "ك")
+
+
+def entity_of(normal_word: str) -> str | None:
+    """The gazetteer entity a normalised word names (with or without و/ب/ل/ال), else None."""
+    candidates = [normal_word]
+    for prefix in _PROCLITICS:
+        if normal_word.startswith(prefix) and len(normal_word) - len(prefix) >= 3:
+            rest = normal_word[len(prefix) :]
+            candidates += [rest, "ال" + rest]
+    for candidate in candidates:
+        if candidate in _SINGLE:
+            return candidate
+    return None

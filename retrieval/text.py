@@ -1,0 +1,265 @@
+"""Arabic text pipeline: normalise, tokenise, drop stop words, stem, join lexicon variants.
+
+Every step is a plain function; :class:`Pipeline` composes them and takes its stemmer as an argument,
+so each step can be tested and swapped (the evaluation compares stemmers by swapping them here).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pyarabic import araby
+
+# Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
+PIPELINE_VERSION = "1"
+
+_ZERO_WIDTH = (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C, 0x00AD)
+_BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_INVISIBLE = dict.fromkeys((*_ZERO_WIDTH, *_BIDI_CONTROLS), None)
+# Harakat, superscript alef, Quranic marks and tatweel.
+_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_LETTERS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
+        "ؤ": "و",
+        "ئ": "ي",
+        "ی": "ي",  # Persian yeh
+        "ک": "ك",  # Persian kaf
+        **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
+    }
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A written word including its diacritics, tatweel and joiners (which \w alone would split on).
+_SURFACE_WORD = re.compile("(?:[^\\W_]|[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d])+")
+
+
+def normalize(text: str) -> str:
+    """Fold the spelling variation of Arabic news text into one searchable form.
+
+    NFKC; invisible and bidi controls dropped; diacritics and tatweel removed; alef/hamza forms,
+    alef maqsura, teh marbuta unified; Arabic-Indic and Persian digits to ASCII; punctuation and
+    symbols to spaces; Latin lower-cased; white space collapsed. Idempotent.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _MARKS.sub("", text).translate(_LETTERS).lower()
+    return " ".join(_WORD.findall(text))
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Split normalised text into word tokens."""
+    return normalized.split()
+
+
+# Function words, pronouns, particles and question words, in normalised spelling. Reviewed by hand:
+# content words that look like particles (e.g. «عام», «حال») are deliberately absent.
+STOP_WORDS: frozenset[str] = frozenset(
+    normalize(w)
+    for w in """
+    من ما ماذا متى كيف كم هل لماذا لما اين أين أي أية ايه أيها ماهي ماهو مامدى مدى
+    في فى على علي الى إلى عن مع عند بين حتى منذ مذ خلال لدى لدي ضد نحو تحت فوق حول دون بعد قبل
+    و أو او ثم بل لكن لكنه لكنها ف ب ل ك
+    ان أن إن إنه انه أنه أنها انها إنها لأن لان كي لكي
+    هو هي هم هن هما أنا انا نحن أنت انت أنتم انتم هذا هذه ذلك تلك هؤلاء أولئك هنا هناك
+    الذي التي الذين اللذين اللتين اللاتي اللواتي
+    قد لقد لا لم لن ليس ليست ما إلا الا غير سوى كل بعض أي
+    كان كانت كانوا يكون تكون يكن
+    عليه عليها عليهم فيه فيها فيهم منه منها منهم له لها لهم به بها بهم إليه اليه إليها اليها عنه عنها
+    أيضا ايضا كما مثل إذ اذ إذا اذا لو لولا أما اما إما اما
+    يا ذا ذات ذو تم تمت
+    بماذا لماذا مما عما ممن فيما بما بمن لمن عمن فمن فما وما ومن وهل وكم وكيف ومتى
+    عنهم عنه عنها منهم معه معها معهم لديه لديها لديهم عندما حين حينما بينما
+    حسب بحسب وفق وفقا طبقا ضمن عبر لدى إزاء ازاء تجاه جراء بسبب نتيجة
+    """.split()
+)
+
+# Interrogative frame nouns («ما نوع…», «كم عدد…», «ما سبب…»): ranked like any word, but a question is
+# not declined just because the corpus never uses the frame word itself.
+FRAME_WORDS: frozenset[str] = frozenset(
+    normalize(w)
+    for w in """نوع أنواع اسم عدد سبب أسباب موقف رأي دور مصير حجم تفاصيل ماهية
+    حدث يحدث جرى يجري سيجري حصل يحصل""".split()
+)
+
+
+# --- stemmers --------------------------------------------------------------------------------------
+
+_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+# Larkey's light10 keeps stems of 2 letters; 3 measured better here (بدأت, الولايات, وزارة stay whole).
+_MIN_STEM = 3
+
+
+def light_stem(token: str) -> str:
+    """Larkey's light10 stemmer on normalised tokens: strip و, the article forms, common suffixes."""
+    if len(token) > _MIN_STEM and token.startswith("و"):
+        token = token[1:]
+    for prefix in _PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
+            token = token[len(prefix) :]
+            break
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
+            token = token[: -len(suffix)]
+    return token
+
+
+_CLITICS = ("ل", "ب", "ك", "ف")
+_VERB_PREFIXES = ("ي", "ت", "ن")
+_VERB_SUFFIXES = ("وا", "ت", "ن")
+
+
+def variant_keys(stem: str) -> set[str]:
+    """Looser keys under which two stems of one word family meet (used only when a stem is unknown).
+
+    A single proclitic (لثورة → ثورة), verb person affixes (تدخلت / تتدخل → تدخل), and the
+    masdar of the derived forms (اندلاع → اندلع, انتخاب → انتخب). Deliberately no root extraction:
+    it joins unrelated words (سكان / السكنية).
+    """
+    keys = {stem}
+    for token in list(keys):
+        if len(token) >= 4 and token[0] in _CLITICS:
+            keys.add(token[1:])
+        if len(token) >= 5 and token[0] == "س" and token[1] in "يتنا":  # future «سـ» on a verb
+            keys.add(token[1:])
+    for token in list(keys):
+        if len(token) >= 4 and token.startswith(_VERB_PREFIXES):
+            keys.add(token[1:])
+    for token in list(keys):
+        for suffix in _VERB_SUFFIXES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                keys.add(token[: -len(suffix)])
+    for token in list(keys):
+        if len(token) >= 5 and token[-2] == "ا":
+            keys.add(token[:-2] + token[-1])
+        if len(token) >= 4 and token.endswith("ا"):  # accusative tanween alef
+            keys.add(token[:-1])
+    return {k for k in keys if len(k) >= 3}
+
+
+def identity_stem(token: str) -> str:
+    return token
+
+
+def make_stemmer(name: str) -> Callable[[str], str]:
+    """Return the stemmer called ``name`` (see ``retrieval.config.STEMMERS``), memoised."""
+    if name == "light":
+        base: Callable[[str], str] = light_stem
+    elif name == "none":
+        base = identity_stem
+    elif name == "snowball":
+        import Stemmer
+
+        snowball = Stemmer.Stemmer("arabic")
+        base = snowball.stemWord
+    elif name == "isri":
+        from nltk.stem.isri import ISRIStemmer
+
+        base = ISRIStemmer().stem
+    elif name == "tashaphyne":
+        from tashaphyne.stemming import ArabicLightStemmer
+
+        tashaphyne = ArabicLightStemmer()
+
+        def base(token: str) -> str:
+            return str(tashaphyne.light_stem(token)) or token
+
+    else:
+        raise ValueError(f"unknown stemmer {name!r}")
+    return lru_cache(maxsize=200_000)(base)
+
+
+# --- lexicon ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Variant groups (ألماتي / ألما آتا …) as sequences of stems mapped to a shared group token."""
+
+    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
+    longest: int = 0
+
+    @classmethod
+    def build(cls, groups: Iterable[Sequence[str]], stem: Callable[[str], str]) -> Lexicon:
+        phrases: dict[tuple[str, ...], str] = {}
+        for number, group in enumerate(groups):
+            token = f"~{number}"
+            for term in group:
+                key = tuple(stem(t) for t in tokenize(normalize(term)))
+                if key:
+                    phrases.setdefault(key, token)
+        return cls(phrases, max((len(k) for k in phrases), default=0))
+
+    def group_tokens(self, stems: Sequence[str]) -> list[tuple[int, int, str]]:
+        """(start, end, group token) for each variant phrase found in ``stems``, longest match first."""
+        found: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(stems):
+            for size in range(min(self.longest, len(stems) - i), 0, -1):
+                token = self.phrases.get(tuple(stems[i : i + size]))
+                if token is not None:
+                    found.append((i, i + size, token))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+
+# --- pipeline ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One content word of a text: its surface form, normalised form and stem."""
+
+    surface: str
+    normal: str
+    stem: str
+
+
+@dataclass
+class Pipeline:
+    """normalise → tokenise → stop words → stem → lexicon groups, with every step replaceable."""
+
+    stem: Callable[[str], str] = light_stem
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    stop_words: frozenset[str] = STOP_WORDS
+
+    def terms(self, text: str) -> list[Term]:
+        """Content words of ``text`` in order, keeping their surface spelling for messages."""
+        out = []
+        for match in _SURFACE_WORD.finditer(text):
+            surface = match.group()
+            for normal in tokenize(normalize(surface)):
+                if normal not in self.stop_words:
+                    out.append(Term(surface, normal, self.stem(normal)))
+        return out
+
+    def index_tokens(self, text: str) -> list[str]:
+        """Tokens a sentence or a query is indexed under: stems plus lexicon group tokens."""
+        stems = [t.stem for t in self.terms(text)]
+        return stems + [token for _, _, token in self.lexicon.group_tokens(stems)]
+
+    def word_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, stem) for each content word of ``text``, for highlighting."""
+        spans = []
+        for match in _SURFACE_WORD.finditer(text):
+            normal = normalize(match.group())
+            if normal and normal not in self.stop_words and " " not in normal:
+                spans.append((match.start(), match.end(), self.stem(normal)))
+        return spans
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove harakat and tatweel only (display-safe)."""
+    return str(araby.strip_tatweel(araby.strip_diacritics(text)))
