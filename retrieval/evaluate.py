@@ -178,3 +178,19 @@ def split_sentences_keep(context: str) -> list[str]:
     return [line for line in context.splitlines() if line.strip()] or [context]
 
 
+
+
+def baseline_report(retriever: Retriever, cases: Sequence[EvalCase]) -> Report:
+    """The floor: plain rank-bm25 over whitespace tokens of the very same sentences, ranking only."""
+    from rank_bm25 import BM25Okapi
+
+    entries = retriever.index.entries
+    bm25 = BM25Okapi([e.sentence.text.split() or [""] for e in entries])
+    results = []
+    for case in cases:
+        words = case.question.split()
+        scores = bm25.get_scores(words) if words else []
+        order = sorted(range(len(entries)), key=lambda i: (-scores[i], i))[:10]
+        hits = [Hit(entries[i].sentence, float(scores[i]), entries[i].citations) for i in order]
+        results.append(CaseResult(case, False, _first_correct(hits, case), ()))
+    return Report(tuple(results), sentences=len(entries))

@@ -1,0 +1,345 @@
+"""The `sanad` command line: wiring only. Library errors become one clear line and exit code 2 here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from bot.render import render_answer_text, render_sources_text
+from bot.settings import ConfigError, Settings, load_settings
+from retrieval.answer import Retriever, load_retriever
+from retrieval.errors import EmptyQuestionError, SanadError
+from retrieval.models import Answer, Citation
+
+log = logging.getLogger("sanad")
+
+EXIT_USAGE = 2
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit code 2."""
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the console chat."""
+    if settings.bot.token:
+        from bot.app import run_bot
+
+        run_bot(settings)
+        return 0
+    print("TELEGRAM_BOT_TOKEN is not set: opening the console chat instead.", file=sys.stderr)
+    return cmd_chat(args, settings)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Console chat on the bot's answer path, with /sources, /help and /quit."""
+    retriever = _retriever(settings)
+    out = sys.stdout
+    interactive = sys.stdin.isatty()
+    info = retriever.info
+    out.write(f"سند — {info.articles} مقالات، {info.sentences} جملة. اكتب سؤالك، أو /sources أو /quit.\n")
+    last: tuple[Citation, ...] = ()
+    while True:
+        if interactive:
+            out.write("؟ ")
+            out.flush()
+        line = sys.stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question in {"/quit", "/exit"}:
+            break
+        if question == "/sources":
+            out.write((render_sources_text(last) or "لا توجد إجابة سابقة بعد.") + "\n\n")
+            continue
+        if question in {"/help", "/start"}:
+            out.write("اكتب سؤالًا بالعربية عن أحداث كازاخستان في يناير 2022.\n")
+            out.write("/sources مصادر الإجابة الأخيرة — /quit للخروج\n\n")
+            continue
+        try:
+            answer = retriever.answer(question)
+        except EmptyQuestionError:
+            out.write("اكتب سؤالًا فيه كلمات يمكن البحث عنها، مثل: متى بدأت الاحتجاجات؟\n\n")
+            continue
+        if not answer.declined:
+            last = answer.citations
+        out.write(_phrase(answer, settings, retriever) + "\n\n")
+        out.flush()
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    question = " ".join(args.question).strip()
+    if not question:
+        raise CliError("the question is empty: sanad ask \"متى بدأت الاحتجاجات؟\"")
+    retriever = _retriever(settings, args.corpus)
+    try:
+        answer = retriever.answer(question)
+    except EmptyQuestionError:
+        raise CliError("the question has no searchable words (only punctuation or stop words)") from None
+    print(_phrase(answer, settings, retriever))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Questions on stdin, one per line; one JSON object per line on stdout (see README for the contract)."""
+    retriever = _retriever(settings, args.corpus)
+    top_k = args.top_k or settings.retrieval.top_k
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        started = time.perf_counter()
+        try:
+            answer = retriever.answer(question, top_k=top_k)
+        except EmptyQuestionError:
+            answer = Answer(question, (), (), True, (), "empty question")
+        elapsed = (time.perf_counter() - started) * 1000
+        row = search_row(answer)
+        if args.timings:
+            row["ms"] = round(elapsed, 3)
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            print(question)
+            if answer.declined:
+                print(f"  declined: {', '.join(answer.missing_terms) or answer.reason}")
+            for result in row["results"]:
+                print(f"  {result['score']:7.3f}  {result['sentence_id']}  {result['text']}")
+    return 0
+
+
+def search_row(answer: Answer) -> dict[str, object]:
+    """The stable JSON contract of `sanad search --json` (documented in the README)."""
+    results = []
+    for hit in answer.hits:
+        first = hit.citations[0]
+        results.append(
+            {
+                "text": hit.sentence.text,
+                "score": round(hit.score, 6),
+                "doc_id": first.doc_id,
+                "title": first.title,
+                "outlet": first.outlet,
+                "published": first.published.isoformat() if first.published else None,
+                "sentence_id": hit.sentence.id,
+            }
+        )
+    return {
+        "question": answer.question,
+        "declined": answer.declined,
+        "missing_terms": list(answer.missing_terms),
+        "results": results,
+    }
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.evaluate import baseline_report, evaluate, read_cases, squad_cases
+
+    path = Path(args.file)
+    text = _read_text(path)
+    started = time.perf_counter()
+    if text.lstrip().startswith("{") and '"data"' in text[:200]:
+        try:
+            corpus, cases = squad_cases(json.loads(text))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CliError(f"{path} is not a SQuAD-format file: {exc}") from None
+        retriever = Retriever(corpus, settings.retrieval)
+        report = evaluate(retriever, cases, decide=False)
+        kind = "squad"
+    else:
+        try:
+            cases = read_cases(text.splitlines())
+        except ValueError as exc:
+            raise CliError(f"{path}: {exc}") from None
+        retriever = _retriever(settings, args.corpus)
+        report = evaluate(retriever, cases)
+        kind = "questions"
+    seconds = time.perf_counter() - started
+    floor = baseline_report(retriever, cases)
+    summary = report.summary() | {"kind": kind, "seconds": round(seconds, 2)}
+    floor_summary = {k: floor.summary()[k] for k in ("hit@1", "hit@3", "mrr@10")}
+    if args.json:
+        failures = [
+            {
+                "id": r.case.id,
+                "question": r.case.question,
+                "declined": r.declined,
+                "rank": r.rank,
+                "missing_terms": list(r.missing_terms),
+                "top": r.shown[:1],
+            }
+            for r in report.failures
+        ]
+        print(json.dumps({**summary, "floor": floor_summary, "failures": failures}, ensure_ascii=False))
+        return 0
+    for failure in report.failures:
+        verdict = "declined" if failure.declined else f"rank {failure.rank or '>10'}"
+        if not failure.case.answerable:
+            verdict = "answered (should decline)"
+        top = failure.shown[0][:90] if failure.shown else ""
+        print(f"FAIL {failure.case.id} [{verdict}] {failure.case.question}  →  {top}")
+    print(
+        f"{kind}: {summary['questions']} questions ({summary['answerable']} answerable), "
+        f"{summary['sentences']} sentences, {summary['seconds']} s"
+    )
+    print(f"Hit@1 {report.hit1:.3f}  Hit@3 {report.hit3:.3f}  MRR@10 {report.mrr10:.3f}")
+    if kind == "questions":
+        print(
+            f"unanswerable declined {report.unanswerable_declined:.3f}  "
+            f"false declines {report.false_declines:.3f}"
+        )
+    print(
+        f"floor (rank-bm25, whitespace tokens, same sentences): Hit@1 {floor.hit1:.3f}  "
+        f"Hit@3 {floor.hit3:.3f}  MRR@10 {floor.mrr10:.3f}"
+    )
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.ingest import ingest, render_article, slugify_id
+
+    path = Path(args.raw)
+    raw = _read_text(path)
+    result = ingest(raw, args.id or slugify_id(path.stem))
+    article = result.article
+    for removal in result.removed:
+        print(f"removed line {removal.line}: {removal.reason}: {removal.text[:70]}", file=sys.stderr)
+    out_dir = Path(args.out) if args.out else settings.corpus_path / "articles"
+    target = out_dir / f"{article.id}.md"
+    if target.exists() and not args.force:
+        raise CliError(f"{target} exists; pass --force to overwrite it")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_article(article), encoding="utf-8")
+    published = article.published.isoformat() if article.published else "no date on the page"
+    print(f"wrote {target}: «{article.title}» ({published}), {len(article.paragraphs)} paragraphs")
+    print(f"{len(result.removed)} lines removed (listed on stderr)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import StoreError, export_rows
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            raise CliError(f"--since must be a date like 2022-01-31, got {args.since!r}") from None
+    database = Path(args.database) if args.database else settings.database_path
+    if not database.exists():
+        raise CliError(f"no conversation log at {database} yet (the bot creates it on first run)")
+    output: TextIO = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        count = asyncio.run(export_rows(database, output, fmt=args.format, since=since))
+    except (StoreError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        if output is not sys.stdout:
+            output.close()
+    print(f"exported {count} exchanges", file=sys.stderr)
+    return 0
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _retriever(settings: Settings, corpus: str | None = None) -> Retriever:
+    path = Path(corpus) if corpus else settings.corpus_path
+    retriever = load_retriever(path, settings.retrieval)
+    for issue in retriever.corpus.issues:
+        print(f"warning: {issue}", file=sys.stderr)
+    return retriever
+
+
+def _phrase(answer: Answer, settings: Settings, retriever: Retriever) -> str:
+    return render_answer_text(answer, snippets=settings.bot.snippets, examples=retriever.examples)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"no such file: {path}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sanad", description="Sanad: cited answers about Kazakhstan's January 2022 unrest."
+    )
+    parser.add_argument("--config", default="config.toml", help="settings file (default: ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=text, description=text)
+        command.set_defaults(handler=handler)
+        return command
+
+    add("run", cmd_run, "start the Telegram bot (console chat when TELEGRAM_BOT_TOKEN is unset)")
+    add("chat", cmd_chat, "console chat on the bot's answer path (/sources, /quit)")
+    ask = add("ask", cmd_ask, "answer one question as the bot would, in plain text")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--corpus", help="corpus directory (default: from config)")
+    search = add("search", cmd_search, "questions on stdin, ranked sentences out")
+    search.add_argument("--json", action="store_true", help="one JSON object per line")
+    search.add_argument("--top-k", type=int, default=None, help="results per question")
+    search.add_argument("--corpus", help="corpus directory (default: from config)")
+    search.add_argument("--timings", action="store_true", help='add retrieval time as "ms"')
+    evaluate = add("eval", cmd_eval, "measure answer quality on a .jsonl question set or a SQuAD file")
+    evaluate.add_argument("file")
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--corpus", help="corpus directory (default: from config)")
+    ingest = add("ingest", cmd_ingest, "turn a raw pasted page into a curated article")
+    ingest.add_argument("raw", help="the raw page as a UTF-8 text file")
+    ingest.add_argument("--out", help="directory for the article (default: the corpus's articles/)")
+    ingest.add_argument("--id", help="article id (default: from the file name)")
+    ingest.add_argument("--force", action="store_true", help="overwrite an existing article")
+    export = add("export", cmd_export, "export the conversation log")
+    export.add_argument("--since", help="only exchanges on or after this date (YYYY-MM-DD)")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--output", help="file to write (default: stdout)")
+    export.add_argument("--database", help="SQLite file (default: from config / SANAD_DATABASE)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not getattr(args, "handler", None):
+        args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
+    try:
+        settings = load_settings(Path(args.config))
+        return int(args.handler(args, settings))
+    except (CliError, ConfigError, SanadError) as exc:
+        print(f"sanad: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
