@@ -1,0 +1,765 @@
+"""The conversation log: schema, named migrations, writes and queries over one SQLite file.
+
+This is the only module of the project that imports ``aiosqlite`` or ``sqlite3``. Each :class:`Store`
+holds one aiosqlite connection (SQLite runs on aiosqlite's own thread, the single writer) and an
+``asyncio.Lock`` so that one coroutine's transaction never interleaves with another's statements.
+
+Every SQLite failure leaves a Store method as :class:`StoreError`, so the bot can catch one exception
+type, log it and keep answering. Datetimes are stored as ISO-8601 UTC text of a fixed shape
+(``2022-01-05T10:00:00.000000+00:00``), so text comparison in SQL is time comparison.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+import aiosqlite
+
+from retrieval.models import Citation
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "MIGRATIONS",
+    "DatabaseNotFoundError",
+    "Exchange",
+    "Migration",
+    "Stats",
+    "Store",
+    "StoreError",
+    "export_rows",
+]
+
+
+class StoreError(Exception):
+    """Any failure of the conversation log (SQLite errors are wrapped; the original is ``__cause__``)."""
+
+
+class DatabaseNotFoundError(StoreError, FileNotFoundError):
+    """The database file to read does not exist (raised by :func:`export_rows`, which never creates it)."""
+
+
+# A migration is (name, sql). Names are recorded in the ``migrations`` table once applied; never rename or
+# edit an applied migration: append a new one. ``sql`` may hold several statements separated by ``;``.
+Migration = tuple[str, str]
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (
+        "0001_conversation_log",
+        """
+        CREATE TABLE exchanges (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so old buttons cannot reach new rows
+            created_at TEXT NOT NULL,               -- ISO-8601 UTC
+            chat_id INTEGER NOT NULL,
+            user_id INTEGER,
+            chat_type TEXT NOT NULL,
+            message_id INTEGER,
+            reply_message_id INTEGER,
+            question TEXT NOT NULL,
+            normalized_query TEXT NOT NULL,
+            results TEXT NOT NULL,                  -- JSON [{"sentence_id", "score"}] in shown order
+            citations TEXT NOT NULL,                -- JSON [{doc_id, title, outlet, published, url}]
+            declined INTEGER NOT NULL CHECK (declined IN (0, 1)),
+            missing_terms TEXT NOT NULL,            -- JSON list of strings
+            latency_ms REAL NOT NULL,
+            corpus_version TEXT NOT NULL
+        );
+        CREATE INDEX exchanges_chat_id_id ON exchanges (chat_id, id);
+        CREATE INDEX exchanges_created_at ON exchanges (created_at);
+        CREATE INDEX exchanges_user_id ON exchanges (user_id);
+        CREATE INDEX exchanges_chat_id_reply ON exchanges (chat_id, reply_message_id);
+
+        CREATE TABLE feedback (
+            exchange_id INTEGER NOT NULL REFERENCES exchanges (id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL,
+            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (exchange_id, user_id)
+        );
+        CREATE INDEX feedback_user_id ON feedback (user_id);
+
+        CREATE TABLE reloads (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            user_id INTEGER,
+            ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+            articles_before INTEGER NOT NULL,
+            articles_after INTEGER NOT NULL,
+            sentences_before INTEGER NOT NULL,
+            sentences_after INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            duration_ms REAL NOT NULL,
+            error TEXT
+        );
+        CREATE INDEX reloads_created_at ON reloads (created_at);
+
+        CREATE TABLE denied (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            user_id INTEGER,
+            chat_id INTEGER NOT NULL,
+            command TEXT NOT NULL
+        );
+        CREATE INDEX denied_created_at ON denied (created_at);
+        CREATE INDEX denied_user_id ON denied (user_id);
+        """,
+    ),
+)
+
+EXPORT_FORMATS = ("jsonl", "csv")
+EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "chat_id",
+    "user_id",
+    "chat_type",
+    "question",
+    "normalized_query",
+    "declined",
+    "missing_terms",
+    "results",
+    "citations",
+    "latency_ms",
+    "corpus_version",
+    "feedback",
+)
+
+_MEMORY = ":memory:"
+_BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One question and its reply, as written to the log."""
+
+    chat_id: int
+    user_id: int | None
+    chat_type: str
+    message_id: int | None
+    question: str
+    normalized_query: str
+    results: tuple[tuple[str, float], ...]  # (sentence_id, score) in shown order
+    citations: tuple[Citation, ...]  # numbered [1..n] in this order
+    declined: bool
+    missing_terms: tuple[str, ...]
+    latency_ms: float
+    corpus_version: str
+    reply_message_id: int | None = None
+    created_at: datetime | None = None  # aware; stored as UTC; None means "now"
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What /stats shows an admin. Feedback counts cover every retained exchange."""
+
+    questions_today: int  # since 00:00 UTC of ``now``
+    questions_7d: int
+    answered_7d: int
+    declined_7d: int
+    top_declined: tuple[tuple[str, int], ...]  # (normalized query, count), most frequent first, last 7 days
+    feedback_up: int
+    feedback_down: int
+    denied_admin_attempts_7d: int
+
+
+# --- conversions -----------------------------------------------------------------------------------
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    """Aware datetime -> fixed-width ISO-8601 UTC text (sorts as time sorts)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"datetime must be timezone-aware (UTC), got naive {moment!r}")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _text(value: str) -> str:
+    """``value`` as SQLite can store it: lone surrogates (invalid UTF-8) become U+FFFD, all else verbatim."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
+def _json(value: Any) -> str:
+    return _text(json.dumps(value, ensure_ascii=False))
+
+
+def _citation_to_json(citation: Citation) -> dict[str, Any]:
+    published = citation.published
+    if isinstance(published, datetime):
+        published = published.date()
+    return {
+        "doc_id": citation.doc_id,
+        "title": citation.title,
+        "outlet": citation.outlet,
+        "published": published.isoformat() if published is not None else None,
+        "url": citation.url,
+    }
+
+
+def _citations_from_json(text: str) -> tuple[Citation, ...]:
+    try:
+        items = json.loads(text)
+        return tuple(
+            Citation(
+                doc_id=item["doc_id"],
+                title=item["title"],
+                outlet=item.get("outlet"),
+                published=date.fromisoformat(item["published"]) if item.get("published") else None,
+                url=item.get("url"),
+            )
+            for item in items
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StoreError(f"stored citations are unreadable: {exc}") from exc
+
+
+def _results_from_json(text: str) -> tuple[tuple[str, float], ...]:
+    try:
+        return tuple((str(item["sentence_id"]), float(item["score"])) for item in json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"stored results are unreadable: {exc}") from exc
+
+
+def _split_statements(script: str) -> Iterator[str]:
+    """Split a migration into statements, honouring quotes, comments and trigger bodies."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            buffer = ""
+            if statement.strip(";").strip():
+                yield statement
+    if buffer.strip(" \t\r\n;"):
+        raise ValueError(f"migration ends with an incomplete statement: {buffer.strip()[:80]!r}")
+
+
+def _check_migrations(migrations: Sequence[Migration]) -> None:
+    seen: set[str] = set()
+    for name, _sql in migrations:
+        if not name or name in seen:
+            raise ValueError(f"migration names must be unique and non-empty, got {name!r} twice or empty")
+        seen.add(name)
+
+
+# --- the store -------------------------------------------------------------------------------------
+
+
+class Store:
+    """The conversation log. Create with ``await Store.open(path)``; close with ``await store.close()``."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        """Use :meth:`open`; this only wraps an already configured connection."""
+        self._connection: aiosqlite.Connection | None = connection
+        self._path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        busy_timeout_ms: int = _BUSY_TIMEOUT_MS,
+    ) -> Store:
+        """Open (creating it and its directory if needed) and migrate the log at ``path``.
+
+        ``Path(":memory:")`` gives a private in-memory database, for tests. ``migrations`` is for tests
+        of the migration mechanism; the bot uses the default. Raises StoreError when the file cannot be
+        opened, is not a database, or is read-only.
+        """
+        _check_migrations(migrations)
+        memory = str(path) == _MEMORY
+        if not memory:
+            try:
+                await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the database directory {path.parent}: {exc}") from exc
+        try:
+            # ``timeout`` is SQLite's busy timeout: how long to wait for another process's write lock.
+            connection = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        connection.row_factory = sqlite3.Row
+        store = cls(connection, path)
+        try:
+            await store._configure(memory=memory)
+            await store._migrate(migrations)
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    async def close(self) -> None:
+        """Wait for running writes, then close the connection. Closing twice is harmless."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is None:
+                return
+            try:
+                await connection.close()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot close the database {self._path}: {exc}") from exc
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # --- plumbing ------------------------------------------------------------------------------------
+
+    def _conn(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            raise StoreError(f"the store for {self._path} is closed")
+        return self._connection
+
+    @asynccontextmanager
+    async def _session(self, action: str) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the lock (no transaction); SQLite errors become StoreError naming ``action``."""
+        async with self._lock:
+            connection = self._conn()
+            try:
+                yield connection
+            except sqlite3.Error as exc:
+                raise StoreError(f"{action} failed ({self._path}): {exc}") from exc
+
+    @asynccontextmanager
+    async def _transaction(self, action: str, *, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the lock inside BEGIN IMMEDIATE (or a deferred read snapshot) .. COMMIT / ROLLBACK."""
+        async with self._session(action) as connection:
+            await connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield connection
+            except BaseException:
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    async def _configure(self, *, memory: bool) -> None:
+        async with self._session("configuring the database") as connection:
+            await connection.execute("PRAGMA foreign_keys = ON")
+            rows = list(await connection.execute_fetchall("PRAGMA journal_mode = WAL"))
+            mode = str(rows[0][0]).lower() if rows else "unknown"
+            if mode != "wal" and not memory:
+                logger.warning("database %s stays in %s journal mode (WAL unavailable)", self._path, mode)
+            await connection.execute("PRAGMA synchronous = NORMAL")
+
+    async def _migrate(self, migrations: Sequence[Migration]) -> None:
+        async with self._transaction("preparing migrations") as connection:
+            await connection.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+            )
+            # A no-op write: a read-only database fails here, at start-up, not at the first question.
+            await connection.execute("DELETE FROM migrations WHERE 0")
+            applied = {row[0] for row in await connection.execute_fetchall("SELECT name FROM migrations")}
+        unknown = applied - {name for name, _sql in migrations}
+        if unknown:
+            logger.warning(
+                "database %s has migrations this version does not know: %s", self._path, sorted(unknown)
+            )
+        for name, sql in migrations:
+            if name in applied:
+                continue
+            async with self._transaction(f"migration {name}") as connection:
+                # Re-check inside the write lock: another process may have applied it meanwhile.
+                async with connection.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)) as cursor:
+                    if await cursor.fetchone() is not None:
+                        continue
+                for statement in _split_statements(sql):
+                    await connection.execute(statement)
+                await connection.execute(
+                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, _iso(_utc_now()))
+                )
+            logger.info("applied migration %s to %s", name, self._path)
+
+    # --- writes --------------------------------------------------------------------------------------
+
+    async def log_exchange(self, exchange: Exchange) -> int:
+        """Write one question and its reply; returns the exchange id."""
+        created_at = _iso(exchange.created_at or _utc_now())
+        results = _json([{"sentence_id": sid, "score": float(score)} for sid, score in exchange.results])
+        citations = _json([_citation_to_json(citation) for citation in exchange.citations])
+        async with self._transaction("logging an exchange") as connection:
+            cursor = await connection.execute(
+                "INSERT INTO exchanges (created_at, chat_id, user_id, chat_type, message_id,"
+                " reply_message_id, question, normalized_query, results, citations, declined,"
+                " missing_terms, latency_ms, corpus_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    created_at,
+                    exchange.chat_id,
+                    exchange.user_id,
+                    _text(exchange.chat_type),
+                    exchange.message_id,
+                    exchange.reply_message_id,
+                    _text(exchange.question),
+                    _text(exchange.normalized_query),
+                    results,
+                    citations,
+                    int(bool(exchange.declined)),
+                    _json(list(exchange.missing_terms)),
+                    float(exchange.latency_ms),
+                    _text(exchange.corpus_version),
+                ),
+            )
+            exchange_id = cursor.lastrowid
+            await cursor.close()
+        if exchange_id is None:  # pragma: no cover - SQLite always reports the rowid of an INSERT
+            raise StoreError("logging an exchange failed: no row id returned")
+        return exchange_id
+
+    async def set_reply_message(self, exchange_id: int, reply_message_id: int) -> None:
+        """Remember which bot message answered the exchange (a no-op if the exchange is gone)."""
+        async with self._transaction("setting the reply message") as connection:
+            await connection.execute(
+                "UPDATE exchanges SET reply_message_id = ? WHERE id = ?", (reply_message_id, exchange_id)
+            )
+
+    async def record_feedback(
+        self, exchange_id: int, user_id: int, value: int, *, created_at: datetime | None = None
+    ) -> None:
+        """Record a 👍 (+1) or 👎 (-1); a user's later vote on the same exchange replaces the earlier one.
+
+        Feedback on an exchange that no longer exists (purged or forgotten) is ignored.
+        """
+        if value not in (1, -1):
+            raise ValueError(f"feedback value must be +1 or -1, got {value!r}")
+        async with self._transaction("recording feedback") as connection:
+            cursor = await connection.execute(
+                "INSERT INTO feedback (exchange_id, user_id, value, created_at)"
+                " SELECT id, ?, ?, ? FROM exchanges WHERE id = ?"
+                " ON CONFLICT (exchange_id, user_id) DO UPDATE"
+                " SET value = excluded.value, created_at = excluded.created_at",
+                (user_id, value, _iso(created_at or _utc_now()), exchange_id),
+            )
+            written = cursor.rowcount
+            await cursor.close()
+        if written == 0:
+            logger.info("feedback for unknown exchange %d ignored", exchange_id)
+
+    async def record_reload(
+        self,
+        user_id: int | None,
+        ok: bool,
+        articles_before: int,
+        articles_after: int,
+        sentences_before: int,
+        sentences_after: int,
+        content_hash: str,
+        duration_ms: float,
+        error: str | None = None,
+        *,
+        created_at: datetime | None = None,
+    ) -> None:
+        """Record one corpus reload (successful or not) for the admin audit trail."""
+        async with self._transaction("recording a reload") as connection:
+            await connection.execute(
+                "INSERT INTO reloads (created_at, user_id, ok, articles_before, articles_after,"
+                " sentences_before, sentences_after, content_hash, duration_ms, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _iso(created_at or _utc_now()),
+                    user_id,
+                    int(bool(ok)),
+                    articles_before,
+                    articles_after,
+                    sentences_before,
+                    sentences_after,
+                    _text(content_hash),
+                    float(duration_ms),
+                    _text(error) if error is not None else None,
+                ),
+            )
+
+    async def record_denied(
+        self, user_id: int | None, chat_id: int, command: str, *, created_at: datetime | None = None
+    ) -> None:
+        """Record that a non-admin tried an admin command."""
+        async with self._transaction("recording a denied command") as connection:
+            await connection.execute(
+                "INSERT INTO denied (created_at, user_id, chat_id, command) VALUES (?, ?, ?, ?)",
+                (_iso(created_at or _utc_now()), user_id, chat_id, _text(command)),
+            )
+
+    async def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Delete log rows older than ``retention_days`` (0 keeps everything); returns rows deleted.
+
+        Exchanges go with their feedback; denied-command and reload rows follow the same retention.
+        """
+        if retention_days < 0:
+            raise ValueError(f"retention_days must be 0 (keep everything) or more, got {retention_days}")
+        if retention_days == 0:
+            return 0
+        cutoff = _iso((now or _utc_now()) - timedelta(days=retention_days))
+        statements = (
+            "DELETE FROM feedback WHERE exchange_id IN (SELECT id FROM exchanges WHERE created_at < ?)",
+            "DELETE FROM exchanges WHERE created_at < ?",
+            "DELETE FROM denied WHERE created_at < ?",
+            "DELETE FROM reloads WHERE created_at < ?",
+        )
+        deleted = await self._delete_all("purging old rows", statements, (cutoff,))
+        if deleted:
+            logger.info("purged %d rows older than %d days", deleted, retention_days)
+        return deleted
+
+    async def forget_user(self, user_id: int) -> int:
+        """Delete a user's exchanges (with all feedback on them), their own votes and denied rows.
+
+        Returns the number of rows deleted. Reload records (admin audit) are kept.
+        """
+        statements = (
+            "DELETE FROM feedback WHERE user_id = ?1"
+            " OR exchange_id IN (SELECT id FROM exchanges WHERE user_id = ?1)",
+            "DELETE FROM exchanges WHERE user_id = ?1",
+            "DELETE FROM denied WHERE user_id = ?1",
+        )
+        deleted = await self._delete_all("forgetting a user", statements, (user_id,))
+        logger.info("forgot a user: %d rows deleted", deleted)
+        return deleted
+
+    async def _delete_all(self, action: str, statements: Sequence[str], parameters: tuple[Any, ...]) -> int:
+        deleted = 0
+        async with self._transaction(action) as connection:
+            for statement in statements:
+                cursor = await connection.execute(statement, parameters)
+                deleted += max(cursor.rowcount, 0)
+                await cursor.close()
+        return deleted
+
+    # --- reads ---------------------------------------------------------------------------------------
+
+    async def _fetchall(self, action: str, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._session(action) as connection:
+            return list(await connection.execute_fetchall(sql, parameters))
+
+    async def _fetchone(self, action: str, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row | None:
+        rows = await self._fetchall(action, sql, parameters)
+        return rows[0] if rows else None
+
+    async def last_citations(self, chat_id: int) -> tuple[Citation, ...] | None:
+        """Citations of the chat's most recent answered (not declined) exchange, or None."""
+        row = await self._fetchone(
+            "reading the last citations",
+            "SELECT citations FROM exchanges WHERE chat_id = ? AND declined = 0 ORDER BY id DESC LIMIT 1",
+            (chat_id,),
+        )
+        return None if row is None else _citations_from_json(row["citations"])
+
+    async def citations_for(self, exchange_id: int) -> tuple[Citation, ...]:
+        """Citations of one exchange; empty if it has none or no longer exists."""
+        row = await self._fetchone(
+            "reading citations", "SELECT citations FROM exchanges WHERE id = ?", (exchange_id,)
+        )
+        return () if row is None else _citations_from_json(row["citations"])
+
+    async def exchange_for_reply(self, chat_id: int, reply_message_id: int) -> int | None:
+        """The exchange a bot message in ``chat_id`` answered, or None."""
+        row = await self._fetchone(
+            "finding the exchange of a reply",
+            "SELECT id FROM exchanges WHERE chat_id = ? AND reply_message_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (chat_id, reply_message_id),
+        )
+        return None if row is None else int(row["id"])
+
+    async def exchange(self, exchange_id: int) -> Exchange | None:
+        """One logged exchange as it was written, or None."""
+        row = await self._fetchone(
+            "reading an exchange", "SELECT * FROM exchanges WHERE id = ?", (exchange_id,)
+        )
+        if row is None:
+            return None
+        return Exchange(
+            chat_id=row["chat_id"],
+            user_id=row["user_id"],
+            chat_type=row["chat_type"],
+            message_id=row["message_id"],
+            question=row["question"],
+            normalized_query=row["normalized_query"],
+            results=_results_from_json(row["results"]),
+            citations=_citations_from_json(row["citations"]),
+            declined=bool(row["declined"]),
+            missing_terms=tuple(json.loads(row["missing_terms"])),
+            latency_ms=row["latency_ms"],
+            corpus_version=row["corpus_version"],
+            reply_message_id=row["reply_message_id"],
+            created_at=_parse_iso(row["created_at"]),
+        )
+
+    async def stats(self, now: datetime | None = None, *, top: int = 5) -> Stats:
+        """Counts for /stats over the 7 days up to ``now`` (default: the current time)."""
+        now = now or _utc_now()
+        bounds = {
+            "now": _iso(now),
+            "week": _iso(now - timedelta(days=7)),
+            "today": _iso(datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)),
+        }
+        async with self._transaction("computing stats", write=False) as connection:
+            async with connection.execute(
+                "SELECT COALESCE(SUM(created_at >= :today), 0) AS today, COUNT(*) AS week,"
+                " COALESCE(SUM(declined), 0) AS declined"
+                " FROM exchanges WHERE created_at >= :week AND created_at <= :now",
+                bounds,
+            ) as cursor:
+                counts = await cursor.fetchone()
+            top_rows = await connection.execute_fetchall(
+                "SELECT normalized_query, COUNT(*) AS n FROM exchanges"
+                " WHERE declined = 1 AND created_at >= :week AND created_at <= :now"
+                " GROUP BY normalized_query ORDER BY n DESC, normalized_query LIMIT :top",
+                {**bounds, "top": top},
+            )
+            async with connection.execute(
+                "SELECT COALESCE(SUM(value = 1), 0) AS up, COALESCE(SUM(value = -1), 0) AS down FROM feedback"
+            ) as cursor:
+                votes = await cursor.fetchone()
+            async with connection.execute(
+                "SELECT COUNT(*) AS n FROM denied WHERE created_at >= :week AND created_at <= :now", bounds
+            ) as cursor:
+                denied = await cursor.fetchone()
+        if counts is None or votes is None or denied is None:  # pragma: no cover - aggregates give a row
+            raise StoreError("computing stats failed: an aggregate returned no row")
+        return Stats(
+            questions_today=int(counts["today"]),
+            questions_7d=int(counts["week"]),
+            answered_7d=int(counts["week"]) - int(counts["declined"]),
+            declined_7d=int(counts["declined"]),
+            top_declined=tuple((str(row["normalized_query"]), int(row["n"])) for row in top_rows),
+            feedback_up=int(votes["up"]),
+            feedback_down=int(votes["down"]),
+            denied_admin_attempts_7d=int(denied["n"]),
+        )
+
+    async def recent_questions(self, limit: int = 20) -> tuple[tuple[datetime, str, bool], ...]:
+        """(when, question, declined) of the latest questions, newest first, for admins."""
+        rows = await self._fetchall(
+            "reading recent questions",
+            "SELECT created_at, question, declined FROM exchanges"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return tuple((_parse_iso(row["created_at"]), row["question"], bool(row["declined"])) for row in rows)
+
+    async def applied_migrations(self) -> tuple[str, ...]:
+        """Names of the applied migrations, in the order they were applied."""
+        rows = await self._fetchall("reading migrations", "SELECT name FROM migrations ORDER BY rowid")
+        return tuple(row["name"] for row in rows)
+
+    async def journal_mode(self) -> str:
+        """SQLite's journal mode for this database: ``wal`` for files, ``memory`` for ``:memory:``."""
+        row = await self._fetchone("reading the journal mode", "PRAGMA journal_mode")
+        return "" if row is None else str(row[0]).lower()
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+_EXPORT_SQL = (
+    "SELECT e.id, e.created_at, e.chat_id, e.user_id, e.chat_type, e.question, e.normalized_query,"
+    " e.declined, e.missing_terms, e.results, e.citations, e.latency_ms, e.corpus_version,"
+    " (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
+    " FROM exchanges AS e WHERE e.created_at >= ? ORDER BY e.created_at, e.id"
+)
+
+
+def _export_record(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "created_at": row["created_at"],
+        "chat_id": row["chat_id"],
+        "user_id": row["user_id"],
+        "chat_type": row["chat_type"],
+        "question": row["question"],
+        "normalized_query": row["normalized_query"],
+        "declined": bool(row["declined"]),
+        "missing_terms": json.loads(row["missing_terms"]),
+        "results": json.loads(row["results"]),
+        "citations": [citation["doc_id"] for citation in json.loads(row["citations"])],
+        "latency_ms": row["latency_ms"],
+        "corpus_version": row["corpus_version"],
+        "feedback": int(row["feedback"]),
+    }
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+async def export_rows(db_path: Path, out: TextIO, fmt: str = "jsonl", since: date | None = None) -> int:
+    """Write the exchanges created on/after ``since`` (a UTC date), oldest first, to ``out``.
+
+    ``jsonl``: one JSON object per line; ``csv``: a header row then one row per exchange, lists as JSON
+    text, booleans as true/false, lines ending in ``\\n``. Text is written as UTF-8 characters, never
+    ``\\u`` escapes. The database is opened without creating it and without writing to it. Returns the
+    number of exchanges written. Raises ValueError for an unknown ``fmt``, DatabaseNotFoundError when
+    ``db_path`` does not exist and StoreError when it cannot be read.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+    if not await asyncio.to_thread(db_path.is_file):
+        raise DatabaseNotFoundError(
+            f"database not found: {db_path} (check database.path in config.toml or SANAD_DATABASE)"
+        )
+    start = _iso(datetime.combine(since, time.min, tzinfo=UTC)) if since is not None else ""
+    uri = (await asyncio.to_thread(db_path.resolve)).as_uri() + "?mode=rw"  # rw never creates the file
+    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(EXPORT_COLUMNS)
+    written = 0
+    try:
+        connection = await aiosqlite.connect(
+            uri, uri=True, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the database {db_path}: {exc}") from exc
+    try:
+        connection.row_factory = sqlite3.Row
+        await connection.execute("PRAGMA query_only = ON")
+        async with connection.execute(_EXPORT_SQL, (start,)) as cursor:
+            async for row in cursor:
+                record = _export_record(row)
+                if writer is None:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                else:
+                    writer.writerow([_csv_cell(record[column]) for column in EXPORT_COLUMNS])
+                written += 1
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot export from {db_path} (is it a Sanad database?): {exc}") from exc
+    finally:
+        await connection.close()
+    return written
