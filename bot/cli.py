@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.render import render_answer_text, render_sources_text
 from bot.settings import ConfigError, Settings, load_settings
@@ -123,7 +123,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def search_row(answer: Answer) -> dict[str, object]:
+def search_row(answer: Answer) -> dict[str, Any]:
     """The stable JSON contract of `sanad search --json` (documented in the README)."""
     results = []
     for hit in answer.hits:
