@@ -6,8 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rank_bm25 import BM25Okapi
-
+from retrieval.bm25 import FastBM25
 from retrieval.models import Article, Citation, Sentence
 from retrieval.segment import split_sentences
 from retrieval.text import Pipeline, normalize, variant_keys
@@ -61,6 +60,7 @@ class SentenceIndex:
         k1: float,
         b: float,
         context_weight: float = 0.0,
+        progress: bool = False,
     ) -> None:
         self.pipeline = pipeline
         self.context_weight = context_weight
@@ -102,7 +102,7 @@ class SentenceIndex:
         for token in self.vocabulary:
             for key in variant_keys(token):
                 self._by_key.setdefault(key, set()).add(token)
-        self._bm25 = BM25Okapi([list(e.tokens) for e in self.entries], k1=k1, b=b) if self.entries else None
+        self._bm25 = FastBM25([e.tokens for e in self.entries], k1=k1, b=b, progress=progress)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -121,24 +121,27 @@ class SentenceIndex:
         return math.log((n + 0.5) / 0.5) if n else 0.0
 
     def idf(self, token: str) -> float:
-        return float(self._bm25.idf.get(token, 0.0)) if self._bm25 else 0.0
+        return self._bm25.idf(token) if token in self._bm25 else 0.0
 
     def search(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """(entry index, score) of the ``k`` best sentences sharing at least one token, best first."""
-        if self._bm25 is None or not tokens:
+        """(entry index, score) of the ``k`` best sentences sharing at least one token, best first.
+
+        Scores are BM25Okapi's (``retrieval.bm25`` computes them only where the tokens occur). With a
+        context weight, a sentence also earns that share of its best neighbour's score.
+        """
+        if not tokens:
             return []
+        if not self.context_weight:
+            return self._bm25.top_k(tokens, k)
+        raw = self._bm25.get_scores(tokens)
         wanted = set(tokens)
-        raw = self._bm25.get_scores(list(tokens))
-        scores = raw.copy()
-        if self.context_weight:  # a sentence also earns a share of its best neighbour's score
-            for i, near in enumerate(self._context):
-                if near:
-                    scores[i] += self.context_weight * max(raw[j] for j in near)
-        ranked = sorted(
-            (i for i, e in enumerate(self.entries) if wanted.intersection(e.tokens)),
-            key=lambda i: (-scores[i], i),
-        )
-        return [(i, float(scores[i])) for i in ranked[:k]]
+        scored = []
+        for i, entry in enumerate(self.entries):
+            if wanted.intersection(entry.tokens):
+                near = max((raw[j] for j in self._context[i]), default=0.0)
+                scored.append((i, float(raw[i] + self.context_weight * near)))
+        scored.sort(key=lambda pair: (-pair[1], pair[0]))
+        return scored[:k]
 
     def neighbours(self, sentence: Sentence) -> tuple[Sentence | None, Sentence | None]:
         return self._neighbours.get(sentence.id, (None, None))
