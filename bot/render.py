@@ -226,6 +226,22 @@ def truncate_words(text: str, max_chars: int) -> str:
 # --- one snippet -----------------------------------------------------------------------------------------
 
 
+# Context sentences are a hint, not the answer: longer ones keep the part nearest the hit.
+CONTEXT_CHARS = 160
+
+
+def truncate_words_start(text: str, max_chars: int) -> str:
+    """Like ``truncate_words`` but keeps the end of ``text`` (for the sentence before a hit)."""
+    if len(text) <= max_chars:
+        return text
+    start = len(text) - max_chars + 1
+    cut = text[start:]
+    space = cut.find(" ")
+    if not text[start - 1].isspace() and 0 <= space <= len(cut) // 2:  # drop a partial first word
+        cut = cut[space + 1 :]
+    return ELLIPSIS + cut.lstrip()
+
+
 def _snippet(
     answer: Answer,
     hit: Hit,
@@ -247,10 +263,12 @@ def _snippet(
         body = text
     parts = [BULLET]
     if before is not None:
-        parts.append(f"<i>{safe_html(before.text.strip())}</i>" if markup else f"({before.text.strip()})")
+        context = truncate_words_start(before.text.strip(), CONTEXT_CHARS)
+        parts.append(f"<i>{safe_html(context)}</i>" if markup else f"({context})")
     parts.append(f"{body} {numbers}" if numbers else body)
     if after is not None:
-        parts.append(f"<i>{safe_html(after.text.strip())}</i>" if markup else f"({after.text.strip()})")
+        context = truncate_words(after.text.strip(), CONTEXT_CHARS)
+        parts.append(f"<i>{safe_html(context)}</i>" if markup else f"({context})")
     return " ".join(parts)
 
 
@@ -570,4 +588,73 @@ def render_stats_html(stats: StatsLike, recent: Sequence[tuple[datetime, str, bo
         if declined
     ]
     lines += unanswered or [escape(phrases.STATS_NONE)]
+    return fit_lines([], lines)
+
+
+def render_reload_html(
+    *,
+    ok: bool,
+    before: tuple[int, int],
+    after: tuple[int, int],
+    seconds: float,
+    issues: Sequence[str] = (),
+    error: str | None = None,
+    max_issues: int = 10,
+) -> str:
+    """/reload outcome: articles and sentences before → after and the time taken, or what went wrong.
+
+    ``before``/``after`` are ``(articles, sentences)``; on failure ``after`` is what was found (or the
+    old counts when nothing could be loaded) and the old corpus stays in use.
+    """
+    lines: list[str] = []
+    if ok:
+        lines.append(escape(phrases.RELOAD_OK.format(seconds=f"{seconds:.1f}")))
+    else:
+        lines.append(
+            escape(phrases.RELOAD_FAILED.format(articles=count_noun(before[0], phrases.ARTICLES_GEN)))
+        )
+    lines += escape(
+        phrases.RELOAD_COUNTS.format(
+            articles_before=before[0],
+            articles_after=after[0],
+            sentences_before=before[1],
+            sentences_after=after[1],
+        )
+    ).split("\n")
+    if error and not issues:
+        lines += ["", f"{FSI}{escape(error)}{PDI}"]
+    if issues:
+        lines += ["", escape(phrases.RELOAD_ISSUES)]
+        lines += [f"{BULLET} {FSI}{escape(issue)}{PDI}" for issue in issues[:max_issues]]
+        if len(issues) > max_issues:
+            lines.append(escape(phrases.RELOAD_MORE_ISSUES.format(count=len(issues) - max_issues)))
+    return fit_lines([], lines)
+
+
+def render_upload_preview_html(
+    *,
+    doc_id: str,
+    title: str,
+    published: date | None,
+    outlet: str | None,
+    paragraphs: Sequence[str],
+    removed: int = 0,
+    first_paragraphs: int = 3,
+    paragraph_chars: int = 300,
+) -> str:
+    """What an admin sees before «إضافة»: title, date, outlet, id and the first paragraphs."""
+    lines = [
+        f"<b>{escape(phrases.UPLOAD_PREVIEW)}</b>",
+        safe_html(phrases.UPLOAD_TITLE.format(title=title)),
+        escape(phrases.UPLOAD_DATE.format(date=format_date(published))),
+        safe_html(phrases.UPLOAD_OUTLET.format(outlet=outlet or phrases.UNKNOWN_OUTLET)),
+        escape(phrases.UPLOAD_ID.split("{")[0]) + f"{FSI}<code>{escape(doc_id)}</code>{PDI}",
+    ]
+    if removed:
+        lines.append(escape(phrases.UPLOAD_REMOVED.format(count=removed)))
+    body = [p for p in paragraphs if not p.startswith("## ")][:first_paragraphs]
+    if body:
+        lines += ["", escape(phrases.UPLOAD_FIRST_LINES)]
+        lines += [f"{BULLET} {safe_html(truncate_words(p, paragraph_chars))}" for p in body]
+    lines += ["", escape(phrases.UPLOAD_CONFIRM)]
     return fit_lines([], lines)

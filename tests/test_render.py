@@ -30,6 +30,7 @@ from bot.render import (
     render_sources_text,
     render_stats_html,
     truncate_words,
+    truncate_words_start,
     utf16_len,
 )
 from retrieval.models import Answer, Citation, Hit, Sentence
@@ -497,6 +498,16 @@ def test_dates_and_counted_nouns() -> None:
     assert from_articles(11) == "من 11 مقالًا"
     assert count_noun(100, phrases.ARTICLES_ACC) == "100 مقال"
     assert count_noun(103, phrases.ARTICLES_ACC) == "103 مقالات"
+
+
+def test_long_context_sentences_are_shortened_near_the_hit() -> None:
+    long_before = "بداية بعيدة " + "كلمة " * 60 + "نهاية قريبة."
+    h = hit("وأضاف أن الوضع بات تحت السيطرة الكاملة في المدينة.", before=long_before)
+    text = render_answer_text(answer(h), snippets=1)
+    assert "(…" in text
+    assert "نهاية قريبة.) وأضاف" in text
+    assert "بداية بعيدة" not in text
+    assert truncate_words_start("أ ب ج د", 4) == "…ج د"
 
 
 def test_truncate_words() -> None:
