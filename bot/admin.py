@@ -1,0 +1,342 @@
+"""Admin features: /reload (also on SIGHUP), /stats and article uploads (.txt/.md → preview → «إضافة»).
+
+Only user ids in ``settings.bot.admin_ids`` may use them; anyone else is told so in Arabic and the
+attempt is recorded with ``Store.record_denied``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from telegram import Message, ReplyParameters, Update
+from telegram.ext import Application
+
+from bot import phrases
+from bot.context import PendingUpload, SanadContext, Services, services_of
+from bot.keyboards import Callback, upload_keyboard
+from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
+from bot.store import Store, StoreError
+from retrieval.answer import Retriever, load_retriever
+from retrieval.corpus import ARTICLES_DIR, CorpusFormatError, is_valid_id, parse_article
+from retrieval.errors import SanadError
+from retrieval.ingest import ingest, render_article, slugify_id
+from retrieval.models import Article
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_SUFFIXES = (".txt", ".md")
+
+
+def _reply_to(message: Message) -> ReplyParameters:
+    return ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+
+
+# --- permission ------------------------------------------------------------------------------------------
+
+
+async def require_admin(update: Update, context: SanadContext, command: str) -> bool:
+    """True for admins; anyone else gets a polite refusal and the attempt is logged after the reply."""
+    services = context.services
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    user_id = user.id if user is not None else None
+    if services.is_admin(user_id):
+        return True
+    if update.callback_query is not None:
+        await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
+    elif message is not None:
+        await message.reply_text(escape(phrases.NOT_ALLOWED), reply_parameters=_reply_to(message))
+    store = services.store
+    if store is not None and chat is not None:
+        context.application.create_task(_record_denied(store, user_id, chat.id, command))
+    return False
+
+
+async def _record_denied(store: Store, user_id: int | None, chat_id: int, command: str) -> None:
+    try:
+        await store.record_denied(user_id, chat_id, command)
+    except StoreError:
+        logger.exception("could not record a denied /%s", command)
+
+
+# --- reload ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What a reload did. ``ok``: the new corpus is in use; otherwise the old one still is."""
+
+    ok: bool
+    busy: bool
+    before: tuple[int, int]  # (articles, sentences)
+    after: tuple[int, int]
+    seconds: float
+    issues: tuple[str, ...] = ()
+    error: str | None = None
+    content_hash: str = ""
+
+    def html(self) -> str:
+        if self.busy:
+            return escape(phrases.RELOAD_BUSY)
+        return render_reload_html(
+            ok=self.ok,
+            before=self.before,
+            after=self.after,
+            seconds=self.seconds,
+            issues=self.issues,
+            error=self.error,
+        )
+
+
+def _counts(retriever: Retriever | None) -> tuple[int, int]:
+    return (retriever.info.articles, retriever.info.sentences) if retriever is not None else (0, 0)
+
+
+async def reload_locked(services: Services) -> ReloadReport:
+    """Load the corpus again off the loop and swap it in, unless anything is wrong (caller holds the lock).
+
+    A corpus with any issue, or one that cannot be loaded at all, is reported and the old retriever kept.
+    """
+    old = services.retriever
+    before = _counts(old)
+    started = time.monotonic()
+    settings = services.settings
+    error: str | None = None
+    try:
+        new: Retriever | None = await asyncio.to_thread(
+            load_retriever, settings.corpus_path, settings.retrieval
+        )
+    except (SanadError, OSError) as exc:
+        logger.warning("reload failed: %s", exc)
+        new, error = None, str(exc)
+    seconds = time.monotonic() - started
+    issues = tuple(str(issue) for issue in new.corpus.issues) if new is not None else ()
+    if issues:
+        error = f"{len(issues)} problem(s) in the corpus files"
+        logger.warning("reload refused: %s", "; ".join(issues))
+    ok = new is not None and not issues
+    if ok and new is not None:
+        services.retriever = new  # atomic swap: questions already running keep their old reference
+        logger.info("corpus reloaded: %d articles, %d sentences", new.info.articles, new.info.sentences)
+    return ReloadReport(
+        ok=ok,
+        busy=False,
+        before=before,
+        after=_counts(new) if new is not None else before,
+        seconds=seconds,
+        issues=issues,
+        error=error,
+        content_hash=new.info.version if new is not None else "",
+    )
+
+
+async def reload_corpus(services: Services) -> ReloadReport:
+    """One reload at a time: a second request while one runs is told so instead of queueing."""
+    if services.reload_lock.locked():
+        return ReloadReport(ok=False, busy=True, before=_counts(services.retriever), after=(0, 0), seconds=0)
+    async with services.reload_lock:
+        return await reload_locked(services)
+
+
+async def record_reload(services: Services, user_id: int | None, report: ReloadReport) -> None:
+    if services.store is None or report.busy:
+        return
+    try:
+        await services.store.record_reload(
+            user_id,
+            report.ok,
+            report.before[0],
+            report.after[0],
+            report.before[1],
+            report.after[1],
+            report.content_hash,
+            report.seconds * 1000,
+            report.error,
+        )
+    except StoreError:
+        logger.exception("could not record a reload")
+
+
+async def reload_command(update: Update, context: SanadContext) -> None:
+    """/reload (admins): re-read corpus/, report articles and sentences before → after."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or not await require_admin(update, context, "reload"):
+        return
+    report = await reload_corpus(context.services)
+    await message.reply_text(report.html(), reply_parameters=_reply_to(message))
+    context.application.create_task(
+        record_reload(context.services, user.id if user is not None else None, report)
+    )
+
+
+async def reload_from_signal(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """SIGHUP: the same reload as /reload, recorded with no user."""
+    services = services_of(application)
+    report = await reload_corpus(services)
+    if report.busy:
+        logger.info("SIGHUP ignored: a reload is already running")
+        return
+    await record_reload(services, None, report)
+
+
+# --- stats -----------------------------------------------------------------------------------------------
+
+
+async def stats_command(update: Update, context: SanadContext) -> None:
+    """/stats (admins): question counts, feedback, refused attempts, unanswered questions."""
+    message = update.effective_message
+    if message is None or not await require_admin(update, context, "stats"):
+        return
+    store = context.services.store
+    text = escape(phrases.STATS_UNAVAILABLE)
+    if store is not None:
+        try:
+            text = render_stats_html(await store.stats(), await store.recent_questions(50))
+        except StoreError:
+            logger.exception("could not compute stats")
+    await message.reply_text(text, reply_parameters=_reply_to(message))
+
+
+# --- uploads ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedUpload:
+    article: Article
+    content: str
+    removed: int
+
+
+def prepare_upload(file_name: str, text: str) -> PreparedUpload:
+    """Blocking: a curated article from an uploaded file.
+
+    ``.md`` with TOML front matter is parsed as a corpus file (its ``id`` names it); anything else is
+    raw page text, cleaned by ``retrieval.ingest`` with an id from the file name.
+    Raises ``SanadError`` (``IngestError``/``CorpusFormatError``) with the reason.
+    """
+    text = text.removeprefix("\ufeff")
+    if file_name.lower().endswith(".md") and text.lstrip().startswith("+++"):
+        article = parse_article(text.lstrip(), path=f"{ARTICLES_DIR}/{slugify_id(file_name)}.md")
+        content = text.lstrip() if text.lstrip().endswith("\n") else text.lstrip() + "\n"
+        return PreparedUpload(article, content, 0)
+    result = ingest(text, slugify_id(file_name))
+    return PreparedUpload(result.article, render_article(result.article), len(result.removed))
+
+
+SaveOutcome = Literal["saved", "same", "exists"]
+
+
+def article_path(corpus_path: Path, doc_id: str) -> Path:
+    """``corpus/articles/<doc_id>.md``, refusing any id that would land elsewhere."""
+    if not is_valid_id(doc_id):
+        raise ValueError(f"unsafe document id {doc_id!r}")
+    directory = (corpus_path / ARTICLES_DIR).resolve()
+    target = (directory / f"{doc_id}.md").resolve()
+    if target.parent != directory:
+        raise ValueError(f"document id {doc_id!r} points outside the articles directory")
+    return target
+
+
+def save_article(corpus_path: Path, doc_id: str, content: str) -> SaveOutcome:
+    """Blocking: write a new article file; never overwrite one (same content is reported as such)."""
+    target = article_path(corpus_path, doc_id)
+    try:
+        with target.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+    except FileExistsError:
+        existing = target.read_text(encoding="utf-8")
+        return "same" if existing == content else "exists"
+    return "saved"
+
+
+async def receive_upload(update: Update, context: SanadContext) -> None:
+    """An admin sent a document: check it, build the article, show a preview with «إضافة» / «إلغاء»."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.document is None or user is None:
+        return
+    services = context.services
+    limit = services.settings.bot.max_upload_bytes
+    document = message.document
+    name = document.file_name or ""
+
+    async def say(text: str) -> None:
+        await message.reply_text(text, reply_parameters=_reply_to(message))
+
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        await say(escape(phrases.UPLOAD_WRONG_TYPE))
+        return
+    if document.file_size is not None and document.file_size > limit:
+        await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
+        return
+    telegram_file = await document.get_file()
+    data = bytes(await telegram_file.download_as_bytearray())
+    if len(data) > limit:
+        await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        await say(escape(phrases.UPLOAD_NOT_UTF8))
+        return
+    try:
+        prepared = await asyncio.to_thread(prepare_upload, name, text)
+    except (SanadError, CorpusFormatError) as exc:
+        await say(escape(phrases.UPLOAD_INVALID.format(error=exc)))
+        return
+    article = prepared.article
+    token = services.uploads.add(PendingUpload(article, prepared.content, user.id, time.monotonic()))
+    preview = render_upload_preview_html(
+        doc_id=article.id,
+        title=article.title,
+        published=article.published,
+        outlet=article.outlet,
+        paragraphs=article.paragraphs,
+        removed=prepared.removed,
+    )
+    await message.reply_text(
+        preview, reply_parameters=_reply_to(message), reply_markup=upload_keyboard(token)
+    )
+
+
+async def confirm_upload(update: Update, context: SanadContext, callback: Callback) -> None:
+    """«إضافة»: save to corpus/articles/<id>.md and reload (removing the file again if the reload fails).
+    «إلغاء»: forget the pending upload."""
+    query = update.callback_query
+    if query is None or not await require_admin(update, context, "upload"):
+        return
+    services = context.services
+    upload = services.uploads.pop(callback.token)
+    if upload is None:
+        await query.answer(phrases.UPLOAD_EXPIRED, show_alert=True)
+        await query.edit_message_reply_markup(reply_markup=None)
+        return
+    if callback.value == "no":
+        await query.answer()
+        await query.edit_message_text(escape(phrases.UPLOAD_CANCELLED))
+        return
+    doc_id = upload.article.id
+    if services.reload_lock.locked():
+        services.uploads.restore(callback.token, upload)  # the admin can press «إضافة» again
+        await query.answer(phrases.RELOAD_BUSY, show_alert=True)
+        return
+    await query.answer()
+    corpus_path = services.settings.corpus_path
+    async with services.reload_lock:
+        outcome = await asyncio.to_thread(save_article, corpus_path, doc_id, upload.content)
+        if outcome != "saved":
+            template = phrases.UPLOAD_SAME if outcome == "same" else phrases.UPLOAD_EXISTS
+            await query.edit_message_text(escape(template.format(doc_id=doc_id)))
+            return
+        report = await reload_locked(services)
+        if not report.ok:
+            await asyncio.to_thread(article_path(corpus_path, doc_id).unlink, missing_ok=True)
+    if report.ok:
+        saved = escape(phrases.UPLOAD_SAVED.format(doc_id=doc_id))
+    else:
+        saved = escape(phrases.UPLOAD_ROLLED_BACK.format(doc_id=doc_id))
+    await query.edit_message_text(f"{saved}\n{report.html()}")
+    context.application.create_task(record_reload(services, query.from_user.id, report))

@@ -1,0 +1,248 @@
+"""Build the PTB Application, register handlers and lifecycle hooks, and run it (polling or webhook).
+
+Wiring only: handlers live in ``bot.handlers`` and ``bot.admin``, services in ``bot.context``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import admin, handlers, phrases
+from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
+from bot.keyboards import CALLBACK_PATTERN
+from bot.redact import install_redaction, quiet_http_logs
+from bot.settings import Settings
+from bot.store import Store, StoreError
+from retrieval.answer import load_retriever
+
+logger = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+RATE_LIMITER_RETRIES = 3
+CONCURRENT_UPDATES = 32
+PURGE_INTERVAL_SECONDS = 24 * 3600
+
+
+class MissingTokenError(RuntimeError):
+    """TELEGRAM_BOT_TOKEN is not set."""
+
+
+def build_application(settings: Settings) -> AnyApplication:
+    """The Application with defaults, rate limiter, handlers and lifecycle hooks (nothing started yet)."""
+    token = settings.bot.token
+    if not token:
+        raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and export it")
+    quiet_http_logs()
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.bot.rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMITER_RETRIES))
+    if settings.bot.base_url:
+        builder = builder.base_url(settings.bot.base_url)
+    if settings.bot.base_file_url:
+        builder = builder.base_file_url(settings.bot.base_file_url)
+    application: AnyApplication = builder.build()
+    application.bot_data[SERVICES_KEY] = Services.create(settings)
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: AnyApplication) -> None:
+    new_only = filters.UpdateType.MESSAGE  # admin commands are not re-run when edited
+    text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new_only))
+    application.add_handler(CommandHandler("ask", handlers.ask))  # edits of /ask are answered again
+    application.add_handler(CommandHandler("sources", handlers.sources, filters=new_only))
+    application.add_handler(CommandHandler("reload", admin.reload_command, filters=new_only))
+    application.add_handler(CommandHandler("stats", admin.stats_command, filters=new_only))
+    application.add_handler(MessageHandler(text & private, handlers.private_text))
+    application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, handlers.group_text))
+    application.add_handler(MessageHandler(new_only & private & filters.Document.ALL, handlers.document))
+    application.add_handler(MessageHandler(new_only & private & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(
+        MessageHandler(new_only & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
+    )
+    application.add_handler(CallbackQueryHandler(handlers.button, pattern=CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.button))  # stale/foreign data: "expired"
+    application.add_error_handler(handlers.on_error)
+
+
+# --- lifecycle -------------------------------------------------------------------------------------------
+
+
+async def post_init(application: AnyApplication) -> None:
+    """Load the corpus off the loop, open the log, purge old rows, register commands and SIGHUP."""
+    services = services_of(application)
+    settings = services.settings
+    retriever = await asyncio.to_thread(load_retriever, settings.corpus_path, settings.retrieval)
+    for issue in retriever.corpus.issues:
+        logger.warning("corpus issue: %s", issue)
+    services.retriever = retriever
+    logger.info("corpus loaded: %d articles, %d sentences", retriever.info.articles, retriever.info.sentences)
+    services.store = await Store.open(settings.database_path)
+    await purge_once(services)
+    if settings.retention_days > 0:
+        _track(services, asyncio.create_task(_purge_daily(services), name="sanad-purge"))
+    await register_commands(application)
+    _install_sighup(application)
+
+
+async def post_shutdown(application: AnyApplication) -> None:
+    """Stop background work and close the log (pending log writes were awaited by Application.stop)."""
+    services = services_of(application)
+    _remove_sighup()
+    for task in list(services.background):
+        task.cancel()
+    await asyncio.gather(*services.background, return_exceptions=True)
+    if services.store is not None:
+        try:
+            await services.store.close()
+        except StoreError:
+            logger.exception("could not close the conversation log")
+        services.store = None
+
+
+def _track(services: Services, task: asyncio.Task[Any]) -> None:
+    services.background.add(task)
+    task.add_done_callback(services.background.discard)
+
+
+async def purge_once(services: Services) -> None:
+    if services.store is None or services.settings.retention_days <= 0:
+        return
+    try:
+        removed = await services.store.purge(services.settings.retention_days)
+    except StoreError:
+        logger.exception("could not purge old log rows")
+    else:
+        if removed:
+            logger.info("purged %d log rows older than %d days", removed, services.settings.retention_days)
+
+
+async def _purge_daily(services: Services) -> None:
+    while True:
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+        await purge_once(services)
+
+
+async def register_commands(application: AnyApplication) -> None:
+    """setMyCommands: user commands for everyone; admins also see /reload and /stats in their chat."""
+    bot = application.bot
+    everyone = [BotCommand(name, description) for name, description in phrases.USER_COMMANDS]
+    await bot.set_my_commands(everyone)
+    admin_commands = everyone + [
+        BotCommand(name, description) for name, description in phrases.ADMIN_COMMANDS
+    ]
+    for admin_id in sorted(services_of(application).settings.bot.admin_ids):
+        try:
+            await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # the admin has not started a chat with the bot yet
+            logger.warning("could not set admin commands for user %s: %s", admin_id, exc)
+
+
+def _install_sighup(application: AnyApplication) -> None:
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is None:
+        return
+
+    def on_hup() -> None:
+        logger.info("SIGHUP received: reloading the corpus")
+        application.create_task(admin.reload_from_signal(application), name="sanad-sighup-reload")
+
+    try:
+        asyncio.get_running_loop().add_signal_handler(hup, on_hup)
+    except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, non-main thread)
+        logger.info("SIGHUP reload is not available on this platform")
+
+
+def _remove_sighup() -> None:
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(hup)
+
+
+# --- running ---------------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    application: AnyApplication, *, poll_interval: float = 0.0, poll_timeout: int = 1
+) -> AsyncIterator[None]:
+    """Run ``application`` with long polling inside an existing event loop (tests, benchmarks).
+
+    The same lifecycle as ``run_polling``: initialize → post_init → start polling … stop → shutdown →
+    post_shutdown.
+    """
+    await application.initialize()
+    try:
+        await post_init(application)
+        updater = application.updater
+        if updater is None:
+            raise RuntimeError("the application has no updater")
+        await updater.start_polling(
+            poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+        await application.start()
+        try:
+            yield
+        finally:
+            await updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        await post_shutdown(application)
+
+
+def run_bot(settings: Settings) -> None:
+    """Run the bot until interrupted: long polling by default, a webhook when ``bot.mode = "webhook"``."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction(settings.bot.token)
+    quiet_http_logs()
+    application = build_application(settings)
+    if settings.bot.mode == "webhook":
+        url = settings.bot.webhook_url
+        application.run_webhook(
+            listen=settings.bot.webhook_listen,
+            port=settings.bot.webhook_port,
+            url_path=urlparse(url).path.lstrip("/"),
+            webhook_url=url,
+            secret_token=secrets.token_urlsafe(32),  # Telegram echoes it; PTB rejects requests without it
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,0 +1,150 @@
+"""The bot's services (retriever, store, limits, caches) and the typed CallbackContext that carries them.
+
+Handlers reach everything through ``context.services``; nothing lives in module globals. The retriever
+is swapped by assigning ``services.retriever`` (one attribute store, atomic for the event loop): a
+question that already took a reference keeps using the old index until it is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.ratelimit import SlidingWindowLimiter
+from bot.settings import Settings
+from bot.store import Store
+from retrieval.answer import Retriever
+from retrieval.models import Answer, Article
+
+logger = logging.getLogger(__name__)
+
+SERVICES_KEY = "sanad.services"
+
+MessageKey = tuple[int, int]  # (chat_id, message_id) of a bot answer
+
+
+class NotReadyError(RuntimeError):
+    """A handler ran before post_init loaded the corpus and opened the store."""
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LruCache(Generic[K, V]):
+    """A small bounded mapping: the least recently used entry goes first."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def pop(self, key: K) -> V | None:
+        return self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """An admin's uploaded article waiting for «إضافة» or «إلغاء»."""
+
+    article: Article
+    content: str  # the .md file text to write
+    user_id: int
+    created: float
+
+
+class PendingUploads:
+    """Uploads awaiting confirmation, keyed by a short random token; bounded and expiring."""
+
+    def __init__(self, capacity: int = 32, ttl_seconds: float = 3600.0) -> None:
+        self._items: LruCache[str, PendingUpload] = LruCache(capacity)
+        self.ttl_seconds = ttl_seconds
+
+    def add(self, upload: PendingUpload) -> str:
+        token = secrets.token_urlsafe(6)
+        self._items.put(token, upload)
+        return token
+
+    def restore(self, token: str, upload: PendingUpload) -> None:
+        self._items.put(token, upload)
+
+    def pop(self, token: str, now: float | None = None) -> PendingUpload | None:
+        upload = self._items.pop(token)
+        if upload is None:
+            return None
+        if (now if now is not None else time.monotonic()) - upload.created > self.ttl_seconds:
+            return None
+        return upload
+
+
+@dataclass
+class Services:
+    """Everything handlers need. Built in ``build_application``; filled in ``post_init``."""
+
+    settings: Settings
+    limiter: SlidingWindowLimiter
+    retriever: Retriever | None = None
+    store: Store | None = None
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Answers shown recently, for «المزيد» without re-running the search (keyed by the answer message).
+    answers: LruCache[MessageKey, Answer] = field(default_factory=lambda: LruCache(1024))
+    # Exchange-log writes still in flight, so a button pressed at once can wait for its exchange id.
+    pending_logs: dict[MessageKey, asyncio.Task[int | None]] = field(default_factory=dict)
+    uploads: PendingUploads = field(default_factory=PendingUploads)
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @classmethod
+    def create(cls, settings: Settings) -> Services:
+        limiter = SlidingWindowLimiter(settings.bot.rate_limit_count, settings.bot.rate_limit_seconds)
+        return cls(settings=settings, limiter=limiter)
+
+    def require_retriever(self) -> Retriever:
+        if self.retriever is None:
+            raise NotReadyError("the corpus is not loaded yet")
+        return self.retriever
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.bot.admin_ids
+
+
+class SanadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with a typed ``services`` accessor over ``bot_data``."""
+
+    @property
+    def services(self) -> Services:
+        return services_of(self.application)
+
+
+SanadApplication = Application[
+    ExtBot[None], SanadContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]
+
+CONTEXT_TYPES = ContextTypes(context=SanadContext)
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    services = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        raise NotReadyError("the application was not built by bot.app.build_application")
+    return services

@@ -1,0 +1,392 @@
+"""Thin Telegram handlers: pick the question out of the update, ask the retriever off the loop, reply.
+
+Rendering lives in ``bot.render``, wording in ``bot.phrases``, admin features in ``bot.admin``. The
+exchange is written to SQLite by ``Application.create_task`` *after* the reply has been sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+
+from telegram import Message, MessageEntity, ReplyParameters, Update
+from telegram.error import TelegramError
+
+from bot import admin, phrases
+from bot.context import MessageKey, SanadContext, Services
+from bot.keyboards import Callback, answer_keyboard, parse_callback
+from bot.render import Page, escape, render_answer_html, render_help_html, render_sources_html
+from bot.store import Exchange, StoreError
+from retrieval.answer import Retriever
+from retrieval.errors import EmptyQuestionError
+from retrieval.models import Answer, Citation
+
+logger = logging.getLogger(__name__)
+
+ALL_COMMANDS = phrases.USER_COMMANDS + phrases.ADMIN_COMMANDS
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def reply_to(message: Message) -> ReplyParameters:
+    """Reply to ``message``, or send plainly if it was deleted meanwhile."""
+    return ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+
+
+async def reply_html(message: Message, text: str) -> Message:
+    return await message.reply_text(text, reply_parameters=reply_to(message))
+
+
+def example_question(retriever: Retriever | None) -> str:
+    if retriever is not None and retriever.examples:
+        return retriever.examples[0]
+    return phrases.EMPTY_QUESTION_DEFAULT_EXAMPLE
+
+
+def answer_and_render(retriever: Retriever, question: str, snippets: int) -> tuple[Answer, Page]:
+    """Blocking: rank and render (run it with ``asyncio.to_thread``)."""
+    answer = retriever.answer(question)
+    page = render_answer_html(
+        answer, snippets=snippets, highlight=retriever.highlight_spans, examples=retriever.examples
+    )
+    return answer, page
+
+
+def render_page(retriever: Retriever | None, answer: Answer, snippets: int, start: int) -> Page:
+    """Blocking: one page of an answer already computed."""
+    highlight = retriever.highlight_spans if retriever is not None else None
+    examples = retriever.examples if retriever is not None else ()
+    return render_answer_html(answer, snippets=snippets, start=start, highlight=highlight, examples=examples)
+
+
+def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
+    """In a group: the question when the message mentions the bot or replies to it, else None."""
+    text = message.text or ""
+    mention = f"@{username}".lower()
+    mentioned = any(
+        (entity.type == MessageEntity.MENTION and value.lower() == mention)
+        or (
+            entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id
+        )
+        for entity, value in message.parse_entities(
+            [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+        ).items()
+    )
+    if mentioned:
+        return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    return None
+
+
+def command_argument(message: Message) -> str:
+    """Text after ``/ask`` (or ``/ask@bot``), punctuation kept."""
+    parts = (message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+# --- answering -----------------------------------------------------------------------------------------
+
+
+async def answer_question(update: Update, context: SanadContext, question: str, started: float) -> None:
+    """The whole question flow: limits, retrieval off the loop, HTML reply, then the log write."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:
+        return
+    services = context.services
+    settings = services.settings.bot
+    if user is not None:
+        decision = services.limiter.check(user.id)
+        if not decision.allowed:
+            if decision.notify:
+                notice = phrases.RATE_LIMITED.format(
+                    count=settings.rate_limit_count,
+                    seconds=f"{settings.rate_limit_seconds:g}",
+                    wait=decision.retry_after_seconds,
+                )
+                await reply_html(message, escape(notice))
+            return
+    question = question.strip()
+    if len(question) > settings.max_question_chars:
+        notice = phrases.TOO_LONG.format(length=len(question), limit=settings.max_question_chars)
+        await reply_html(message, escape(notice))
+        return
+    retriever = services.require_retriever()  # one reference: a /reload swap does not affect this question
+    try:
+        answer, page = await asyncio.to_thread(answer_and_render, retriever, question, settings.snippets)
+    except EmptyQuestionError:
+        await reply_html(message, escape(phrases.EMPTY_QUESTION.format(example=example_question(retriever))))
+        return
+    sent = await message.reply_text(
+        page.text, reply_parameters=reply_to(message), reply_markup=answer_keyboard(page)
+    )
+    latency_ms = (time.monotonic() - started) * 1000
+    key = (chat.id, sent.message_id)
+    if not answer.declined:
+        services.answers.put(key, answer)
+    exchange = Exchange(
+        chat_id=chat.id,
+        user_id=user.id if user is not None else None,
+        chat_type=chat.type,
+        message_id=message.message_id,
+        question=question,
+        normalized_query=" ".join(answer.query_terms),
+        results=tuple((hit.sentence.id, hit.score) for hit in answer.hits),
+        citations=answer.citations,
+        declined=answer.declined,
+        missing_terms=answer.missing_terms,
+        latency_ms=latency_ms,
+        corpus_version=retriever.info.version,
+        reply_message_id=sent.message_id,
+    )
+    log_exchange_later(context, key, exchange)
+
+
+def log_exchange_later(context: SanadContext, key: MessageKey, exchange: Exchange) -> None:
+    """Write the exchange in the background; a failing store is logged and the bot keeps answering."""
+    services = context.services
+    store = services.store
+    if store is None:
+        return
+
+    async def write() -> int | None:
+        try:
+            return await store.log_exchange(exchange)
+        except StoreError:
+            logger.exception("could not log an exchange in chat %s", exchange.chat_id)
+            return None
+        finally:
+            services.pending_logs.pop(key, None)
+
+    services.pending_logs[key] = context.application.create_task(write(), name=f"log-exchange-{key}")
+
+
+async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
+    """The logged exchange behind an answer message (waiting for its write if still in flight)."""
+    pending = services.pending_logs.get(key)
+    if pending is not None:
+        return await asyncio.shield(pending)
+    if services.store is None:
+        return None
+    try:
+        return await services.store.exchange_for_reply(*key)
+    except StoreError:
+        logger.exception("could not look up the exchange of message %s", key)
+        return None
+
+
+# --- message handlers ------------------------------------------------------------------------------------
+
+
+async def private_text(update: Update, context: SanadContext) -> None:
+    """Private chat: every text message (and every edit of one) is a question."""
+    started = time.monotonic()
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        await answer_question(update, context, message.text, started)
+
+
+async def group_text(update: Update, context: SanadContext) -> None:
+    """Groups: answer only when mentioned by @username or when the message replies to the bot."""
+    started = time.monotonic()
+    message = update.effective_message
+    if message is None:
+        return
+    question = addressed_text(message, context.bot.username, context.bot.id)
+    if question is not None:
+        await answer_question(update, context, question, started)
+
+
+async def ask(update: Update, context: SanadContext) -> None:
+    """/ask QUESTION — works in groups with privacy mode on."""
+    started = time.monotonic()
+    message = update.effective_message
+    if message is None:
+        return
+    question = command_argument(message)
+    if not question:
+        example = example_question(context.services.retriever)
+        await reply_html(message, escape(phrases.ASK_USAGE.format(example=example)))
+        return
+    await answer_question(update, context, question, started)
+
+
+async def non_text(update: Update, context: SanadContext) -> None:
+    """Photos, stickers, voice… in a private chat: explain that only text questions are understood."""
+    if update.effective_message is not None:
+        await reply_html(update.effective_message, escape(phrases.NOT_TEXT))
+
+
+async def document(update: Update, context: SanadContext) -> None:
+    """A file in a private chat: an admin's article upload, anyone else's gets an explanation."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    if context.services.is_admin(user.id if user else None):
+        await admin.receive_upload(update, context)
+    else:
+        await reply_html(message, escape(phrases.DOCUMENT_NOT_ALLOWED))
+
+
+async def unknown_command(update: Update, context: SanadContext) -> None:
+    if update.effective_message is not None:
+        await reply_html(update.effective_message, escape(phrases.UNKNOWN_COMMAND))
+
+
+# --- commands --------------------------------------------------------------------------------------------
+
+
+async def help_command(update: Update, context: SanadContext) -> None:
+    """/start and /help: what the bot knows (from the loaded corpus), how to ask, the commands."""
+    message = update.effective_message
+    if message is None:
+        return
+    retriever = context.services.require_retriever()
+    text = render_help_html(
+        retriever.info, username=context.bot.username, examples=retriever.examples, commands=ALL_COMMANDS
+    )
+    await reply_html(message, text)
+
+
+async def sources(update: Update, context: SanadContext) -> None:
+    """/sources: full citations of this chat's last answer, read from the log (survives restarts)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    citations: tuple[Citation, ...] | None = None
+    store = context.services.store
+    if store is not None:
+        try:
+            citations = await store.last_citations(chat.id)
+        except StoreError:
+            logger.exception("could not read the last citations of chat %s", chat.id)
+    await reply_html(message, render_sources_html(citations))
+
+
+# --- buttons ---------------------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: SanadContext) -> None:
+    """Every inline button: «المصادر», 👍/👎, «المزيد», and the upload «إضافة»/«إلغاء»."""
+    query = update.callback_query
+    if query is None:
+        return
+    callback = parse_callback(query.data)
+    message = query.message
+    if callback is None or not isinstance(message, Message):
+        await query.answer(phrases.EXPIRED)
+        return
+    if callback.kind == "up":
+        await admin.confirm_upload(update, context, callback)
+        return
+    key = (message.chat.id, message.message_id)
+    if callback.kind == "src":
+        await _sources_button(update, context, message, key)
+    elif callback.kind == "fb":
+        await _feedback_button(update, context, key, callback)
+    elif callback.kind == "more":
+        await _more_button(update, context, message, key, int(callback.value))
+
+
+async def _sources_button(update: Update, context: SanadContext, message: Message, key: MessageKey) -> None:
+    query = update.callback_query
+    assert query is not None  # noqa: S101 - checked by the caller
+    services = context.services
+    cached = services.answers.get(key)
+    citations: tuple[Citation, ...] = cached.citations if cached is not None else ()
+    if not citations and services.store is not None:
+        exchange_id = await exchange_id_for(services, key)
+        if exchange_id is not None:
+            try:
+                citations = await services.store.citations_for(exchange_id)
+            except StoreError:
+                logger.exception("could not read the citations of exchange %s", exchange_id)
+    await query.answer()
+    await reply_html(message, render_sources_html(citations) if citations else escape(phrases.EXPIRED))
+
+
+async def _feedback_button(
+    update: Update, context: SanadContext, key: MessageKey, callback: Callback
+) -> None:
+    query = update.callback_query
+    assert query is not None  # noqa: S101 - checked by the caller
+    services = context.services
+    value = 1 if callback.value == "+" else -1
+    exchange_id = await exchange_id_for(services, key)
+    if exchange_id is None or services.store is None:
+        await query.answer(phrases.FEEDBACK_FAILED)
+        return
+    try:
+        await services.store.record_feedback(exchange_id, query.from_user.id, value)
+    except StoreError:
+        logger.exception("could not record feedback on exchange %s", exchange_id)
+        await query.answer(phrases.FEEDBACK_FAILED)
+        return
+    await query.answer(phrases.FEEDBACK_THANKS_UP if value > 0 else phrases.FEEDBACK_THANKS_DOWN)
+
+
+async def _stored_answer(services: Services, key: MessageKey) -> Answer | None:
+    """The answer behind a message: from the cache, else re-run on the logged question."""
+    cached = services.answers.get(key)
+    if cached is not None:
+        return cached
+    exchange_id = await exchange_id_for(services, key)
+    if exchange_id is None or services.store is None:
+        return None
+    try:
+        exchange = await services.store.exchange(exchange_id)
+    except StoreError:
+        logger.exception("could not read exchange %s", exchange_id)
+        return None
+    if exchange is None or exchange.declined:
+        return None
+    retriever = services.require_retriever()
+    try:
+        answer = await asyncio.to_thread(retriever.answer, exchange.question)
+    except EmptyQuestionError:
+        return None
+    if answer.declined:
+        return None
+    services.answers.put(key, answer)
+    return answer
+
+
+async def _more_button(
+    update: Update, context: SanadContext, message: Message, key: MessageKey, start: int
+) -> None:
+    query = update.callback_query
+    assert query is not None  # noqa: S101 - checked by the caller
+    services = context.services
+    answer = await _stored_answer(services, key)
+    if answer is None:
+        await query.answer(phrases.EXPIRED, show_alert=True)
+        return
+    page = await asyncio.to_thread(
+        render_page, services.retriever, answer, services.settings.bot.snippets, start
+    )
+    await query.answer()
+    if page.shown == 0:
+        await query.edit_message_reply_markup(reply_markup=answer_keyboard(page))
+        return
+    await query.edit_message_text(page.text, reply_markup=answer_keyboard(page))
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: SanadContext) -> None:
+    """Log the failure (traceback, never the token: see ``bot.redact``) and tell the user in Arabic."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(phrases.ERROR, show_alert=True)
+        elif update.effective_message is not None:
+            await reply_html(update.effective_message, escape(phrases.ERROR))
+    except TelegramError:
+        logger.warning("could not tell the user about the error", exc_info=True)
