@@ -15,13 +15,15 @@ from functools import lru_cache
 from pyarabic import araby
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 _ZERO_WIDTH = (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C, 0x00AD)
 _BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
-_INVISIBLE = dict.fromkeys((*_ZERO_WIDTH, *_BIDI_CONTROLS), None)
-# Harakat, superscript alef, Quranic marks and tatweel.
-_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+# pyarabic's inventory of diacritics (harakat, shadda, sukun, tanwin, dagger alef, Quranic and extended
+# marks) and tatweel, dropped along with invisible and bidi controls in one str.translate.
+_DROP = dict.fromkeys(
+    (*_ZERO_WIDTH, *_BIDI_CONTROLS, *(ord(c) for c in araby.DIACRITICS), ord(araby.TATWEEL)), None
+)
 _LETTERS = str.maketrans(
     {
         "أ": "ا",
@@ -40,7 +42,9 @@ _LETTERS = str.maketrans(
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # A written word including its diacritics, tatweel and joiners (which \w alone would split on).
-_SURFACE_WORD = re.compile("(?:[^\\W_]|[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d])+")
+_SURFACE_WORD = re.compile(
+    "(?:[^\\W_]|[" + re.escape("".join(araby.DIACRITICS) + araby.TATWEEL + "\u200c\u200d") + "])+"
+)
 
 
 def normalize(text: str) -> str:
@@ -50,8 +54,7 @@ def normalize(text: str) -> str:
     alef maqsura, teh marbuta unified; Arabic-Indic and Persian digits to ASCII; punctuation and
     symbols to spaces; Latin lower-cased; white space collapsed. Idempotent.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    text = _MARKS.sub("", text).translate(_LETTERS).lower()
+    text = unicodedata.normalize("NFKC", text).translate(_DROP).translate(_LETTERS).lower()
     return " ".join(_WORD.findall(text))
 
 
@@ -258,8 +261,3 @@ class Pipeline:
             if normal and normal not in self.stop_words and " " not in normal:
                 spans.append((match.start(), match.end(), self.stem(normal)))
         return spans
-
-
-def strip_diacritics(text: str) -> str:
-    """Remove harakat and tatweel only (display-safe)."""
-    return str(araby.strip_tatweel(araby.strip_diacritics(text)))
