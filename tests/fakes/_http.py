@@ -42,6 +42,11 @@ class Request:
     query: str
     headers: dict[str, str]
     body: bytes
+    reader: asyncio.StreamReader | None = field(default=None, repr=False)
+
+    def client_gone(self) -> bool:
+        """Whether the client has closed its end (e.g. PTB cancelled a long poll)."""
+        return self.reader is not None and self.reader.at_eof()
 
     def form(self) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
         """Query and body parameters (strings, or decoded JSON for a JSON body) and uploaded files."""
@@ -221,7 +226,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
             raise ValueError("request body too large")
         body = await reader.readexactly(length) if length else b""
     url = urlsplit(target)
-    return Request(method.upper(), unquote(url.path), url.query, headers, body)
+    return Request(method.upper(), unquote(url.path), url.query, headers, body, reader)
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:

@@ -1000,7 +1000,7 @@ class FakeBotAPI:
                 return Response.json(
                     {"ok": False, "error_code": 400, "description": "Bad Request: can't parse request"}, 400
                 )
-            return await self._api_call(method, raw, files)
+            return await self._api_call(method, raw, files, request.client_gone)
         if path.startswith("/file/bot"):
             token, _, file_path = path[9:].partition("/")
             stored = self._files_by_path.get(file_path) if token == self._token else None
@@ -1012,7 +1012,11 @@ class FakeBotAPI:
         return Response.json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
 
     async def _api_call(
-        self, method: str, raw: Mapping[str, Any], files: dict[str, UploadedFile]
+        self,
+        method: str,
+        raw: Mapping[str, Any],
+        files: dict[str, UploadedFile],
+        client_gone: Callable[[], bool] = lambda: False,
     ) -> Response:
         key = method.lower()
         canonical, handler = self._methods.get(key, (method, None))
@@ -1027,7 +1031,7 @@ class FakeBotAPI:
             return Response.json(error.payload(), fault.error_code)
         try:
             if key == "getupdates":
-                result: Any = await self._get_updates(params)
+                result: Any = await self._get_updates(params, client_gone)
                 return Response.json({"ok": True, "result": result})
             if handler is None:
                 if self._strict_methods:
@@ -1220,7 +1224,7 @@ class FakeBotAPI:
                     break
         return batch
 
-    async def _get_updates(self, params: Json) -> list[Json]:
+    async def _get_updates(self, params: Json, client_gone: Callable[[], bool]) -> list[Json]:
         self.get_updates_calls += 1
         if self.webhook.get("url"):
             raise ApiError(
@@ -1260,6 +1264,8 @@ class FakeBotAPI:
                 async with asyncio.timeout(remaining):
                     await event.wait()
             if generation != self._poll_generation:
+                if client_gone():
+                    raise CloseConnection  # nobody to tell: PTB cancelled this poll
                 raise ApiError(
                     409,
                     "Conflict: terminated by other getUpdates request; "
