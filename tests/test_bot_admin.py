@@ -1,0 +1,123 @@
+"""bot.admin without Telegram: reload (swap, busy, refused corpora), upload preparation and safe saving."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.admin import article_path, prepare_upload, reload_corpus, save_article
+from bot.context import Services
+from bot.redact import REDACTED, RedactingFilter
+from retrieval.answer import load_retriever
+from retrieval.corpus import CorpusFormatError
+from retrieval.errors import IngestError
+from tests.conftest import TEST_TOKEN, MakeSettings
+
+RAW = "\n".join(
+    [
+        "الصين تدعم كازاخستان",
+        "11 يناير 2022",
+        "أعلنت الصين دعمها للإجراءات التي اتخذها الرئيس توكاييف لاستعادة النظام في كازاخستان.",
+        "وقال الرئيس الصيني إن بكين تعارض أي محاولة لزعزعة استقرار كازاخستان من الخارج.",
+    ]
+)
+
+
+async def services_for(make_settings: MakeSettings) -> Services:
+    settings = make_settings()
+    services = Services.create(settings)
+    services.retriever = await asyncio.to_thread(load_retriever, settings.corpus_path, settings.retrieval)
+    return services
+
+
+async def test_reload_swaps_in_a_new_corpus(make_settings: MakeSettings) -> None:
+    services = await services_for(make_settings)
+    old = services.retriever
+    prepared = prepare_upload("China.txt", RAW)
+    assert save_article(services.settings.corpus_path, prepared.article.id, prepared.content) == "saved"
+    report = await reload_corpus(services)
+    assert report.ok
+    assert report.before[0] == 5
+    assert report.after[0] == 6
+    assert services.retriever is not old
+    assert "5 ← 6" in report.html()
+
+
+async def test_reload_refuses_a_corpus_with_issues_and_keeps_the_old_one(make_settings: MakeSettings) -> None:
+    services = await services_for(make_settings)
+    old = services.retriever
+    (services.settings.corpus_path / "articles" / "bad.md").write_text("+++\nid = 1\n+++\n", encoding="utf-8")
+    report = await reload_corpus(services)
+    assert not report.ok
+    assert report.issues
+    assert report.issues[0].startswith("articles/bad.md:")
+    assert services.retriever is old
+    assert report.after == (5, old.info.sentences)  # type: ignore[union-attr]
+    assert "فشلت إعادة التحميل" in report.html()
+
+
+async def test_reload_reports_a_missing_corpus(make_settings: MakeSettings) -> None:
+    services = await services_for(make_settings)
+    old = services.retriever
+    for file in (services.settings.corpus_path / "articles").iterdir():
+        file.unlink()
+    report = await reload_corpus(services)
+    assert not report.ok
+    assert report.error
+    assert services.retriever is old
+
+
+async def test_only_one_reload_at_a_time(make_settings: MakeSettings) -> None:
+    services = await services_for(make_settings)
+    async with services.reload_lock:
+        busy = await reload_corpus(services)
+    assert busy.busy
+    assert not busy.ok
+    assert "جارية" in busy.html()
+
+
+def test_prepare_upload_from_raw_text_and_from_front_matter() -> None:
+    raw = prepare_upload("China Support.txt", RAW)
+    assert raw.article.id == "china_support"
+    assert raw.article.title == "الصين تدعم كازاخستان"
+    assert raw.content.startswith("+++\n")
+    curated = prepare_upload("anything.md", raw.content)
+    assert curated.article.id == "china_support"  # the front matter's id names the file
+    assert curated.content == raw.content
+    plain_md = prepare_upload("notes.md", RAW)
+    assert plain_md.article.id == "notes"
+    with pytest.raises(CorpusFormatError):
+        prepare_upload("x.md", "+++\ntitle = 'no id'\n+++\n\nنص.\n")
+    with pytest.raises(IngestError):
+        prepare_upload("english.txt", "No Arabic here at all.")
+
+
+def test_save_article_never_overwrites_and_stays_in_articles(tmp_path: Path) -> None:
+    (tmp_path / "articles").mkdir()
+    assert save_article(tmp_path, "a1", "one\n") == "saved"
+    assert save_article(tmp_path, "a1", "one\n") == "same"
+    assert save_article(tmp_path, "a1", "two\n") == "exists"
+    assert (tmp_path / "articles" / "a1.md").read_text(encoding="utf-8") == "one\n"
+    for unsafe in ("../escape", "a/b", "..", "x:y", ""):
+        with pytest.raises(ValueError, match="id"):
+            article_path(tmp_path, unsafe)
+
+
+def test_redacting_filter_hides_the_token_in_messages_and_tracebacks() -> None:
+    redactor = RedactingFilter([TEST_TOKEN])
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "GET %s failed", (f"https://h/bot{TEST_TOKEN}/getMe",), None
+    )
+    try:
+        raise RuntimeError(f"boom https://h/bot{TEST_TOKEN.replace(':', '%3A')}/x")
+    except RuntimeError as exc:
+        record.exc_info = (type(exc), exc, exc.__traceback__)
+    assert redactor.filter(record)
+    formatted = logging.Formatter().format(record)
+    assert TEST_TOKEN not in formatted
+    assert TEST_TOKEN.replace(":", "%3A") not in formatted
+    assert REDACTED in formatted
+    assert "GET https://h/bot<TOKEN>/getMe failed" in formatted
