@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from pathlib import Path
 
 import pytest
 
+import bot.admin
 from bot.admin import article_path, prepare_upload, reload_corpus, save_article
 from bot.context import Services
 from bot.redact import REDACTED, RedactingFilter
-from retrieval.answer import load_retriever
+from retrieval.answer import Retriever, load_retriever
 from retrieval.corpus import CorpusFormatError
 from retrieval.errors import IngestError
 from tests.conftest import TEST_TOKEN, MakeSettings
@@ -121,3 +123,28 @@ def test_redacting_filter_hides_the_token_in_messages_and_tracebacks() -> None:
     assert TEST_TOKEN.replace(":", "%3A") not in formatted
     assert REDACTED in formatted
     assert "GET https://h/bot<TOKEN>/getMe failed" in formatted
+
+
+async def test_questions_during_a_reload_use_the_old_retriever(
+    make_settings: MakeSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = await services_for(make_settings)
+    old = services.retriever
+    release = threading.Event()
+    entered = threading.Event()
+
+    def slow_load(*args: object) -> Retriever:
+        entered.set()
+        release.wait(timeout=10)
+        return load_retriever(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.admin, "load_retriever", slow_load)
+    reload = asyncio.create_task(reload_corpus(services))
+    await asyncio.to_thread(entered.wait, 10)
+    assert services.retriever is old  # still answering from the old index
+    assert services.require_retriever().answer("متى بدأت الاحتجاجات في كازاخستان؟").hits
+    assert (await reload_corpus(services)).busy  # a second reload is refused, not queued
+    release.set()
+    report = await reload
+    assert report.ok
+    assert services.retriever is not old

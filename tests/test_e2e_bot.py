@@ -14,7 +14,7 @@ import signal
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot import phrases
 from bot.app import AnyApplication, build_application, serving
 from bot.context import Services, services_of
 from bot.settings import Settings
+from bot.store import Exchange, Store
 from retrieval.ingest import render_article
 from retrieval.models import Article
 from tests.conftest import REPO, MakeSettings
@@ -194,6 +195,21 @@ async def test_sources_command_and_button(make_settings: MakeSettings) -> None:
         by_button = await bot.api.wait_for_reply(USER, since=since)
         assert visible(by_button) == text
         assert by_button.params["reply_parameters"]["message_id"] == answer.result["message_id"]
+
+
+async def test_old_log_rows_are_purged_at_start_up(make_settings: MakeSettings) -> None:
+    settings = make_settings()
+    store = await Store.open(settings.database_path)
+    old = datetime.now(UTC) - timedelta(days=settings.retention_days + 1)
+    for created_at in (old, None):
+        exchange = Exchange(
+            USER, USER, "private", 1, "سؤال", "سءال", (), (), True, (), 1.0, "v", 2, created_at
+        )
+        await store.log_exchange(exchange)
+    await store.close()
+    async with running_bot(make_settings):
+        pass
+    assert rows(settings, "SELECT COUNT(*) AS n FROM exchanges")[0]["n"] == 1  # only the recent one is left
 
 
 async def test_sources_survive_a_restart(make_settings: MakeSettings) -> None:
