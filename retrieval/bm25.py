@@ -147,6 +147,11 @@ class FastBM25:
 
     ``corpus`` is one token list per document (sentence). ``progress`` shows a tqdm bar on stderr
     while building.
+
+    Memory: ``int32`` document ids, ``uint16`` term frequencies and ``float64`` precomputed weights per
+    posting (14 bytes each), the vocabulary, and, for each thread that has run a query touching many
+    postings, one reusable ``float64`` score buffer of ``n_docs`` entries (8 MB per million sentences).
+    Queries touching few postings merge them sparsely and need no buffer.
     """
 
     def __init__(
@@ -161,7 +166,8 @@ class FastBM25:
         vocabulary = Vocabulary()
         encoded = vocabulary._encode(corpus, progress=progress, total=len(corpus))
         # A fresh vocabulary numbers terms in order of first occurrence already.
-        self._build(vocabulary.terms, encoded.term_ids, encoded.lengths, k1, b, epsilon, progress)
+        terms, term_index = vocabulary.terms, dict(vocabulary._ids)
+        self._build(terms, encoded.term_ids, encoded.lengths, k1, b, epsilon, progress, term_index)
 
     # -- construction -----------------------------------------------------------------------------
 
@@ -244,32 +250,36 @@ class FastBM25:
         b: float,
         epsilon: float,
         progress: bool,
+        term_index: dict[str, int] | None = None,
     ) -> None:
         n_docs = len(lengths)
-        n_terms = len(terms)
+        stride = max(n_docs, 1)
         with tqdm(total=3, desc="BM25 postings", disable=not progress, leave=False) as bar:
-            # One key per token, ordered by (term, document); runs of equal keys are one posting.
-            key = np.asarray(term_ids, dtype=np.int64) * max(n_docs, 1)
-            key += np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+            # One key per token, term * n_docs + doc, sorted: runs of equal keys are one posting each.
+            key = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+            key += np.asarray(term_ids, dtype=np.int64) * stride
             key.sort()
             bar.update()
-            if len(key):
-                starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-            else:
-                starts = np.zeros(0, dtype=np.int64)
-            counts = np.diff(np.append(starts, len(key)))
+            boundary = np.empty(len(key), dtype=bool)
+            boundary[:1] = True
+            np.not_equal(key[1:], key[:-1], out=boundary[1:])
+            starts = np.flatnonzero(boundary)
+            del boundary
+            counts = np.empty(len(starts), dtype=np.int64)
+            np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+            counts[-1:] = len(key) - starts[-1:]
             unique = key[starts]
-            del key
-            term_of_posting = unique // max(n_docs, 1)
-            doc_ids = (unique - term_of_posting * max(n_docs, 1)).astype(np.int32)
-            del unique
+            del key, starts
             bar.update()
-            indptr = np.zeros(n_terms + 1, dtype=np.int64)
-            np.cumsum(np.bincount(term_of_posting, minlength=n_terms), out=indptr[1:])
+            indptr = np.searchsorted(unique, np.arange(len(terms) + 1, dtype=np.int64) * stride)
+            doc_ids = (unique % stride).astype(np.int32)
+            del unique
             small = not len(counts) or int(counts.max()) <= np.iinfo(np.uint16).max
             tfs: npt.NDArray[np.unsignedinteger] = counts.astype(np.uint16 if small else np.uint32)
+            del counts
             bar.update()
-        self._finish(terms, np.asarray(lengths, dtype=np.int32), indptr, doc_ids, tfs, k1, b, epsilon)
+        doc_lengths = np.asarray(lengths, dtype=np.int32)
+        self._finish(terms, doc_lengths, indptr.astype(np.int64), doc_ids, tfs, k1, b, epsilon, term_index)
 
     def _finish(
         self,
@@ -281,10 +291,12 @@ class FastBM25:
         k1: float,
         b: float,
         epsilon: float,
+        term_index: dict[str, int] | None = None,
     ) -> None:
+        """Derive idf and per-posting weights; ``term_index`` is ``terms`` inverted, if already at hand."""
         self._k1, self._b, self._epsilon = float(k1), float(b), float(epsilon)
         self._terms = terms
-        self._term_id = {term: i for i, term in enumerate(terms)}
+        self._term_id = {term: i for i, term in enumerate(terms)} if term_index is None else term_index
         self._doc_lengths = _readonly(doc_lengths)
         self._indptr = _readonly(indptr)
         self._doc_ids = _readonly(doc_ids)
@@ -306,9 +318,16 @@ class FastBM25:
             norm = self._k1 * (
                 (1 - self._b) + (self._b * np.asarray(doc_lengths, dtype=np.float64)) / self._avgdl
             )
-            tf = np.asarray(tfs, dtype=np.float64)
-            ratio = tf * (self._k1 + 1) / (tf + norm[doc_ids])
-            impacts = np.repeat(idf, np.diff(indptr)) * ratio
+            # In place to bound memory; + and * commute exactly, so this is still
+            # idf * ((tf * (k1 + 1)) / (tf + norm)) bit for bit.
+            tf = np.array(tfs, dtype=np.float64)  # a copy: tfs itself stays as it is
+            denominator = norm[doc_ids]
+            denominator += tf
+            impacts = tf
+            impacts *= self._k1 + 1
+            impacts /= denominator
+            del denominator
+            impacts *= np.repeat(idf, np.diff(indptr))
         else:
             impacts = np.zeros(0, dtype=np.float64)
         self._impacts = _readonly(impacts)
