@@ -8,6 +8,7 @@ import html
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import pytest
@@ -32,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from tests.fakes._http import _parse_urlencoded
 from tests.fakes.bot_api import FakeBotAPI, running_fake_api, running_polling
 from tests.fakes.remote import spawn_fake_api
 from tests.fakes.tg_html import EntityParseError, parse_html, utf16_len
@@ -564,3 +566,14 @@ def test_one_tag_gives_one_entity_in_utf16(text: str, tag: str) -> None:
 def test_byte_offsets_are_utf8() -> None:
     with pytest.raises(EntityParseError, match=r"(?i)byte offset 8"):
         parse_html("سلام<x>")  # four Arabic letters of two bytes each
+
+
+@given(st.lists(st.tuples(st.text(), st.text())))
+def test_fast_form_decoding_matches_the_stdlib(pairs: list[tuple[str, str]]) -> None:
+    body = urlencode(pairs).encode()
+    assert _parse_urlencoded(body) == parse_qsl(body.decode(), keep_blank_values=True)
+
+
+@given(st.text(alphabet="ab=&+%0Fz\u0631 "))
+def test_fast_form_decoding_matches_the_stdlib_on_malformed_input(raw: str) -> None:
+    assert _parse_urlencoded(raw.encode()) == parse_qsl(raw, keep_blank_values=True)

@@ -9,14 +9,16 @@ errors). Not a general-purpose server: no TLS, no pipelining guarantees beyond i
 from __future__ import annotations
 
 import asyncio
+import binascii
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 __all__ = ["CloseConnection", "HttpServer", "Request", "Response", "UploadedFile"]
 
@@ -65,7 +67,7 @@ class Request:
             values, files = _parse_multipart(self.body, content_type)
             params.update(values)
         else:
-            params.update(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
+            params.update(_parse_urlencoded(self.body))
         return params, files
 
 
@@ -101,6 +103,33 @@ class CloseConnection(Exception):
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+
+_MALFORMED_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def _unquote_plus(raw: bytes) -> str:
+    """``urllib.parse.unquote_plus`` for a form value, in C: binascii's quoted-printable decoder
+    does the ``%XX`` work once ``=`` is protected and ``%`` becomes ``=``. Malformed escapes fall
+    back to the stdlib so the result is always the same."""
+    if b"%" not in raw and b"+" not in raw:
+        return raw.decode("utf-8", "replace")
+    if _MALFORMED_ESCAPE.search(raw):
+        return unquote_plus(raw.decode("utf-8", "replace"))
+    return binascii.a2b_qp(raw.replace(b"=", b"=3D").replace(b"+", b" ").replace(b"%", b"=")).decode(
+        "utf-8", "replace"
+    )
+
+
+def _parse_urlencoded(body: bytes) -> list[tuple[str, str]]:
+    """``parse_qsl(body, keep_blank_values=True)``, faster on long percent-encoded Arabic text."""
+    pairs: list[tuple[str, str]] = []
+    for field_ in body.split(b"&"):
+        if not field_:
+            continue
+        name, _, value = field_.partition(b"=")
+        pairs.append((_unquote_plus(name), _unquote_plus(value)))
+    return pairs
 
 
 def _parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], dict[str, UploadedFile]]:

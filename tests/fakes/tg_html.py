@@ -39,6 +39,7 @@ ALLOWED_TAGS = frozenset({*_SIMPLE_TAGS, "span", "a", "code", "pre", "blockquote
 
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE = re.compile(r"&(?:#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8})|([a-zA-Z]{1,8}));")
+_MARKUP_RE = re.compile(r"[<&]")
 _UNQUOTED_VALUE_RE = re.compile(r"[A-Za-z0-9.\-]*")
 
 
@@ -48,7 +49,9 @@ class EntityParseError(ValueError):
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 @dataclass
@@ -56,11 +59,23 @@ class _Open:
     tag: str
     attrs: dict[str, str]
     utf16_start: int
-    byte_offset: int
 
 
 def _byte_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8", "surrogatepass"))
+
+
+class _At:
+    """The UTF-8 byte offset of ``text[index]``, computed only when an error message needs it."""
+
+    __slots__ = ("index", "text")
+
+    def __init__(self, text: str, index: int) -> None:
+        self.text = text
+        self.index = index
+
+    def __format__(self, spec: str) -> str:
+        return format(_byte_offset(self.text, self.index), spec)
 
 
 def _decode_entity(text: str, index: int) -> tuple[str, int] | None:
@@ -104,7 +119,7 @@ def _entity(tag: _Open, offset: int, length: int, inner_text: str) -> dict[str, 
     return {"type": "custom_emoji", "offset": offset, "length": length, "custom_emoji_id": emoji_id}
 
 
-def _parse_attributes(text: str, index: int, tag: str, tag_byte: int) -> tuple[dict[str, str], int]:
+def _parse_attributes(text: str, index: int, tag: str, tag_byte: _At) -> tuple[dict[str, str], int]:
     """Attributes of a start tag from ``index`` up to its ``>``; returns them and the index after ``>``."""
     attrs: dict[str, str] = {}
     size = len(text)
@@ -188,16 +203,15 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             continue
         if char != "<":
             # Copy the run of plain characters up to the next markup character in one step.
-            end = index + 1
-            while end < size and text[end] not in "<&":
-                end += 1
+            found = _MARKUP_RE.search(text, index + 1)
+            end = found.start() if found else size
             chunk = text[index:end]
             out.append(chunk)
             utf16 += utf16_len(chunk)
             index = end
             continue
 
-        tag_byte = _byte_offset(text, index)
+        tag_byte = _At(text, index)
         if index + 1 < size and text[index + 1] == "/":
             if not stack:
                 raise EntityParseError(f"Unexpected end tag at byte offset {tag_byte}")
@@ -238,7 +252,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {tag_byte}')
         if name == "tg-emoji" and not attrs.get("emoji-id", "").isdigit():
             raise EntityParseError("Invalid custom emoji identifier specified")
-        stack.append(_Open(name, attrs, utf16, tag_byte))
+        stack.append(_Open(name, attrs, utf16))
 
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
