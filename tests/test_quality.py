@@ -1,0 +1,65 @@
+"""Answer quality on the dev questions with the bundled corpus and the committed config.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import load_settings
+from retrieval.answer import load_retriever
+from retrieval.evaluate import Report, evaluate, read_cases
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    settings = load_settings(REPO / "config.toml", environ={})
+    retriever = load_retriever(settings.corpus_path, settings.retrieval)
+    cases = read_cases((REPO / "tests" / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines())
+    return evaluate(retriever, cases)
+
+
+def failing(report: Report, answerable: bool, wrong: str) -> str:
+    """The questions behind a metric, one a line, for the assertion message."""
+    lines = []
+    for r in report.results:
+        if r.case.answerable != answerable:
+            continue
+        if wrong == "miss@1" and r.rank == 1:
+            continue
+        if wrong == "miss@3" and r.rank is not None and r.rank <= 3:
+            continue
+        if wrong == "declined" and not r.declined:
+            continue
+        if wrong == "answered" and r.declined:
+            continue
+        verdict = "declined" if r.declined else f"rank {r.rank or '>10'}"
+        top = r.shown[0][:80] if r.shown else "-"
+        lines.append(f"  {r.case.id} [{verdict}] {r.case.question} -> {top}")
+    return "\n" + "\n".join(lines)
+
+
+def test_dev_set_is_big_enough_to_measure(report: Report) -> None:
+    answerable = sum(r.case.answerable for r in report.results)
+    assert answerable >= 30
+    assert len(report.results) - answerable >= 5
+
+
+def test_hit_at_1(report: Report) -> None:
+    assert report.hit1 >= 0.90, f"Hit@1 {report.hit1:.3f}" + failing(report, True, "miss@1")
+
+
+def test_hit_at_3(report: Report) -> None:
+    assert report.hit3 >= 0.97, f"Hit@3 {report.hit3:.3f}" + failing(report, True, "miss@3")
+
+
+def test_every_unanswerable_question_is_declined(report: Report) -> None:
+    assert report.unanswerable_declined == 1.0, "answered:" + failing(report, False, "answered")
+
+
+def test_few_answerable_questions_are_declined(report: Report) -> None:
+    assert report.false_declines <= 0.03, f"false declines {report.false_declines:.3f}" + failing(
+        report, True, "declined"
+    )
