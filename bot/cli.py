@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import phrases
 from bot.render import render_answer_text, render_sources_text
 from bot.settings import ConfigError, Settings, load_settings
 from retrieval.answer import Retriever, load_retriever
@@ -35,9 +36,13 @@ class CliError(Exception):
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the console chat."""
     if settings.bot.token:
-        from bot.app import run_bot
+        from bot.app import MissingTokenError, run_bot
+        from bot.store import StoreError
 
-        run_bot(settings)
+        try:
+            run_bot(settings)
+        except (StoreError, MissingTokenError) as exc:
+            raise CliError(f"the bot could not start: {exc}") from None
         return 0
     print("TELEGRAM_BOT_TOKEN is not set: opening the console chat instead.", file=sys.stderr)
     return cmd_chat(args, settings)
@@ -64,7 +69,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if question in {"/quit", "/exit"}:
             break
         if question == "/sources":
-            out.write((render_sources_text(last) or "لا توجد إجابة سابقة بعد.") + "\n\n")
+            out.write((render_sources_text(last) or phrases.NO_SOURCES) + "\n\n")
             continue
         if question in {"/help", "/start"}:
             out.write("اكتب سؤالًا بالعربية عن أحداث كازاخستان في يناير 2022.\n")
@@ -217,12 +222,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     raw = _read_text(path)
     result = ingest(raw, args.id or slugify_id(path.stem))
     article = result.article
-    for removal in result.removed:
-        print(f"removed line {removal.line}: {removal.reason}: {removal.text[:70]}", file=sys.stderr)
     out_dir = Path(args.out) if args.out else settings.corpus_path / "articles"
     target = out_dir / f"{article.id}.md"
     if target.exists() and not args.force:
         raise CliError(f"{target} exists; pass --force to overwrite it")
+    for removal in result.removed:
+        print(f"removed line {removal.line}: {removal.reason}: {removal.text[:70]}", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)
     target.write_text(render_article(article), encoding="utf-8")
     published = article.published.isoformat() if article.published else "no date on the page"
@@ -339,6 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `sanad search … | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

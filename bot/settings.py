@@ -39,8 +39,8 @@ class Settings:
     corpus_path: Path
     database_path: Path
     retention_days: int = 365
-    retrieval: RetrievalConfig = RetrievalConfig()
-    bot: BotSettings = BotSettings()
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    bot: BotSettings = field(default_factory=BotSettings)
 
 
 def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -108,6 +108,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             b=_typed(retrieval, "retrieval", "b", float, 0.4),
             top_k=_typed(retrieval, "retrieval", "top_k", int, 10),
             min_coverage=_typed(retrieval, "retrieval", "min_coverage", float, 0.25),
+            min_topic_coverage=_typed(retrieval, "retrieval", "min_topic_coverage", float, 0.5),
             context_weight=_typed(retrieval, "retrieval", "context_weight", float, 0.0),
         )
     except ValueError as exc:
@@ -131,15 +132,21 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     for key, value in positive.items():
         if value < 1:
             raise ConfigError(f"bot.{key} must be at least 1, got {value}")
+    rate_limit_seconds = _typed(bot, "bot", "rate_limit_seconds", float, 30.0)
+    if rate_limit_seconds <= 0:
+        raise ConfigError(f"bot.rate_limit_seconds must be more than 0, got {rate_limit_seconds}")
+    webhook_port = _typed(bot, "bot", "webhook_port", int, 8443)
+    if not 1 <= webhook_port <= 65535:
+        raise ConfigError(f"bot.webhook_port must be a TCP port (1-65535), got {webhook_port}")
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
     bot_settings = BotSettings(
         token=token,
-        rate_limit_seconds=_typed(bot, "bot", "rate_limit_seconds", float, 30.0),
+        rate_limit_seconds=rate_limit_seconds,
         admin_ids=_admin_ids(bot.get("admin_ids", []), env.get("SANAD_ADMIN_IDS")),
         mode=mode,
         webhook_url=webhook_url,
         webhook_listen=_typed(bot, "bot", "webhook_listen", str, "127.0.0.1"),
-        webhook_port=_typed(bot, "bot", "webhook_port", int, 8443),
+        webhook_port=webhook_port,
         rate_limiter=rate_limiter,
         base_url=env.get("SANAD_TELEGRAM_BASE_URL") or None,
         base_file_url=env.get("SANAD_TELEGRAM_BASE_FILE_URL") or None,

@@ -131,11 +131,13 @@ class Retriever:
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
         if any(entity_of(c.term.normal) for c in query.missing):
             return Answer(question, query.tokens, (), True, missing, "unknown entity")
-        if any(is_definite_noun(c.term.normal) for c in query.missing):
-            return Answer(question, query.tokens, (), True, missing, "unknown topic")
         if not hits:
             return Answer(question, query.tokens, (), True, missing, "no matching sentence")
-        if self.coverage(query, hits[0].matched_terms) < self.config.min_coverage:
+        coverage = self.coverage(query, hits[0].matched_terms)
+        unknown_topic = any(is_definite_noun(c.term.normal) for c in query.missing)
+        if unknown_topic and coverage < self.config.min_topic_coverage:
+            return Answer(question, query.tokens, (), True, missing, "unknown topic")
+        if coverage < self.config.min_coverage:
             return Answer(question, query.tokens, (), True, missing, "weak match")
         return Answer(question, query.tokens, tuple(hits), False, missing)
 
@@ -148,7 +150,13 @@ class Retriever:
     def highlight_spans(self, text: str, query_terms: Sequence[str]) -> list[tuple[int, int]]:
         """Character spans of the words in ``text`` that match the query, for bold rendering."""
         wanted = set(query_terms)
-        return [(start, end) for start, end, stem in self.pipeline.word_spans(text) if stem in wanted]
+        words = self.pipeline.word_spans(text)
+        stems = [self.index.clitics.get(stem, stem) for _, _, stem in words]
+        marked = {i for i, stem in enumerate(stems) if stem in wanted}
+        for start, end, token in self.pipeline.lexicon.group_tokens(stems):
+            if token in wanted:
+                marked.update(range(start, end))
+        return [(words[i][0], words[i][1]) for i in sorted(marked)]
 
 
 _ARTICLE_FORMS = ("ال", "وال", "بال", "فال", "كال", "لل")

@@ -14,6 +14,7 @@ class RetrievalConfig:
     b: float = 0.4
     top_k: int = 10
     min_coverage: float = 0.25
+    min_topic_coverage: float = 0.5
     context_weight: float = 0.0
 
     def __post_init__(self) -> None:
@@ -27,5 +28,7 @@ class RetrievalConfig:
             raise ValueError("top_k must be at least 1")
         if not 0 <= self.context_weight <= 1:
             raise ValueError("context_weight must be between 0 and 1")
+        if not 0 <= self.min_topic_coverage <= 1:
+            raise ValueError("min_topic_coverage must be between 0 and 1")
         if not 0 <= self.min_coverage <= 1:
             raise ValueError("min_coverage must be between 0 and 1")

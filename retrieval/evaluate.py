@@ -116,9 +116,12 @@ def read_cases(lines: Iterable[str]) -> list[EvalCase]:
             continue
         try:
             row = json.loads(line)
-            cases.append(
-                EvalCase(str(row["id"]), str(row["question"]), bool(row["answerable"]), tuple(row["answers"]))
-            )
+            answers = row["answers"]
+            if not isinstance(row["question"], str) or not isinstance(row["answerable"], bool):
+                raise TypeError("question must be a string and answerable true or false")
+            if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+                raise TypeError("answers must be a list of strings")
+            cases.append(EvalCase(str(row["id"]), row["question"], row["answerable"], tuple(answers)))
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"line {number}: not a question row ({exc})") from None
     return cases

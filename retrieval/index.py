@@ -50,6 +50,10 @@ def split_clitics(tokens: Iterable[str]) -> dict[str, str]:
     }
 
 
+def _same(a: Sentence, b: Sentence) -> bool:
+    return normalize(a.text) == normalize(b.text)
+
+
 class SentenceIndex:
     """Deduplicated sentences of a corpus, their BM25 index, and each sentence's neighbours."""
 
@@ -70,6 +74,8 @@ class SentenceIndex:
         for article in articles:
             citation = Citation.of(article)
             body = [s for s in article_sentences(article) if s.paragraph > 0]
+            # A sentence repeated back to back on the page is not its own neighbour.
+            body = [s for i, s in enumerate(body) if not i or not _same(s, body[i - 1])]
             for i, sentence in enumerate(body):
                 before = body[i - 1] if i else None
                 after = body[i + 1] if i + 1 < len(body) else None

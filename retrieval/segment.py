@@ -45,7 +45,7 @@ def _is_break(text: str, start: int, end: int, quotes: list[tuple[int, int]]) ->
         after = text[end] if end < len(text) else ""
         if before.isdigit() and after.isdigit():
             return False  # decimal or dotted date
-        word = re.search(r"(\w+)$", text[:start])
+        word = re.search(r"([^\W\d_]+)$", text[:start])  # letters only: «إلى 8.» ends a sentence
         if word and (len(word.group(1)) == 1 or word.group(1).lower() in _ABBREVIATIONS):
             return False
     return not any(a < start < b for a, b in quotes)
@@ -56,17 +56,23 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences: list[str] = []
     for line in paragraph.splitlines():
         quotes = _quoted_spans(line)
-        begin = 0
+        breaks: set[int] = set()
         for match in _END.finditer(line):
             end = match.end()
             # A closing quote or bracket right after the mark belongs to this sentence.
             while end < len(line) and line[end] in "\"”»)'":
                 end += 1
             if _is_break(line, match.start(), match.end(), quotes):
-                piece = line[begin:end].strip()
-                if piece:
-                    sentences.append(piece)
-                begin = end
+                breaks.add(end)
+        for a, b in quotes:  # «الوضع مستقر.» وأضاف… : a quotation that ends a sentence ends it
+            if line[b - 1] in ".!?؟" and not any(x < b < y for x, y in quotes if (x, y) != (a, b)):
+                breaks.add(b + 1)
+        begin = 0
+        for end in sorted(breaks):
+            piece = line[begin:end].strip()
+            if piece:
+                sentences.append(piece)
+            begin = end
         tail = line[begin:].strip()
         if tail:
             sentences.append(tail)

@@ -213,11 +213,6 @@ def test_highlight_spans_find_nothing_in_an_unrelated_sentence(wire: Retriever) 
     assert wire.highlight_spans("وانتشرت القوات في الشوارع.", answer.query_terms) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="words joined by a lexicon group are searched only as the group token (~11 for كازاخستان), "
-    "and highlight_spans compares word stems with the query tokens, so they are never highlighted",
-)
 def test_highlight_spans_include_words_matched_through_the_lexicon(retriever: Retriever) -> None:
     answer = retriever.answer("متى بدأت الاحتجاجات في كازاخستان؟")
     text = answer.hits[0].sentence.text
@@ -284,3 +279,12 @@ def test_load_retriever_when_every_article_is_broken_raises_empty_corpus(tmp_pat
     (articles / "two.md").write_bytes(b'+++\nid = "x"\n\xff\xfe\n+++\n')
     with pytest.raises(EmptyCorpusError, match=r"one\.md.*two\.md"):
         load_retriever(tmp_path, RetrievalConfig())
+
+
+def test_an_unknown_definite_noun_declines_unless_the_rest_matches_well(retriever: Retriever) -> None:
+    paraphrase = retriever.answer("ماذا قال بلينكن عن الوجود الروسي؟")  # «الوجود» for the text's «النفوذ»
+    assert not paraphrase.declined
+    assert "الوجود" in paraphrase.missing_terms
+    unknown = retriever.answer("هل أدان البرلمان الأوروبي القمع؟")
+    assert unknown.declined
+    assert "البرلمان" in unknown.missing_terms

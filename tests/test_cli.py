@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import phrases
 from bot.cli import build_parser
 from retrieval.corpus import parse_article
 
@@ -267,7 +268,7 @@ def test_chat_answers_and_lists_the_sources() -> None:
 def test_chat_sources_before_any_answer_says_there_is_none() -> None:
     result = sanad("chat", stdin="/sources\n")
     assert result.returncode == 0
-    assert "لا توجد إجابة سابقة بعد." in result.stdout
+    assert phrases.NO_SOURCES in result.stdout
 
 
 @pytest.mark.parametrize("args", [("run",), ()], ids=["run", "no-command"])

@@ -106,12 +106,6 @@ def test_read_cases_error_names_the_line(bad: str) -> None:
         read_cases([row(), "", row(id="d02"), bad, row(id="d03")])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_cases converts fields with tuple()/bool() instead of checking types: answers given as "
-    "one string become single letters (every sentence then 'contains an answer'), and "
-    'answerable "false" becomes True',
-)
 @pytest.mark.parametrize(
     "bad",
     [

@@ -119,11 +119,6 @@ def test_an_unbalanced_quote_mark_does_not_swallow_the_paragraph() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a number of one digit before a period is taken for a single-letter abbreviation (like د.), "
-    "so the sentence is not split",
-)
 def test_single_digit_number_ends_a_sentence() -> None:
     assert split_sentences("ارتفع عدد القتلى إلى 8. وقالت الوزارة إن الوضع هادئ.") == [
         "ارتفع عدد القتلى إلى 8.",
@@ -138,11 +133,6 @@ def test_multi_digit_number_ends_a_sentence() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a mark right before a closing quote is inside the quoted span, so the quote is glued to the "
-    "next sentence (moving a closing quote into its sentence only happens when the quotes are unbalanced)",
-)
 def test_quotation_ending_with_a_period_ends_the_sentence() -> None:
     assert split_sentences("قال: «الوضع مستقر.» وأضاف أن القوات انتشرت.") == [
         "قال: «الوضع مستقر.»",

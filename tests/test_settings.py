@@ -201,11 +201,6 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
         settings_from(tmp_path, "[retrieval\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot.rate_limit_seconds is not range-checked: 0 loads, then SlidingWindowLimiter raises a "
-    "bare ValueError at start-up instead of a ConfigError naming the key",
-)
 def test_rate_limit_window_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"bot\.rate_limit_seconds"):
         settings_from(tmp_path, "[bot]\nrate_limit_seconds = 0\n")
