@@ -34,7 +34,7 @@ from telegram.ext import (
 )
 
 from tests.fakes._http import _parse_urlencoded
-from tests.fakes.bot_api import FakeBotAPI, running_fake_api, running_polling
+from tests.fakes.bot_api import FakeBotAPI, running_fake_api, running_polling, running_webhook
 from tests.fakes.remote import spawn_fake_api
 from tests.fakes.tg_html import EntityParseError, parse_html, utf16_len
 
@@ -577,3 +577,37 @@ def test_fast_form_decoding_matches_the_stdlib(pairs: list[tuple[str, str]]) -> 
 @given(st.text(alphabet="ab=&+%0Fz\u0631 "))
 def test_fast_form_decoding_matches_the_stdlib_on_malformed_input(raw: str) -> None:
     assert _parse_urlencoded(raw.encode()) == parse_qsl(raw, keep_blank_values=True)
+
+
+# ---------------------------------------------------------------- webhook mode
+
+
+async def test_webhook_mode_delivers_updates_to_ptb(api: FakeBotAPI) -> None:
+    app = _echo_app(api)
+    async with running_webhook(app, secret_token="s3cr3t"):
+        assert api.webhook["secret_token"] == "s3cr3t"
+        update = api.push_text(CHAT, USER, "عبر الخطاف")
+        reply = await api.wait_for_reply(CHAT, timeout=3)
+    assert reply.params["text"] == "<b>echo:</b> عبر الخطاف"
+    assert api.webhook_deliveries == [update["update_id"]]
+    async with api.make_bot() as bot:
+        with pytest.raises(Conflict):
+            await bot.get_updates()
+        info = await bot.get_webhook_info()
+        assert info.url.startswith("http://127.0.0.1:")
+        assert info.pending_update_count == 0
+
+
+async def test_webhook_failures_are_retried_and_reported(api: FakeBotAPI, bot: Bot) -> None:
+    app = _echo_app(api)
+    async with running_webhook(app, secret_token="right"):
+        url = api.webhook["url"]
+        await bot.set_webhook(url, secret_token="wrong")  # PTB now answers 403 to every delivery
+        api.push_text(CHAT, USER, "مرفوض أولا")
+        await api.wait_until(lambda: "last_error_message" in api.webhook, timeout=3)
+        info = await bot.get_webhook_info()
+        assert info.last_error_message is not None
+        assert "403" in info.last_error_message
+        await bot.set_webhook(url, secret_token="right")
+        await api.wait_for_reply(CHAT, timeout=3)
+    assert len(api.webhook_deliveries) == 1

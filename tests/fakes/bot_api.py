@@ -27,7 +27,10 @@ Construction and lifecycle
     ``api.bot_username``; ``api.make_bot(**kwargs) -> telegram.Bot`` and
     ``api.application_builder() -> ApplicationBuilder`` come pre-pointed at the fake.
     ``running_fake_api(**kwargs)`` (async context manager) is the fixture body to use;
-    ``running_polling(app, timeout=1)`` runs an Application with long polling and stops it cleanly.
+    ``running_polling(app, poll_timeout=1, allowed_updates=None)`` runs an Application with long
+    polling, ``running_webhook(app, secret_token=..., url_path="telegram")`` in webhook mode (PTB's
+    own server on a free 127.0.0.1 port; the fake POSTs updates to it); both stop and shut the
+    app down cleanly on exit.
 
 Injecting updates (synchronous; each returns the Update as a dict and wakes a waiting getUpdates)
     ``push_text(chat_id, user_id, text, *, chat_type="private", username=None, first_name=None,
@@ -52,7 +55,8 @@ Inspecting (all in call order)
     ``api.callback_answers`` (answerCallbackQuery params); ``api.commands`` (default scope and
     language), ``api.commands_for(scope=None, language_code="")``; ``api.webhook``;
     ``api.latencies`` (seconds from each pushed message to the next sendMessage in its chat);
-    ``api.get_updates_calls`` (count).
+    ``api.get_updates_calls`` (count); ``api.webhook_deliveries`` (update_ids POSTed and
+    accepted); ``api.files()``; ``api.stats()`` (the counters the control API reports).
 
 Waiting (no sleeping loops: futures resolved as calls are recorded)
     ``await api.wait_for(condition=1, *, timeout=5.0)``: ``int`` N waits until N
@@ -61,7 +65,9 @@ Waiting (no sleeping loops: futures resolved as calls are recorded)
     ``await api.wait_for_reply(chat_id, *, since=None, timeout=5.0) -> Call``: the first
     sendMessage/editMessageText for that chat made at or after ``since`` (an index into
     ``sent``; default: where the log stood when the chat's latest update was pushed, so a reply
-    that already came is still found). Both raise ``TimeoutError`` describing what was seen.
+    that already came is still found). ``await api.wait_until(check, *, timeout=5.0)``: any
+    condition, re-checked after every call, rejection, pushed update and webhook attempt.
+    All raise ``TimeoutError`` describing what was seen (``RuntimeError`` if the server stops).
 
 Fault injection
     ``fail_next(method, error_code=429, *, retry_after=None, description=None, count=1)``:
@@ -73,7 +79,9 @@ Fault injection
     on Telegram when the client times out. ``block(chat_id)``: sends to it fail with 403 "bot was
     blocked by the user". ``clear_faults()``.
 
-Methods: getMe, logOut, close, setWebhook, deleteWebhook, getWebhookInfo, getUpdates (offset
+Methods: getMe, logOut, close, setWebhook (then updates are POSTed to the URL in order, with
+the ``X-Telegram-Bot-Api-Secret-Token`` header, retried while the bot does not answer 2xx; plain
+http is accepted), deleteWebhook, getWebhookInfo (with last_error_*), getUpdates (offset
 confirms and drops earlier updates, negative offsets, limit, long polling on ``timeout`` that
 returns as soon as an update arrives, persistent ``allowed_updates``, 409 while a webhook is set,
 409 for a getUpdates superseded by a newer one), sendMessage, editMessageText,
@@ -93,9 +101,16 @@ HTTP control API (standalone use; JSON in and out, ``{"ok": true, "result": ...}
     ``GET /_fake/wait?replies=N&timeout=T`` (408 on timeout); ``GET /_fake/calls?since=K``;
     ``GET /_fake/rejected``; ``POST /_fake/fail_next``, ``/_fake/delay``, ``/_fake/reset``.
 
-Known gaps: Markdown/MarkdownV2 text is not validated; no flood control unless injected; no
-webhook delivery (setWebhook is only recorded); inline_message_id edits are accepted but not
-tracked; media other than documents goes to the generic fallback.
+Notes: use int chat ids (Telegram's are; PTB sends them as JSON numbers). PTB 22.8 builds
+``RetryAfter`` through a property that emits PTBDeprecationWarning unless ``PTB_TIMEDELTA=1`` is
+set, which ``filterwarnings = error`` turns into a failure wherever a 429 reaches PTB (its rate
+limiter included): set that variable for the test session.
+
+Known gaps: Markdown/MarkdownV2 text is not validated; no flood control unless injected;
+nesting rules between entities are not enforced (Telegram silently fixes them); URLs, mentions
+and hashtags in text are not auto-detected into entities; inline_message_id edits are accepted
+but not tracked; media other than documents go to the generic fallback; webhook updates are
+delivered one at a time (no max_connections parallelism).
 """
 
 from __future__ import annotations
@@ -109,6 +124,7 @@ import json
 import logging
 import re
 import signal
+import socket
 import statistics
 import time
 from collections import defaultdict, deque
@@ -133,6 +149,7 @@ __all__ = [
     "StoredFile",
     "running_fake_api",
     "running_polling",
+    "running_webhook",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -393,6 +410,9 @@ class FakeBotAPI:
         self._files_by_path: dict[str, StoredFile] = {}
         self._file_ids = itertools.count(1)
         self.webhook: Json = {"url": ""}
+        self.webhook_deliveries: list[int] = []
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_tasks: set[asyncio.Task[None]] = set()
 
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: dict[str, _Delay] = {}
@@ -436,9 +456,12 @@ class FakeBotAPI:
         if self._url is None:
             return
         self._url = None
+        self._stop_webhook_delivery()
         await self._server.close()
+        await asyncio.gather(*self._webhook_tasks, return_exceptions=True)
         for waiter in self._waiters:
-            waiter.future.cancel()
+            if not waiter.future.done():
+                waiter.future.set_exception(RuntimeError("the fake Bot API was stopped"))
         self._waiters.clear()
 
     async def __aenter__(self) -> FakeBotAPI:
@@ -581,6 +604,16 @@ class FakeBotAPI:
         found = find()
         assert found is not None
         return found
+
+    async def wait_until(
+        self,
+        check: Callable[[], bool],
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented test API; asyncio.timeout inside
+    ) -> None:
+        """Wait until ``check()`` is true; it is re-evaluated after every recorded call or
+        rejection, pushed update and webhook delivery attempt (no polling loop)."""
+        await self._wait(check, timeout, lambda: "the condition to hold")
 
     async def _wait(self, check: Callable[[], bool], seconds: float, what: Callable[[], str]) -> None:
         if check():
@@ -789,6 +822,8 @@ class FakeBotAPI:
                 if kind == "message":
                     self._pending_since[chat["id"]].append(time.perf_counter())
         self._wake_pollers()
+        if self._waiters:
+            self._notify()
         return queued
 
     def push_text(
@@ -1024,7 +1059,7 @@ class FakeBotAPI:
         await self._apply_delay(key)
         fault = self._take_fault(key)
         if fault is not None:
-            self._rejected.append(Rejection(canonical, params, fault.error_code, fault.description, True))
+            self._reject(Rejection(canonical, params, fault.error_code, fault.description, True))
             if fault.disconnect:
                 raise CloseConnection
             error = ApiError(fault.error_code, fault.description, fault.parameters)
@@ -1040,10 +1075,15 @@ class FakeBotAPI:
             else:
                 result = handler(params, files)
         except ApiError as error:
-            self._rejected.append(Rejection(canonical, params, error.error_code, error.description))
+            self._reject(Rejection(canonical, params, error.error_code, error.description))
             return Response.json(error.payload(), error.error_code)
         self._record(canonical, params, result)
         return Response.json({"ok": True, "result": result})
+
+    def _reject(self, rejection: Rejection) -> None:
+        self._rejected.append(rejection)
+        if self._waiters:
+            self._notify()
 
     def _record(self, method: str, params: Json, result: Any) -> None:
         self._calls.append(Call(len(self._calls), method, params, result, self._clock()))
@@ -1187,19 +1227,77 @@ class FakeBotAPI:
         url = str(params.get("url", ""))
         if url and not re.match(r"https?://", url):
             raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         self.webhook = {"url": url, **{k: v for k, v in params.items() if k not in ("url", "certificate")}}
         if "allowed_updates" in params:
             self._set_allowed(params["allowed_updates"])
         if params.get("drop_pending_updates"):
             self._updates.clear()
         self._wake_pollers()
+        if url and self._webhook_task is None:
+            task = asyncio.get_running_loop().create_task(self._deliver_to_webhook())
+            self._webhook_task = task
+            self._webhook_tasks.add(task)
+            task.add_done_callback(self._webhook_tasks.discard)
+        elif not url:
+            self._stop_webhook_delivery()
         return True
 
     def _delete_webhook(self, params: Json, files: dict[str, UploadedFile]) -> bool:
         self.webhook = {"url": ""}
+        self._stop_webhook_delivery()
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
+
+    def _stop_webhook_delivery(self) -> None:
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            self._webhook_task = None
+
+    async def _deliver_to_webhook(self) -> None:
+        """POST pending updates one at a time, in order, to the webhook URL, as Telegram does
+        (plain http is accepted here); an update is dropped once the bot answers 2xx, retried
+        with a growing pause otherwise (``getWebhookInfo`` shows the last error)."""
+        import httpx
+
+        backoff = 0.05
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0)) as client:
+            while True:
+                while self._updates and not self._is_allowed(self._updates[0]):
+                    self._updates.popleft()
+                if not self._updates:
+                    event = self._update_event
+                    await event.wait()
+                    continue
+                update = self._updates[0]
+                headers = {"Content-Type": "application/json"}
+                if self.webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
+                body = json.dumps(update, ensure_ascii=False).encode()
+                try:
+                    response = await client.post(str(self.webhook["url"]), content=body, headers=headers)
+                except httpx.HTTPError as error:
+                    failure: str | None = f"Connection failed: {type(error).__name__}"
+                else:
+                    failure = None
+                    if not 200 <= response.status_code < 300:
+                        status = f"{response.status_code} {response.reason_phrase}"
+                        failure = f"Wrong response from the webhook: {status}"
+                if failure is None:
+                    backoff = 0.05
+                    if self._updates and self._updates[0] is update:
+                        self._updates.popleft()
+                    self.webhook_deliveries.append(int(update["update_id"]))
+                    self._notify()
+                    continue
+                self.webhook["last_error_date"] = self._now()
+                self.webhook["last_error_message"] = failure
+                self._notify()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 1.0)
 
     def _get_webhook_info(self, params: Json, files: dict[str, UploadedFile]) -> Json:
         info: Json = {
@@ -1207,18 +1305,22 @@ class FakeBotAPI:
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
-        if "max_connections" in self.webhook:
-            info["max_connections"] = self.webhook["max_connections"]
+        for key in ("max_connections", "last_error_date", "last_error_message", "allowed_updates"):
+            if key in self.webhook:
+                info[key] = self.webhook[key]
         return info
 
     def _set_allowed(self, allowed: Any) -> None:
         if isinstance(allowed, list):
             self._allowed_updates = frozenset(map(str, allowed)) if allowed else _DEFAULT_ALLOWED
 
+    def _is_allowed(self, update: Json) -> bool:
+        return any(key in self._allowed_updates for key in update if key != "update_id")
+
     def _deliverable(self, limit: int) -> list[Json]:
         batch: list[Json] = []
         for update in self._updates:
-            if any(key in self._allowed_updates for key in update if key != "update_id"):
+            if self._is_allowed(update):
                 batch.append(update)
                 if len(batch) >= limit:
                     break
@@ -1582,6 +1684,40 @@ async def running_polling(
                 poll_interval=0,
                 timeout=poll_timeout,
                 allowed_updates=list(allowed_updates) if allowed_updates is not None else None,
+            )
+            try:
+                yield app
+            finally:
+                await app.updater.stop()
+        finally:
+            await app.stop()
+    finally:
+        await app.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def running_webhook(
+    app: Application,  # type: ignore[type-arg]
+    *,
+    secret_token: str | None = "fake-webhook-secret",  # noqa: S107 - a test value, not a secret
+    url_path: str = "telegram",
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run ``app`` in webhook mode on a free 127.0.0.1 port (PTB's own tornado server); the fake
+    then POSTs updates to it. Stops and shuts the app down after the block."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    await app.initialize()
+    try:
+        await app.start()
+        try:
+            assert app.updater is not None, "build the Application with an Updater"
+            await app.updater.start_webhook(
+                listen="127.0.0.1",
+                port=port,
+                url_path=url_path,
+                webhook_url=f"http://127.0.0.1:{port}/{url_path}",
+                secret_token=secret_token,
             )
             try:
                 yield app
