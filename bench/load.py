@@ -1,0 +1,184 @@
+"""Load benchmark: the real bot against the fake Bot API with many simulated users.
+
+    python bench/load.py [--users 500] [--questions 20] [--limited-users 60] [--limited-questions 3]
+
+Phase 1 runs the real ``Application`` (``bot.app.build_application``; PTB's rate limiter off, the per-user
+question limit lifted) with long polling against the fake Bot API, which runs in a separate process so
+that the two do not share a core. Every user has a private chat and asks ``--questions`` questions drawn
+from the dev question set, in waves: each user's next question is pushed once the wave's replies are in.
+It prints throughput, latency from the update being pushed to its reply (p50/p95/p99), lost and
+duplicated replies (each question must get exactly one reply to it), and conversation-log rows written
+against expected.
+
+Phase 2 turns PTB's ``AIORateLimiter`` on and injects HTTP 429 (``retry_after`` 1 s) into sendMessage
+now and then: Telegram's limit (30 messages/s for one bot) must be sustained with nothing lost.
+
+Figures only; nothing here asserts a time. Run from the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.app import build_application, serving  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from tests.fakes.remote import RemoteFakeBotAPI, spawn_fake_api  # noqa: E402
+
+
+@dataclasses.dataclass
+class PhaseResult:
+    name: str
+    questions: int
+    seconds: float
+    latencies: list[float]
+    lost: int
+    duplicated: int
+    rejected: int
+    rows: int
+    retries: int = 0
+
+    def report(self) -> str:
+        ordered = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * p))] if ordered else float("nan")
+
+        rate = self.questions / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.name}: {self.questions} questions in {self.seconds:.1f} s = {rate:.0f} replies/s; "
+            f"latency p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
+            f"mean {1000 * statistics.fmean(ordered) if ordered else float('nan'):.1f} ms; "
+            f"lost {self.lost}, duplicated {self.duplicated}, rejected by the API {self.rejected}; "
+            f"log rows {self.rows}/{self.questions}"
+            + (f"; 429s injected {self.retries}" if self.retries else "")
+        )
+
+
+def questions() -> list[str]:
+    rows = (json.loads(line) for line in (ROOT / "tests/data/dev.jsonl").read_text("utf-8").splitlines())
+    return [row["question"] for row in rows if row]
+
+
+def reply_target(call: dict[str, Any]) -> tuple[int, int] | None:
+    params = call["params"]
+    if call["method"] != "sendMessage":
+        return None
+    target = params.get("reply_parameters") or {}
+    if isinstance(target, str):
+        target = json.loads(target)
+    message_id = target.get("message_id") or params.get("reply_to_message_id")
+    return (int(params["chat_id"]), int(message_id)) if message_id else None
+
+
+async def run_phase(
+    remote: RemoteFakeBotAPI,
+    name: str,
+    users: int,
+    per_user: int,
+    *,
+    limiter: bool,
+    inject_429: int,
+    database: Path,
+) -> PhaseResult:
+    settings = load_settings(ROOT / "config.toml", environ={"TELEGRAM_BOT_TOKEN": remote.token})
+    settings = dataclasses.replace(
+        settings,
+        database_path=database,
+        bot=dataclasses.replace(
+            settings.bot,
+            base_url=remote.base_url,
+            base_file_url=remote.base_file_url,
+            rate_limiter=limiter,
+            rate_limit_count=10_000,
+        ),
+    )
+    pool = questions()
+    rng = random.Random(7)
+    await remote.reset()
+    application = build_application(settings)
+    pushed_at: dict[tuple[int, int], float] = {}
+    injected = 0
+    async with serving(application):
+        started = time.perf_counter()
+        offset = 10_000_000 * (1 + int(limiter))  # distinct chat ids per phase
+        for wave in range(per_user):
+            batch = [
+                {"chat_id": offset + u, "user_id": offset + u, "text": rng.choice(pool)} for u in range(users)
+            ]
+            if inject_429 and wave % 2 == 0:
+                await remote.fail_next("sendMessage", 429, retry_after=1, count=inject_429)
+                injected += inject_429
+            updates = await remote.push("text", batch)
+            now = time.time()
+            for update in updates:
+                message = update["message"]
+                pushed_at[(message["chat"]["id"], message["message_id"])] = now
+            await remote.wait_replies(users * (wave + 1), timeout=300)
+        seconds = time.perf_counter() - started
+        await asyncio.sleep(0.5)  # let the last log writes land
+    calls = await remote.calls()
+    replies = Counter(t for t in map(reply_target, calls) if t is not None)
+    latencies = []
+    for call in calls:
+        target = reply_target(call)
+        if target in pushed_at and replies[target] >= 1:
+            latencies.append(max(0.0, call["at"] - pushed_at[target]))
+            pushed_at[target] = float("inf")  # count the first reply only
+    lost = sum(1 for key in pushed_at if replies[key] == 0)
+    duplicated = sum(n - 1 for n in replies.values() if n > 1)
+    rejected = len(await remote.rejected())
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        first, last = offset, offset + users
+        rows = db.execute(
+            "SELECT COUNT(*) FROM exchanges WHERE chat_id >= ? AND chat_id < ?", (first, last)
+        ).fetchone()[0]
+    return PhaseResult(
+        name, users * per_user, seconds, latencies, lost, duplicated, rejected - injected, rows, injected
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--questions", type=int, default=20, help="questions per user")
+    parser.add_argument("--limited-users", type=int, default=60, help="phase 2 users (0 skips phase 2)")
+    parser.add_argument("--limited-questions", type=int, default=3)
+    parser.add_argument("--inject", type=int, default=5, help="429s injected every other phase-2 wave")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with spawn_fake_api() as remote:
+            first = await run_phase(
+                remote, "limiter off", args.users, args.questions, limiter=False, inject_429=0,
+                database=Path(tmp) / "load.sqlite3",
+            )
+            print(first.report(), flush=True)
+            if args.limited_users:
+                second = await run_phase(
+                    remote, "limiter on, 429s injected", args.limited_users, args.limited_questions,
+                    limiter=True, inject_429=args.inject, database=Path(tmp) / "limited.sqlite3",
+                )
+                print(second.report(), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
