@@ -55,7 +55,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type stubs
+from tqdm import tqdm  # tqdm ships no type stubs
 
 __all__ = ["EncodedDocs", "FastBM25", "PostingArrays", "Vocabulary"]
 
