@@ -35,13 +35,16 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from retrieval.errors import CorpusNotFoundError, SanadError
 from retrieval.models import Article, Corpus, CorpusIssue
+
+T = TypeVar("T")
 
 __all__ = [
     "ALLOWED_KEYS",
@@ -297,6 +300,27 @@ def _parse_lexicon(text: str) -> tuple[tuple[tuple[str, ...], ...], list[tuple[i
 # --------------------------------------------------------------------------- directory
 
 
+def _load_optional(
+    directory: Path,
+    name: str,
+    error: type[CorpusFormatError],
+    parse: Callable[[str], tuple[T, list[tuple[int, str]]]],
+    issues: list[CorpusIssue],
+) -> T | None:
+    """Parse the optional file ``name`` if present; its problems go to ``issues`` (the corpus still loads)."""
+    path = directory / name
+    if not path.is_file():
+        return None
+    try:
+        text = _decode(path.read_bytes(), error)
+    except (OSError, CorpusFormatError) as exc:
+        issues.append(_issue(name, exc))
+        return None
+    value, problems = parse(text)
+    issues.extend(CorpusIssue(name, line, message) for line, message in problems)
+    return value
+
+
 def load_corpus(directory: Path) -> Corpus:
     """Load ``directory/articles/*.md`` (sorted by name) and ``directory/lexicon.toml`` if present.
 
@@ -327,26 +351,8 @@ def load_corpus(directory: Path) -> Corpus:
             continue
         seen[article.id] = rel
         articles.append(article)
-    lexicon: tuple[tuple[str, ...], ...] = ()
-    lexicon_path = directory / LEXICON_FILE
-    if lexicon_path.is_file():
-        try:
-            lexicon_text = _decode(lexicon_path.read_bytes(), LexiconFormatError)
-        except (OSError, LexiconFormatError) as exc:
-            issues.append(_issue(LEXICON_FILE, exc))
-        else:
-            lexicon, problems = _parse_lexicon(lexicon_text)
-            issues.extend(CorpusIssue(LEXICON_FILE, line, message) for line, message in problems)
-    examples: tuple[str, ...] = ()
-    examples_path = directory / EXAMPLES_FILE
-    if examples_path.is_file():
-        try:
-            examples_text = _decode(examples_path.read_bytes(), CorpusFormatError)
-        except (OSError, CorpusFormatError) as exc:
-            issues.append(_issue(EXAMPLES_FILE, exc))
-        else:
-            examples, problems = _parse_examples(examples_text)
-            issues.extend(CorpusIssue(EXAMPLES_FILE, line, message) for line, message in problems)
+    lexicon = _load_optional(directory, LEXICON_FILE, LexiconFormatError, _parse_lexicon, issues) or ()
+    examples = _load_optional(directory, EXAMPLES_FILE, CorpusFormatError, _parse_examples, issues) or ()
     return Corpus(articles=tuple(articles), lexicon=lexicon, issues=tuple(issues), examples=examples)
 
 
