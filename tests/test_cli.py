@@ -310,3 +310,45 @@ def test_every_command_is_in_the_readme_command_line_section(command: str) -> No
     assert "## Command line" in readme, "README.md has no '## Command line' section"
     section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
     assert f"`sanad {command}" in section, f"`sanad {command}` is not documented under README's Command line"
+
+
+def _log_two_exchanges(path: Path) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.store import Exchange, Store
+
+    async def write() -> None:
+        store = await Store.open(path)
+        try:
+            for day, question, declined in ((3, "متى بدأت الاحتجاجات؟", False), (9, "ما موقف الصين؟", True)):
+                await store.log_exchange(
+                    Exchange(
+                        chat_id=1, user_id=2, chat_type="private", message_id=day, question=question,
+                        normalized_query=question, results=(), citations=(), declined=declined,
+                        missing_terms=("الصين",) if declined else (), latency_ms=1.0, corpus_version="v",
+                        created_at=datetime(2022, 1, day, 12, tzinfo=UTC),
+                    )
+                )
+        finally:
+            await store.close()
+
+    asyncio.run(write())
+
+
+def test_export_writes_the_conversation_log_as_jsonl_and_csv(tmp_path: Path) -> None:
+    database = tmp_path / "log.sqlite3"
+    _log_two_exchanges(database)
+    jsonl = sanad("export", "--database", str(database), "--since", "2022-01-05")
+    assert jsonl.returncode == 0, jsonl.stderr
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert [row["question"] for row in rows] == ["ما موقف الصين؟"]  # --since drops the 3 January row
+    assert rows[0]["declined"] is True
+    assert rows[0]["missing_terms"] == ["الصين"]
+    out = tmp_path / "log.csv"
+    csv_run = sanad("export", "--database", str(database), "--format", "csv", "--output", str(out))
+    assert csv_run.returncode == 0, csv_run.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3  # header + both rows
+    assert "متى بدأت الاحتجاجات؟" in lines[1]
+    assert "exported 2 exchanges" in csv_run.stderr
