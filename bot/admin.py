@@ -30,6 +30,10 @@ from retrieval.models import Article
 logger = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".txt", ".md")
+# A decoded upload with more than this share of control characters (other than tab and line breaks) is
+# treated as binary, not as an article.
+MAX_CONTROL_SHARE = 0.01
+_TEXT_CONTROLS = frozenset("\t\n\r\f")
 
 
 def _reply_to(message: Message) -> ReplyParameters:
@@ -50,10 +54,17 @@ async def require_admin(update: Update, context: SanadContext, command: str) -> 
         await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
     elif message is not None:
         await message.reply_text(escape(phrases.NOT_ALLOWED), reply_parameters=_reply_to(message))
-    store = services.store
-    if store is not None and chat is not None:
-        context.application.create_task(_record_denied(store, user_id, chat.id, command))
+    if chat is not None:
+        record_denied_later(context, user_id, chat.id, command)
     return False
+
+
+def record_denied_later(context: SanadContext, user_id: int | None, chat_id: int, command: str) -> None:
+    """Record a refused admin attempt (a command, a button or an upload) after the reply has gone."""
+    store = context.services.store
+    if store is not None:
+        task = context.application.create_task(_record_denied(store, user_id, chat_id, command))
+        context.services.track_log(task)
 
 
 async def _record_denied(store: Store, user_id: int | None, chat_id: int, command: str) -> None:
@@ -168,8 +179,10 @@ async def reload_command(update: Update, context: SanadContext) -> None:
         return
     report = await reload_corpus(context.services)
     await message.reply_text(report.html(), reply_parameters=_reply_to(message))
-    context.application.create_task(
-        record_reload(context.services, user.id if user is not None else None, report)
+    context.services.track_log(
+        context.application.create_task(
+            record_reload(context.services, user.id if user is not None else None, report)
+        )
     )
 
 
@@ -230,6 +243,20 @@ def prepare_upload(file_name: str, text: str) -> PreparedUpload:
 SaveOutcome = Literal["saved", "same", "exists"]
 
 
+def looks_binary(text: str) -> bool:
+    """True for decoded file content that is not plain text (NUL bytes, many control characters)."""
+    if "\x00" in text:
+        return True
+    controls = sum(1 for char in text if ord(char) < 32 and char not in _TEXT_CONTROLS)
+    return controls > MAX_CONTROL_SHARE * len(text)
+
+
+def count_articles(corpus_path: Path) -> int:
+    """Blocking: how many article files ``corpus/articles`` holds."""
+    directory = corpus_path / ARTICLES_DIR
+    return sum(1 for _ in directory.glob("*.md")) if directory.is_dir() else 0
+
+
 def article_path(corpus_path: Path, doc_id: str) -> Path:
     """``corpus/articles/<doc_id>.md``, refusing any id that would land elsewhere."""
     if not is_valid_id(doc_id):
@@ -266,21 +293,35 @@ async def receive_upload(update: Update, context: SanadContext) -> None:
     async def say(text: str) -> None:
         await message.reply_text(text, reply_parameters=_reply_to(message))
 
+    bot_settings = services.settings.bot
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         await say(escape(phrases.UPLOAD_WRONG_TYPE))
         return
     if document.file_size is not None and document.file_size > limit:
         await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
         return
+    if services.uploads.count_for(user.id) >= bot_settings.max_pending_uploads:
+        await say(escape(phrases.UPLOAD_PENDING_LIMIT.format(limit=bot_settings.max_pending_uploads)))
+        return
+    articles = await asyncio.to_thread(count_articles, services.settings.corpus_path)
+    if articles >= bot_settings.max_corpus_files:
+        await say(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=bot_settings.max_corpus_files)))
+        return
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
     if len(data) > limit:
         await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
         return
+    if not data.strip():
+        await say(escape(phrases.UPLOAD_EMPTY))
+        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         await say(escape(phrases.UPLOAD_NOT_UTF8))
+        return
+    if looks_binary(text):
+        await say(escape(phrases.UPLOAD_BINARY))
         return
     try:
         prepared = await asyncio.to_thread(prepare_upload, name, text)
@@ -323,10 +364,23 @@ async def confirm_upload(update: Update, context: SanadContext, callback: Callba
         services.uploads.restore(callback.token, upload)  # the admin can press «إضافة» again
         await query.answer(phrases.RELOAD_BUSY, show_alert=True)
         return
-    await query.answer()
     corpus_path = services.settings.corpus_path
+    limit = services.settings.bot.max_corpus_files
+    if await asyncio.to_thread(count_articles, corpus_path) >= limit:
+        await query.answer()
+        await query.edit_message_text(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=limit)))
+        return
+    await query.answer()
     async with services.reload_lock:
-        outcome = await asyncio.to_thread(save_article, corpus_path, doc_id, upload.content)
+        try:
+            outcome = await asyncio.to_thread(save_article, corpus_path, doc_id, upload.content)
+        except (OSError, ValueError) as exc:
+            logger.warning("could not save uploaded article %r: %s", doc_id, exc)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            await query.edit_message_text(
+                escape(phrases.UPLOAD_SAVE_FAILED.format(doc_id=doc_id, error=reason))
+            )
+            return
         if outcome != "saved":
             template = phrases.UPLOAD_SAME if outcome == "same" else phrases.UPLOAD_EXISTS
             await query.edit_message_text(escape(template.format(doc_id=doc_id)))

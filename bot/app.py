@@ -31,9 +31,11 @@ from telegram.ext import (
 from bot import admin, handlers, phrases
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
 from bot.keyboards import CALLBACK_PATTERN
+from bot.privacy import Pseudonymizer
 from bot.redact import install_redaction, quiet_http_logs
 from bot.settings import Settings
 from bot.store import Store, StoreError
+from bot.tokenguard import guard_secrets
 from retrieval.answer import load_retriever
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ def build_application(settings: Settings) -> AnyApplication:
     token = settings.bot.token
     if not token:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and export it")
+    guard_secrets([token, settings.log_secret])  # before PTB logs its API URL (token included) at DEBUG
     quiet_http_logs()
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -90,6 +93,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new_only))
     application.add_handler(CommandHandler("ask", handlers.ask))  # edits of /ask are answered again
     application.add_handler(CommandHandler("sources", handlers.sources, filters=new_only))
+    application.add_handler(CommandHandler("forget", handlers.forget, filters=new_only))
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new_only))
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new_only))
     application.add_handler(MessageHandler(text & private, handlers.private_text))
@@ -116,7 +120,10 @@ async def post_init(application: AnyApplication) -> None:
         logger.warning("corpus issue: %s", issue)
     services.retriever = retriever
     logger.info("corpus loaded: %d articles, %d sentences", retriever.info.articles, retriever.info.sentences)
-    services.store = await Store.open(settings.database_path)
+    pseudonymizer = Pseudonymizer.from_secret(settings.log_secret) if settings.log_secret else None
+    services.store = await Store.open(settings.database_path, pseudonymizer=pseudonymizer)
+    if pseudonymizer is not None:
+        logger.info("conversation log: user and chat ids are stored as pseudonyms")
     await purge_once(services)
     if settings.retention_days > 0:
         _track(services, asyncio.create_task(_purge_daily(services), name="sanad-purge"))

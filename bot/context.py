@@ -60,6 +60,10 @@ class LruCache(Generic[K, V]):
     def pop(self, key: K) -> V | None:
         return self._items.pop(key, None)
 
+    def items(self) -> list[tuple[K, V]]:
+        """A snapshot, least recently used first (does not change the order)."""
+        return list(self._items.items())
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -97,6 +101,14 @@ class PendingUploads:
             return None
         return upload
 
+    def count_for(self, user_id: int, now: float | None = None) -> int:
+        """How many unexpired uploads ``user_id`` has waiting (expired ones are dropped on the way)."""
+        moment = now if now is not None else time.monotonic()
+        expired = [t for t, u in self._items.items() if moment - u.created > self.ttl_seconds]
+        for token in expired:
+            self._items.pop(token)
+        return sum(1 for _, upload in self._items.items() if upload.user_id == user_id)
+
 
 @dataclass
 class Services:
@@ -113,6 +125,12 @@ class Services:
     pending_logs: dict[MessageKey, asyncio.Task[int | None]] = field(default_factory=dict)
     uploads: PendingUploads = field(default_factory=PendingUploads)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    # Every log write still in flight (exchanges, refusals, reloads), so /forget can let them land first.
+    log_tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def track_log(self, task: asyncio.Task[Any]) -> None:
+        self.log_tasks.add(task)
+        task.add_done_callback(self.log_tasks.discard)
 
     @classmethod
     def create(cls, settings: Settings) -> Services:

@@ -162,7 +162,9 @@ def log_exchange_later(context: SanadContext, key: MessageKey, exchange: Exchang
         finally:
             services.pending_logs.pop(key, None)
 
-    services.pending_logs[key] = context.application.create_task(write(), name=f"log-exchange-{key}")
+    task = context.application.create_task(write(), name=f"log-exchange-{key}")
+    services.pending_logs[key] = task
+    services.track_log(task)
 
 
 async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
@@ -223,13 +225,16 @@ async def non_text(update: Update, context: SanadContext) -> None:
 
 async def document(update: Update, context: SanadContext) -> None:
     """A file in a private chat: an admin's article upload, anyone else's gets an explanation."""
-    message, user = update.effective_message, update.effective_user
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None:
         return
-    if context.services.is_admin(user.id if user else None):
+    user_id = user.id if user is not None else None
+    if context.services.is_admin(user_id):
         await admin.receive_upload(update, context)
-    else:
-        await reply_html(message, escape(phrases.DOCUMENT_NOT_ALLOWED))
+        return
+    await reply_html(message, escape(phrases.DOCUMENT_NOT_ALLOWED))
+    if chat is not None:
+        admin.record_denied_later(context, user_id, chat.id, "upload")
 
 
 async def unknown_command(update: Update, context: SanadContext) -> None:
@@ -265,6 +270,34 @@ async def sources(update: Update, context: SanadContext) -> None:
         except StoreError:
             logger.exception("could not read the last citations of chat %s", chat.id)
     await reply_html(message, render_sources_html(citations))
+
+
+async def forget(update: Update, context: SanadContext) -> None:
+    """/forget: delete the sender's exchanges, votes and refused attempts from the log (by pseudonym when
+    pseudonyms are on), drop what memory holds about their private chat, and confirm in Arabic.
+
+    The /forget message itself is not logged (that would record the user again)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    store = services.store
+    if store is None:
+        await reply_html(message, escape(phrases.FORGET_FAILED))
+        return
+    pending = list(services.log_tasks)
+    if pending:  # let rows already on their way to the log land first, then delete them
+        await asyncio.gather(*(asyncio.shield(task) for task in pending), return_exceptions=True)
+    try:
+        deleted = await store.forget_user(user.id)
+    except StoreError:
+        logger.exception("could not forget a user")
+        await reply_html(message, escape(phrases.FORGET_FAILED))
+        return
+    for key, _answer in services.answers.items():
+        if key[0] == user.id:  # the user's private chat
+            services.answers.pop(key)
+    await reply_html(message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
 
 
 # --- buttons ---------------------------------------------------------------------------------------------

@@ -1,4 +1,13 @@
-"""config.toml + environment -> one frozen Settings object, read once at start."""
+"""config.toml + environment -> one frozen Settings object, read once at start.
+
+Secrets come only from the environment and never appear in a repr:
+
+- ``TELEGRAM_BOT_TOKEN``: the bot's token.
+- ``SANAD_LOG_SECRET`` (optional, at least 16 characters): when set, every user and chat id written to
+  the conversation log (exchanges, feedback, refused admin attempts, reloads) is replaced by a keyed
+  pseudonym, HMAC-SHA256(secret, id) (see ``bot.privacy``). Keep the secret stable: with another one the
+  same person gets another pseudonym, and ``/forget`` no longer finds their earlier rows.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.privacy import MIN_SECRET_CHARS
 from retrieval.config import RetrievalConfig
 
 
@@ -25,6 +35,8 @@ class BotSettings:
     rate_limit_seconds: float = 30.0
     admin_ids: frozenset[int] = frozenset()
     max_upload_bytes: int = 200_000
+    max_pending_uploads: int = 3  # per admin: previews waiting for «إضافة» / «إلغاء»
+    max_corpus_files: int = 500  # uploads are refused once corpus/articles holds this many .md files
     mode: str = "polling"
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
@@ -41,6 +53,7 @@ class Settings:
     retention_days: int = 365
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     bot: BotSettings = field(default_factory=BotSettings)
+    log_secret: str | None = field(default=None, repr=False)  # SANAD_LOG_SECRET: pseudonymous log ids
 
 
 def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -128,6 +141,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         "max_question_chars": _typed(bot, "bot", "max_question_chars", int, 500),
         "rate_limit_count": _typed(bot, "bot", "rate_limit_count", int, 5),
         "max_upload_bytes": _typed(bot, "bot", "max_upload_bytes", int, 200_000),
+        "max_pending_uploads": _typed(bot, "bot", "max_pending_uploads", int, 3),
+        "max_corpus_files": _typed(bot, "bot", "max_corpus_files", int, 500),
     }
     for key, value in positive.items():
         if value < 1:
@@ -158,10 +173,17 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     retention = _typed(database, "database", "retention_days", int, 365)
     if retention < 0:
         raise ConfigError("database.retention_days must be 0 (keep everything) or more")
+    log_secret = env.get("SANAD_LOG_SECRET") or None
+    if log_secret is not None and len(log_secret) < MIN_SECRET_CHARS:
+        raise ConfigError(
+            f"SANAD_LOG_SECRET must be at least {MIN_SECRET_CHARS} characters long "
+            "(for example the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
     return Settings(
         corpus_path=corpus_path,
         database_path=(base / db_raw) if not Path(db_raw).is_absolute() else Path(db_raw),
         retention_days=retention,
         retrieval=retrieval_config,
         bot=bot_settings,
+        log_secret=log_secret,
     )

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 import aiosqlite
 
+from bot.privacy import Pseudonymizer
 from retrieval.models import Citation
 
 logger = logging.getLogger(__name__)
@@ -270,11 +271,14 @@ def _check_migrations(migrations: Sequence[Migration]) -> None:
 class Store:
     """The conversation log. Create with ``await Store.open(path)``; close with ``await store.close()``."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path, pseudonymizer: Pseudonymizer | None = None
+    ) -> None:
         """Use :meth:`open`; this only wraps an already configured connection."""
         self._connection: aiosqlite.Connection | None = connection
         self._path = path
         self._lock = asyncio.Lock()
+        self._pseudonymizer = pseudonymizer
 
     @classmethod
     async def open(
@@ -283,12 +287,14 @@ class Store:
         *,
         migrations: Sequence[Migration] = MIGRATIONS,
         busy_timeout_ms: int = _BUSY_TIMEOUT_MS,
+        pseudonymizer: Pseudonymizer | None = None,
     ) -> Store:
         """Open (creating it and its directory if needed) and migrate the log at ``path``.
 
         ``Path(":memory:")`` gives a private in-memory database, for tests. ``migrations`` is for tests
-        of the migration mechanism; the bot uses the default. Raises StoreError when the file cannot be
-        opened, is not a database, or is read-only.
+        of the migration mechanism; the bot uses the default. With a ``pseudonymizer`` every user and chat
+        id is replaced by its pseudonym before it reaches SQLite (writes and lookups alike), so raw ids are
+        never stored. Raises StoreError when the file cannot be opened, is not a database, or is read-only.
         """
         _check_migrations(migrations)
         memory = str(path) == _MEMORY
@@ -303,7 +309,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
         connection.row_factory = sqlite3.Row
-        store = cls(connection, path)
+        store = cls(connection, path, pseudonymizer)
         try:
             await store._configure(memory=memory)
             await store._migrate(migrations)
@@ -315,6 +321,18 @@ class Store:
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def pseudonymous(self) -> bool:
+        """True when user and chat ids are stored as pseudonyms."""
+        return self._pseudonymizer is not None
+
+    def stored_id(self, value: int) -> int:
+        """The id as the log stores it: the pseudonym when pseudonyms are on, else ``value`` itself."""
+        return self._pseudonymizer(value) if self._pseudonymizer is not None else value
+
+    def _optional_id(self, value: int | None) -> int | None:
+        return None if value is None else self.stored_id(value)
 
     async def close(self) -> None:
         """Wait for running writes, then close the connection. Closing twice is harmless."""
@@ -420,8 +438,8 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     created_at,
-                    exchange.chat_id,
-                    exchange.user_id,
+                    self.stored_id(exchange.chat_id),
+                    self._optional_id(exchange.user_id),
                     _text(exchange.chat_type),
                     exchange.message_id,
                     exchange.reply_message_id,
@@ -463,7 +481,7 @@ class Store:
                 " SELECT id, ?, ?, ? FROM exchanges WHERE id = ?"
                 " ON CONFLICT (exchange_id, user_id) DO UPDATE"
                 " SET value = excluded.value, created_at = excluded.created_at",
-                (user_id, value, _iso(created_at or _utc_now()), exchange_id),
+                (self.stored_id(user_id), value, _iso(created_at or _utc_now()), exchange_id),
             )
             written = cursor.rowcount
             await cursor.close()
@@ -492,7 +510,7 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _iso(created_at or _utc_now()),
-                    user_id,
+                    self._optional_id(user_id),
                     int(bool(ok)),
                     articles_before,
                     articles_after,
@@ -511,7 +529,12 @@ class Store:
         async with self._transaction("recording a denied command") as connection:
             await connection.execute(
                 "INSERT INTO denied (created_at, user_id, chat_id, command) VALUES (?, ?, ?, ?)",
-                (_iso(created_at or _utc_now()), user_id, chat_id, _text(command)),
+                (
+                    _iso(created_at or _utc_now()),
+                    self._optional_id(user_id),
+                    self.stored_id(chat_id),
+                    _text(command),
+                ),
             )
 
     async def purge(self, retention_days: int, now: datetime | None = None) -> int:
@@ -538,15 +561,18 @@ class Store:
     async def forget_user(self, user_id: int) -> int:
         """Delete a user's exchanges (with all feedback on them), their own votes and denied rows.
 
-        Returns the number of rows deleted. Reload records (admin audit) are kept.
+        With pseudonyms on, rows stored under the pseudonym and rows stored under the raw id (written
+        before pseudonyms were switched on) both go. Returns the number of rows deleted. Reload records
+        (admin audit) are kept.
         """
         statements = (
-            "DELETE FROM feedback WHERE user_id = ?1"
-            " OR exchange_id IN (SELECT id FROM exchanges WHERE user_id = ?1)",
-            "DELETE FROM exchanges WHERE user_id = ?1",
-            "DELETE FROM denied WHERE user_id = ?1",
+            "DELETE FROM feedback WHERE user_id IN (?1, ?2)"
+            " OR exchange_id IN (SELECT id FROM exchanges WHERE user_id IN (?1, ?2))",
+            "DELETE FROM exchanges WHERE user_id IN (?1, ?2)",
+            "DELETE FROM denied WHERE user_id IN (?1, ?2)",
         )
-        deleted = await self._delete_all("forgetting a user", statements, (user_id,))
+        parameters = (self.stored_id(user_id), user_id)
+        deleted = await self._delete_all("forgetting a user", statements, parameters)
         logger.info("forgot a user: %d rows deleted", deleted)
         return deleted
 
@@ -574,7 +600,7 @@ class Store:
         row = await self._fetchone(
             "reading the last citations",
             "SELECT citations FROM exchanges WHERE chat_id = ? AND declined = 0 ORDER BY id DESC LIMIT 1",
-            (chat_id,),
+            (self.stored_id(chat_id),),
         )
         return None if row is None else _citations_from_json(row["citations"])
 
@@ -591,7 +617,7 @@ class Store:
             "finding the exchange of a reply",
             "SELECT id FROM exchanges WHERE chat_id = ? AND reply_message_id = ?"
             " ORDER BY id DESC LIMIT 1",
-            (chat_id, reply_message_id),
+            (self.stored_id(chat_id), reply_message_id),
         )
         return None if row is None else int(row["id"])
 

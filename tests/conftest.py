@@ -29,8 +29,8 @@ def make_settings(tmp_path: Path, corpus_copy: Path) -> MakeSettings:
     """Settings from the project's own config.toml, placed next to the temp corpus (temp DB too).
 
     Keyword arguments become environment overrides: ``token``, ``admin_ids`` (comma-separated),
-    ``base_url``, ``base_file_url``, ``rate_limiter`` ("on"/"off"); ``extra`` appends TOML lines
-    (e.g. ``"[bot]\\nsnippets = 2"`` replaces nothing: use ``config_replace`` for that).
+    ``base_url``, ``base_file_url``, ``rate_limiter`` ("on"/"off"); ``env`` adds any other variables
+    (e.g. ``{"SANAD_LOG_SECRET": ...}``); ``config_replace`` replaces text of config.toml.
     """
 
     def make(
@@ -41,6 +41,7 @@ def make_settings(tmp_path: Path, corpus_copy: Path) -> MakeSettings:
         base_file_url: str | None = None,
         rate_limiter: str = "on",
         config_replace: dict[str, str] | None = None,
+        env: dict[str, str] | None = None,
     ) -> Settings:
         text = (REPO / "config.toml").read_text(encoding="utf-8")
         for old, new in (config_replace or {}).items():
@@ -58,6 +59,7 @@ def make_settings(tmp_path: Path, corpus_copy: Path) -> MakeSettings:
             environ["SANAD_TELEGRAM_BASE_URL"] = base_url
         if base_file_url:
             environ["SANAD_TELEGRAM_BASE_FILE_URL"] = base_file_url
+        environ.update(env or {})
         settings = load_settings(config, environ=environ)
         assert settings.corpus_path == corpus_copy
         assert settings.database_path.is_relative_to(tmp_path)
