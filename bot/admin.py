@@ -18,6 +18,7 @@ from telegram.ext import Application
 
 from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
+from bot.journal import log_reply
 from bot.keyboards import Callback, upload_keyboard
 from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
 from bot.store import Store, StoreError
@@ -50,10 +51,12 @@ async def require_admin(update: Update, context: SanadContext, command: str) -> 
     user_id = user.id if user is not None else None
     if services.is_admin(user_id):
         return True
+    started = time.monotonic()
     if update.callback_query is not None:
         await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
     elif message is not None:
-        await message.reply_text(escape(phrases.NOT_ALLOWED), reply_parameters=_reply_to(message))
+        sent = await message.reply_text(escape(phrases.NOT_ALLOWED), reply_parameters=_reply_to(message))
+        log_reply(context, update, "refused", None, sent, started)
     if chat is not None:
         record_denied_later(context, user_id, chat.id, command)
     return False
@@ -174,11 +177,13 @@ async def record_reload(services: Services, user_id: int | None, report: ReloadR
 
 async def reload_command(update: Update, context: SanadContext) -> None:
     """/reload (admins): re-read corpus/, report articles and sentences before → after."""
+    started = time.monotonic()
     message, user = update.effective_message, update.effective_user
     if message is None or not await require_admin(update, context, "reload"):
         return
     report = await reload_corpus(context.services)
-    await message.reply_text(report.html(), reply_parameters=_reply_to(message))
+    sent = await message.reply_text(report.html(), reply_parameters=_reply_to(message))
+    log_reply(context, update, "command", None, sent, started)
     context.services.track_log(
         context.application.create_task(
             record_reload(context.services, user.id if user is not None else None, report)
@@ -200,7 +205,8 @@ async def reload_from_signal(application: Application[Any, Any, Any, Any, Any, A
 
 
 async def stats_command(update: Update, context: SanadContext) -> None:
-    """/stats (admins): question counts, feedback, refused attempts, unanswered questions."""
+    """/stats (admins): question counts, other replies, feedback, refused attempts, unanswered questions."""
+    started = time.monotonic()
     message = update.effective_message
     if message is None or not await require_admin(update, context, "stats"):
         return
@@ -208,10 +214,12 @@ async def stats_command(update: Update, context: SanadContext) -> None:
     text = escape(phrases.STATS_UNAVAILABLE)
     if store is not None:
         try:
-            text = render_stats_html(await store.stats(), await store.recent_questions(50))
+            stats = await store.stats()
+            text = render_stats_html(stats, await store.recent_questions(50), other=stats.other_7d)
         except StoreError:
             logger.exception("could not compute stats")
-    await message.reply_text(text, reply_parameters=_reply_to(message))
+    sent = await message.reply_text(text, reply_parameters=_reply_to(message))
+    log_reply(context, update, "command", None, sent, started)
 
 
 # --- uploads ---------------------------------------------------------------------------------------------
@@ -280,54 +288,49 @@ def save_article(corpus_path: Path, doc_id: str, content: str) -> SaveOutcome:
     return "saved"
 
 
-async def receive_upload(update: Update, context: SanadContext) -> None:
+# The reply sent, and the outcome to log: "upload" (a preview) or "upload_rejected".
+UploadReply = tuple[Message | None, str]
+
+
+async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
     """An admin sent a document: check it, build the article, show a preview with «إضافة» / «إلغاء»."""
     message, user = update.effective_message, update.effective_user
     if message is None or message.document is None or user is None:
-        return
+        return None, "upload_rejected"
     services = context.services
     limit = services.settings.bot.max_upload_bytes
     document = message.document
     name = document.file_name or ""
 
-    async def say(text: str) -> None:
-        await message.reply_text(text, reply_parameters=_reply_to(message))
+    async def say(text: str) -> UploadReply:
+        return await message.reply_text(text, reply_parameters=_reply_to(message)), "upload_rejected"
 
     bot_settings = services.settings.bot
     if not name.lower().endswith(UPLOAD_SUFFIXES):
-        await say(escape(phrases.UPLOAD_WRONG_TYPE))
-        return
+        return await say(escape(phrases.UPLOAD_WRONG_TYPE))
     if document.file_size is not None and document.file_size > limit:
-        await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
-        return
+        return await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
     if services.uploads.count_for(user.id) >= bot_settings.max_pending_uploads:
-        await say(escape(phrases.UPLOAD_PENDING_LIMIT.format(limit=bot_settings.max_pending_uploads)))
-        return
+        return await say(escape(phrases.UPLOAD_PENDING_LIMIT.format(limit=bot_settings.max_pending_uploads)))
     articles = await asyncio.to_thread(count_articles, services.settings.corpus_path)
     if articles >= bot_settings.max_corpus_files:
-        await say(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=bot_settings.max_corpus_files)))
-        return
+        return await say(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=bot_settings.max_corpus_files)))
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
     if len(data) > limit:
-        await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
-        return
+        return await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
     if not data.strip():
-        await say(escape(phrases.UPLOAD_EMPTY))
-        return
+        return await say(escape(phrases.UPLOAD_EMPTY))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        await say(escape(phrases.UPLOAD_NOT_UTF8))
-        return
+        return await say(escape(phrases.UPLOAD_NOT_UTF8))
     if looks_binary(text):
-        await say(escape(phrases.UPLOAD_BINARY))
-        return
+        return await say(escape(phrases.UPLOAD_BINARY))
     try:
         prepared = await asyncio.to_thread(prepare_upload, name, text)
     except (SanadError, CorpusFormatError) as exc:
-        await say(escape(phrases.UPLOAD_INVALID.format(error=exc)))
-        return
+        return await say(escape(phrases.UPLOAD_INVALID.format(error=exc)))
     article = prepared.article
     token = services.uploads.add(PendingUpload(article, prepared.content, user.id, time.monotonic()))
     preview = render_upload_preview_html(
@@ -338,9 +341,10 @@ async def receive_upload(update: Update, context: SanadContext) -> None:
         paragraphs=article.paragraphs,
         removed=prepared.removed,
     )
-    await message.reply_text(
+    sent = await message.reply_text(
         preview, reply_parameters=_reply_to(message), reply_markup=upload_keyboard(token)
     )
+    return sent, "upload"
 
 
 async def confirm_upload(update: Update, context: SanadContext, callback: Callback) -> None:

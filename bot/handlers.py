@@ -1,7 +1,10 @@
 """Thin Telegram handlers: pick the question out of the update, ask the retriever off the loop, reply.
 
-Rendering lives in ``bot.render``, wording in ``bot.phrases``, admin features in ``bot.admin``. The
-exchange is written to SQLite by ``Application.create_task`` *after* the reply has been sent.
+Rendering lives in ``bot.render``, wording in ``bot.phrases``, admin features in ``bot.admin``. Incoming
+text is cleaned first (``bot.sanitize``). Every message that gets a reply is written to SQLite *after* the
+reply has been sent, with its ``outcome`` (answered, declined, empty, too_long, rate_limited, non_text,
+command, refused, upload, upload_rejected, error: see ``bot.store.OUTCOMES``); /forget is the one reply
+that is not logged.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from telegram.error import TelegramError
 
 from bot import admin, phrases
 from bot.context import MessageKey, SanadContext, Services
+from bot.journal import log_exchange_later, log_reply
 from bot.keyboards import Callback, answer_keyboard, parse_callback
 from bot.render import Page, escape, render_answer_html, render_help_html, render_sources_html
+from bot.sanitize import clean_text, utf16_slice
 from bot.store import Exchange, StoreError
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
@@ -67,13 +72,14 @@ def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
     text = message.text or ""
     mention = f"@{username}".lower()
     mentioned = any(
-        (entity.type == MessageEntity.MENTION and value.lower() == mention)
+        (
+            entity.type == MessageEntity.MENTION
+            and utf16_slice(text, entity.offset, entity.length).lower() == mention
+        )
         or (
             entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id
         )
-        for entity, value in message.parse_entities(
-            [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-        ).items()
+        for entity in message.entities
     )
     if mentioned:
         return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
@@ -99,27 +105,31 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         return
     services = context.services
     settings = services.settings.bot
+    question = clean_text(question).strip()
     if user is not None:
         decision = services.limiter.check(user.id)
         if not decision.allowed:
-            if decision.notify:
+            if decision.notify:  # only the message that got the notice is logged, not the silent ones
                 notice = phrases.RATE_LIMITED.format(
                     count=settings.rate_limit_count,
                     seconds=f"{settings.rate_limit_seconds:g}",
                     wait=decision.retry_after_seconds,
                 )
-                await reply_html(message, escape(notice))
+                sent = await reply_html(message, escape(notice))
+                log_reply(context, update, "rate_limited", question, sent, started)
             return
-    question = question.strip()
     if len(question) > settings.max_question_chars:
         notice = phrases.TOO_LONG.format(length=len(question), limit=settings.max_question_chars)
-        await reply_html(message, escape(notice))
+        sent = await reply_html(message, escape(notice))
+        log_reply(context, update, "too_long", question, sent, started)
         return
     retriever = services.require_retriever()  # one reference: a /reload swap does not affect this question
     try:
         answer, page = await asyncio.to_thread(answer_and_render, retriever, question, settings.snippets)
     except EmptyQuestionError:
-        await reply_html(message, escape(phrases.EMPTY_QUESTION.format(example=example_question(retriever))))
+        notice = phrases.EMPTY_QUESTION.format(example=example_question(retriever))
+        sent = await reply_html(message, escape(notice))
+        log_reply(context, update, "empty", question, sent, started)
         return
     sent = await message.reply_text(
         page.text, reply_parameters=reply_to(message), reply_markup=answer_keyboard(page)
@@ -144,27 +154,6 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         reply_message_id=sent.message_id,
     )
     log_exchange_later(context, key, exchange)
-
-
-def log_exchange_later(context: SanadContext, key: MessageKey, exchange: Exchange) -> None:
-    """Write the exchange in the background; a failing store is logged and the bot keeps answering."""
-    services = context.services
-    store = services.store
-    if store is None:
-        return
-
-    async def write() -> int | None:
-        try:
-            return await store.log_exchange(exchange)
-        except StoreError:
-            logger.exception("could not log an exchange in chat %s", exchange.chat_id)
-            return None
-        finally:
-            services.pending_logs.pop(key, None)
-
-    task = context.application.create_task(write(), name=f"log-exchange-{key}")
-    services.pending_logs[key] = task
-    services.track_log(task)
 
 
 async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
@@ -210,36 +199,45 @@ async def ask(update: Update, context: SanadContext) -> None:
     if message is None:
         return
     question = command_argument(message)
-    if not question:
+    if not clean_text(question).strip():
         example = example_question(context.services.retriever)
-        await reply_html(message, escape(phrases.ASK_USAGE.format(example=example)))
+        sent = await reply_html(message, escape(phrases.ASK_USAGE.format(example=example)))
+        log_reply(context, update, "empty", None, sent, started)
         return
     await answer_question(update, context, question, started)
 
 
 async def non_text(update: Update, context: SanadContext) -> None:
     """Photos, stickers, voice… in a private chat: explain that only text questions are understood."""
+    started = time.monotonic()
     if update.effective_message is not None:
-        await reply_html(update.effective_message, escape(phrases.NOT_TEXT))
+        sent = await reply_html(update.effective_message, escape(phrases.NOT_TEXT))
+        log_reply(context, update, "non_text", None, sent, started)
 
 
 async def document(update: Update, context: SanadContext) -> None:
     """A file in a private chat: an admin's article upload, anyone else's gets an explanation."""
+    started = time.monotonic()
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None:
         return
+    name = clean_text(message.document.file_name or "") if message.document is not None else ""
     user_id = user.id if user is not None else None
     if context.services.is_admin(user_id):
-        await admin.receive_upload(update, context)
+        sent, outcome = await admin.receive_upload(update, context)
+        log_reply(context, update, outcome, name, sent, started)
         return
-    await reply_html(message, escape(phrases.DOCUMENT_NOT_ALLOWED))
+    sent = await reply_html(message, escape(phrases.DOCUMENT_NOT_ALLOWED))
+    log_reply(context, update, "refused", name, sent, started)
     if chat is not None:
         admin.record_denied_later(context, user_id, chat.id, "upload")
 
 
 async def unknown_command(update: Update, context: SanadContext) -> None:
+    started = time.monotonic()
     if update.effective_message is not None:
-        await reply_html(update.effective_message, escape(phrases.UNKNOWN_COMMAND))
+        sent = await reply_html(update.effective_message, escape(phrases.UNKNOWN_COMMAND))
+        log_reply(context, update, "command", None, sent, started)
 
 
 # --- commands --------------------------------------------------------------------------------------------
@@ -247,6 +245,7 @@ async def unknown_command(update: Update, context: SanadContext) -> None:
 
 async def help_command(update: Update, context: SanadContext) -> None:
     """/start and /help: what the bot knows (from the loaded corpus), how to ask, the commands."""
+    started = time.monotonic()
     message = update.effective_message
     if message is None:
         return
@@ -254,11 +253,13 @@ async def help_command(update: Update, context: SanadContext) -> None:
     text = render_help_html(
         retriever.info, username=context.bot.username, examples=retriever.examples, commands=ALL_COMMANDS
     )
-    await reply_html(message, text)
+    sent = await reply_html(message, text)
+    log_reply(context, update, "command", None, sent, started)
 
 
 async def sources(update: Update, context: SanadContext) -> None:
     """/sources: full citations of this chat's last answer, read from the log (survives restarts)."""
+    started = time.monotonic()
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -269,7 +270,8 @@ async def sources(update: Update, context: SanadContext) -> None:
             citations = await store.last_citations(chat.id)
         except StoreError:
             logger.exception("could not read the last citations of chat %s", chat.id)
-    await reply_html(message, render_sources_html(citations))
+    sent = await reply_html(message, render_sources_html(citations))
+    log_reply(context, update, "command", None, sent, started)
 
 
 async def forget(update: Update, context: SanadContext) -> None:
@@ -416,10 +418,12 @@ async def on_error(update: object, context: SanadContext) -> None:
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
+    started = time.monotonic()
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(phrases.ERROR, show_alert=True)
         elif update.effective_message is not None:
-            await reply_html(update.effective_message, escape(phrases.ERROR))
+            sent = await reply_html(update.effective_message, escape(phrases.ERROR))
+            log_reply(context, update, "error", None, sent, started)
     except TelegramError:
         logger.warning("could not tell the user about the error", exc_info=True)

@@ -105,6 +105,22 @@ RELOAD_MORE_ISSUES = "… و{count} غيرها."
 STATS_TITLE = "الإحصاءات"
 STATS_QUESTIONS = "الأسئلة اليوم: {today} — آخر 7 أيام: {week}"
 STATS_ANSWERED = "أُجيب عنها: {answered} — اعتُذر عنها: {declined} (آخر 7 أيام)"
+STATS_OTHER = "رسائل أخرى (7 أيام): {items}"
+STATS_OTHER_ITEM = "{label} {count}"
+STATS_SEPARATOR = " — "
+# What each logged outcome is called in /stats (see bot.store.OUTCOMES).
+OUTCOME_LABELS = {
+    "empty": "بلا كلمات للبحث",
+    "too_long": "طويلة جدًا",
+    "rate_limited": "فوق حد الأسئلة",
+    "non_text": "غير نصية",
+    "command": "أوامر",
+    "refused": "مرفوضة",
+    "upload": "ملفات للمعاينة",
+    "upload_rejected": "ملفات مرفوضة",
+    "error": "أخطاء",
+}
+STATS_LOST = "سجلات لم تُحفظ في قاعدة البيانات منذ التشغيل: {lost}"
 STATS_FEEDBACK = "التقييمات: 👍 {up} — 👎 {down}"
 STATS_DENIED = "محاولات أوامر المشرفين المرفوضة (7 أيام): {denied}"
 STATS_TOP_DECLINED = "أكثر الأسئلة التي لم أجد لها جوابًا:"

@@ -109,9 +109,15 @@ def isolate_latin(text: str) -> str:
     return _LATIN_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", text)
 
 
+# Explicit embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI) inside untrusted text
+# (a question, an uploaded title) would reorder the rest of the line; the renderer adds its own isolates.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def safe_html(text: str) -> str:
-    """Plain news text -> escaped, bidi-isolated HTML fragment."""
-    return escape(isolate_latin(text))
+    """Plain text (news, questions, titles) -> escaped, bidi-isolated HTML fragment, its own bidi controls
+    dropped."""
+    return escape(isolate_latin(_BIDI_CONTROLS.sub("", text)))
 
 
 def first_strong_direction(text: str, *, skip_isolates: bool = True) -> str | None:
@@ -568,17 +574,33 @@ class StatsLike(Protocol):
     def denied_admin_attempts_7d(self) -> int: ...
 
 
-def render_stats_html(stats: StatsLike, recent: Sequence[tuple[datetime, str, bool]]) -> str:
-    """/stats: counts, feedback, refused admin attempts, most frequent and latest unanswered questions."""
+def render_stats_html(
+    stats: StatsLike,
+    recent: Sequence[tuple[datetime, str, bool]],
+    *,
+    other: Sequence[tuple[str, int]] = (),
+    lost_rows: int | None = None,
+) -> str:
+    """/stats: counts, other replies by outcome, feedback, refused admin attempts, log rows lost since
+    start (when given), most frequent and latest unanswered questions."""
     lines = [
         f"<b>{escape(phrases.STATS_TITLE)}</b>",
         escape(phrases.STATS_QUESTIONS.format(today=stats.questions_today, week=stats.questions_7d)),
         escape(phrases.STATS_ANSWERED.format(answered=stats.answered_7d, declined=stats.declined_7d)),
+    ]
+    if other:
+        items = phrases.STATS_SEPARATOR.join(
+            phrases.STATS_OTHER_ITEM.format(label=phrases.OUTCOME_LABELS.get(outcome, outcome), count=count)
+            for outcome, count in other
+        )
+        lines.append(safe_html(phrases.STATS_OTHER.format(items=items)))
+    lines += [
         escape(phrases.STATS_FEEDBACK.format(up=stats.feedback_up, down=stats.feedback_down)),
         escape(phrases.STATS_DENIED.format(denied=stats.denied_admin_attempts_7d)),
-        "",
-        escape(phrases.STATS_TOP_DECLINED),
     ]
+    if lost_rows is not None:
+        lines.append(escape(phrases.STATS_LOST.format(lost=lost_rows)))
+    lines += ["", escape(phrases.STATS_TOP_DECLINED)]
     top = [f"{BULLET} {safe_html(text)} ({count})" for text, count in stats.top_declined]
     lines += top or [escape(phrases.STATS_NONE)]
     lines += ["", escape(phrases.STATS_RECENT_DECLINED)]

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "EXPORT_FORMATS",
     "MIGRATIONS",
+    "OUTCOMES",
+    "QUESTION_OUTCOMES",
     "DatabaseNotFoundError",
     "Exchange",
     "Migration",
@@ -117,7 +119,34 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX denied_user_id ON denied (user_id);
         """,
     ),
+    (
+        # Every message that gets a reply is logged, not only questions: `outcome` says what happened
+        # (see OUTCOMES). Rows written before this migration were all questions.
+        "0002_outcome",
+        """
+        ALTER TABLE exchanges ADD COLUMN outcome TEXT NOT NULL DEFAULT 'answered';
+        UPDATE exchanges SET outcome = 'declined' WHERE declined = 1;
+        CREATE INDEX exchanges_outcome_created_at ON exchanges (outcome, created_at);
+        """,
+    ),
 )
+
+# What an exchange row records (``exchanges.outcome``). Only "answered" and "declined" are questions that
+# reached the retriever; the others are messages that got a notice instead of an answer.
+OUTCOMES = (
+    "answered",  # a question answered with cited snippets
+    "declined",  # a question the corpus does not answer (the reply says so)
+    "empty",  # no searchable words: whitespace, punctuation, emoji, stop words, "/ask" alone
+    "too_long",  # longer than bot.max_question_chars
+    "rate_limited",  # over the per-user limit (only the message that got the notice is logged)
+    "non_text",  # a photo, sticker, location… in a private chat
+    "command",  # /start, /help, /sources, an admin's /reload or /stats, an unknown command
+    "refused",  # a non-admin tried an admin command or sent a file (also in the `denied` table)
+    "upload",  # an admin's file became a preview awaiting «إضافة»
+    "upload_rejected",  # an admin's file was refused (type, size, encoding, format)
+    "error",  # handling failed; the user got the Arabic error notice
+)
+QUESTION_OUTCOMES = ("answered", "declined")
 
 EXPORT_FORMATS = ("jsonl", "csv")
 EXPORT_COLUMNS = (
@@ -128,6 +157,7 @@ EXPORT_COLUMNS = (
     "chat_type",
     "question",
     "normalized_query",
+    "outcome",
     "declined",
     "missing_terms",
     "results",
@@ -159,6 +189,13 @@ class Exchange:
     corpus_version: str
     reply_message_id: int | None = None
     created_at: datetime | None = None  # aware; stored as UTC; None means "now"
+    outcome: str | None = None  # one of OUTCOMES; None: "declined" or "answered" from ``declined``
+
+    @property
+    def effective_outcome(self) -> str:
+        if self.outcome is not None:
+            return self.outcome
+        return "declined" if self.declined else "answered"
 
 
 @dataclass(frozen=True)
@@ -173,6 +210,7 @@ class Stats:
     feedback_up: int
     feedback_down: int
     denied_admin_attempts_7d: int
+    other_7d: tuple[tuple[str, int], ...] = ()  # (outcome, count) of the non-question replies, last 7 days
 
 
 # --- conversions -----------------------------------------------------------------------------------
@@ -426,7 +464,10 @@ class Store:
     # --- writes --------------------------------------------------------------------------------------
 
     async def log_exchange(self, exchange: Exchange) -> int:
-        """Write one question and its reply; returns the exchange id."""
+        """Write one incoming message and the bot's reply; returns the exchange id."""
+        outcome = exchange.effective_outcome
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}; choose one of: {', '.join(OUTCOMES)}")
         created_at = _iso(exchange.created_at or _utc_now())
         results = _json([{"sentence_id": sid, "score": float(score)} for sid, score in exchange.results])
         citations = _json([_citation_to_json(citation) for citation in exchange.citations])
@@ -434,8 +475,8 @@ class Store:
             cursor = await connection.execute(
                 "INSERT INTO exchanges (created_at, chat_id, user_id, chat_type, message_id,"
                 " reply_message_id, question, normalized_query, results, citations, declined,"
-                " missing_terms, latency_ms, corpus_version)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " missing_terms, latency_ms, corpus_version, outcome)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     created_at,
                     self.stored_id(exchange.chat_id),
@@ -451,6 +492,7 @@ class Store:
                     _json(list(exchange.missing_terms)),
                     float(exchange.latency_ms),
                     _text(exchange.corpus_version),
+                    outcome,
                 ),
             )
             exchange_id = cursor.lastrowid
@@ -599,7 +641,8 @@ class Store:
         """Citations of the chat's most recent answered (not declined) exchange, or None."""
         row = await self._fetchone(
             "reading the last citations",
-            "SELECT citations FROM exchanges WHERE chat_id = ? AND declined = 0 ORDER BY id DESC LIMIT 1",
+            "SELECT citations FROM exchanges WHERE chat_id = ? AND outcome = 'answered'"
+            " ORDER BY id DESC LIMIT 1",
             (self.stored_id(chat_id),),
         )
         return None if row is None else _citations_from_json(row["citations"])
@@ -643,6 +686,7 @@ class Store:
             corpus_version=row["corpus_version"],
             reply_message_id=row["reply_message_id"],
             created_at=_parse_iso(row["created_at"]),
+            outcome=row["outcome"],
         )
 
     async def stats(self, now: datetime | None = None, *, top: int = 5) -> Stats:
@@ -657,10 +701,18 @@ class Store:
             async with connection.execute(
                 "SELECT COALESCE(SUM(created_at >= :today), 0) AS today, COUNT(*) AS week,"
                 " COALESCE(SUM(declined), 0) AS declined"
-                " FROM exchanges WHERE created_at >= :week AND created_at <= :now",
+                " FROM exchanges WHERE outcome IN ('answered', 'declined')"
+                " AND created_at >= :week AND created_at <= :now",
                 bounds,
             ) as cursor:
                 counts = await cursor.fetchone()
+            other_rows = await connection.execute_fetchall(
+                "SELECT outcome, COUNT(*) AS n FROM exchanges"
+                " WHERE outcome NOT IN ('answered', 'declined')"
+                " AND created_at >= :week AND created_at <= :now"
+                " GROUP BY outcome ORDER BY n DESC, outcome",
+                bounds,
+            )
             top_rows = await connection.execute_fetchall(
                 "SELECT normalized_query, COUNT(*) AS n FROM exchanges"
                 " WHERE declined = 1 AND created_at >= :week AND created_at <= :now"
@@ -686,13 +738,14 @@ class Store:
             feedback_up=int(votes["up"]),
             feedback_down=int(votes["down"]),
             denied_admin_attempts_7d=int(denied["n"]),
+            other_7d=tuple((str(row["outcome"]), int(row["n"])) for row in other_rows),
         )
 
     async def recent_questions(self, limit: int = 20) -> tuple[tuple[datetime, str, bool], ...]:
         """(when, question, declined) of the latest questions, newest first, for admins."""
         rows = await self._fetchall(
             "reading recent questions",
-            "SELECT created_at, question, declined FROM exchanges"
+            "SELECT created_at, question, declined FROM exchanges WHERE outcome IN ('answered', 'declined')"
             " ORDER BY created_at DESC, id DESC LIMIT ?",
             (limit,),
         )
@@ -713,6 +766,14 @@ class Store:
 
 _EXPORT_SQL = (
     "SELECT e.id, e.created_at, e.chat_id, e.user_id, e.chat_type, e.question, e.normalized_query,"
+    " e.outcome, e.declined, e.missing_terms, e.results, e.citations, e.latency_ms, e.corpus_version,"
+    " (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
+    " FROM exchanges AS e WHERE e.created_at >= ? ORDER BY e.created_at, e.id"
+)
+# A log the bot has not opened since 0002_outcome (export never migrates): every row was a question.
+_EXPORT_SQL_BEFORE_OUTCOME = (
+    "SELECT e.id, e.created_at, e.chat_id, e.user_id, e.chat_type, e.question, e.normalized_query,"
+    " CASE WHEN e.declined THEN 'declined' ELSE 'answered' END AS outcome,"
     " e.declined, e.missing_terms, e.results, e.citations, e.latency_ms, e.corpus_version,"
     " (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
     " FROM exchanges AS e WHERE e.created_at >= ? ORDER BY e.created_at, e.id"
@@ -728,6 +789,7 @@ def _export_record(row: sqlite3.Row) -> dict[str, Any]:
         "chat_type": row["chat_type"],
         "question": row["question"],
         "normalized_query": row["normalized_query"],
+        "outcome": row["outcome"],
         "declined": bool(row["declined"]),
         "missing_terms": json.loads(row["missing_terms"]),
         "results": json.loads(row["results"]),
@@ -776,7 +838,9 @@ async def export_rows(db_path: Path, out: TextIO, fmt: str = "jsonl", since: dat
     try:
         connection.row_factory = sqlite3.Row
         await connection.execute("PRAGMA query_only = ON")
-        async with connection.execute(_EXPORT_SQL, (start,)) as cursor:
+        columns = {row["name"] for row in await connection.execute_fetchall("PRAGMA table_info(exchanges)")}
+        sql = _EXPORT_SQL if "outcome" in columns else _EXPORT_SQL_BEFORE_OUTCOME
+        async with connection.execute(sql, (start,)) as cursor:
             async for row in cursor:
                 record = _export_record(row)
                 if writer is None:

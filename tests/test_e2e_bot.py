@@ -171,7 +171,8 @@ async def test_decline_names_the_missing_word_and_suggests_examples(make_setting
         assert buttons(reply) == []
         sources = await bot.command(USER, USER, "sources")
         assert visible(sources) == phrases.NO_SOURCES
-    (row,) = rows(bot.settings, "SELECT * FROM exchanges")
+    (row, command) = rows(bot.settings, "SELECT * FROM exchanges ORDER BY id")
+    assert (row["outcome"], command["outcome"], command["question"]) == ("declined", "command", "/sources")
     assert row["declined"] == 1
     assert "الصين" in json.loads(row["missing_terms"])
 
@@ -454,11 +455,15 @@ async def test_admin_stats(make_settings: MakeSettings) -> None:
         await bot.ask(USER, USER, STARTED)
         await bot.ask(USER, USER, CHINA)
         await bot.command(OTHER, OTHER, "stats")  # refused
-        await until(lambda: not bot.services.pending_logs)
+        await bot.ask(USER, USER, "؟؟")  # no words to search for
+        await until(lambda: not bot.services.log_tasks)
         text = visible(await bot.command(ADMIN, ADMIN, "stats"))
-    assert "الأسئلة اليوم: 2" in text
+    assert "الأسئلة اليوم: 2" in text  # questions only: notices are counted apart
     assert "أُجيب عنها: 1 — اعتُذر عنها: 1" in text
-    assert "(7 أيام): 1" in text
+    assert "رسائل أخرى (7 أيام): " in text
+    assert "مرفوضة 1" in text
+    assert "بلا كلمات للبحث 1" in text
+    assert "محاولات أوامر المشرفين المرفوضة (7 أيام): 1" in text
     assert CHINA in text  # the latest unanswered question
 
 

@@ -168,8 +168,40 @@ async def test_in_memory_database_for_tests() -> None:
 async def test_log_exchange_round_trip(store: Store) -> None:
     written = replace(make_exchange(), reply_message_id=56)
     exchange_id = await store.log_exchange(written)
-    assert await store.exchange(exchange_id) == written
+    assert await store.exchange(exchange_id) == replace(written, outcome="answered")
     assert await store.exchange(exchange_id + 1000) is None
+
+
+async def test_every_replied_message_is_logged_with_its_outcome(store: Store) -> None:
+    answered = await store.log_exchange(make_exchange(chat_id=5))
+    for outcome in ("empty", "too_long", "command", "non_text"):
+        await store.log_exchange(replace(make_exchange(chat_id=5, citations=()), outcome=outcome))
+    exchange = await store.exchange(answered + 1)
+    assert exchange is not None
+    assert exchange.outcome == "empty"
+    # /sources still finds the last *answer*, not the notices that came after it.
+    assert await store.last_citations(5) == (TOKAYEV, ALMATY)
+    with pytest.raises(ValueError, match="outcome"):
+        await store.log_exchange(replace(make_exchange(), outcome="weird"))
+
+
+async def test_the_outcome_migration_marks_old_declines(db_path: Path) -> None:
+    first = MIGRATIONS[:1]
+    old = await Store.open(db_path, migrations=first)
+    async with old, old._transaction("old row") as connection:  # a row as the first schema wrote it
+        await connection.execute(
+            "INSERT INTO exchanges (created_at, chat_id, user_id, chat_type, question, normalized_query,"
+            " results, citations, declined, missing_terms, latency_ms, corpus_version)"
+            " VALUES ('2022-01-05T00:00:00.000000+00:00', 1, 1, 'private', 'q', 'q', '[]', '[]', 1,"
+            " '[]', 1.0, 'v')"
+        )
+    count, text = await export_text(db_path, "jsonl")  # export reads a log that was never migrated
+    assert (count, json.loads(text)["outcome"]) == (1, "declined")
+    async with await Store.open(db_path) as store:
+        assert "0002_outcome" in await store.applied_migrations()
+        exchange = await store.exchange(1)
+        assert exchange is not None
+        assert exchange.outcome == "declined"
 
 
 async def test_created_at_defaults_to_now_in_utc(store: Store) -> None:
@@ -334,6 +366,17 @@ async def test_stats_counts_with_an_explicit_now(store: Store) -> None:
     )
 
 
+async def test_stats_count_questions_apart_from_other_replies(store: Store) -> None:
+    await store.log_exchange(make_exchange())
+    await store.log_exchange(make_exchange(declined=True))
+    for outcome in ("empty", "empty", "rate_limited"):
+        await store.log_exchange(replace(make_exchange(citations=()), outcome=outcome))
+    stats = await store.stats(NOW)
+    assert (stats.questions_7d, stats.answered_7d, stats.declined_7d) == (2, 1, 1)
+    assert stats.other_7d == (("empty", 2), ("rate_limited", 1))
+    assert [declined for _, _, declined in await store.recent_questions()] == [True, False]
+
+
 async def test_stats_of_an_empty_log(store: Store) -> None:
     assert await store.stats(NOW) == Stats(0, 0, 0, 0, (), 0, 0, 0)
 
@@ -429,6 +472,7 @@ async def test_export_jsonl(db_path: Path) -> None:
         "chat_type": "private",
         "question": "ماذا قال توكاييف؟",
         "normalized_query": "قال توكاييف",
+        "outcome": "answered",
         "declined": False,
         "missing_terms": [],
         "results": [
