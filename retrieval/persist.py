@@ -17,6 +17,13 @@ inconsistent or of another format is logged and reported as ``None``, and the ca
 ``doc_ids`` and ``tfs`` are memory-mapped read-only; idf values and per-posting weights are recomputed
 on load (cheap, and k1/b/epsilon are stored, not trusted from elsewhere).
 
+Bundles
+-------
+:func:`save_bundle` and :func:`load_bundle` keep any set of named integer arrays and JSON documents the
+same way (one ``.npy`` or ``.json`` file each, a digest per file in ``meta.json``, atomic replacement,
+``None`` on damage), optionally with a :class:`FastBM25` saved by :func:`save_index` in a ``bm25``
+subdirectory. ``retrieval.cache`` keeps a whole sentence index this way.
+
 This is the only module of the index that touches files.
 """
 
@@ -29,13 +36,26 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from retrieval.bm25 import FastBM25, PostingArrays
 
-__all__ = ["FORMAT", "VERSION", "load_index", "save_index"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Bundle",
+    "files_digest",
+    "load_bundle",
+    "load_index",
+    "prune_bundles",
+    "save_bundle",
+    "save_index",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -190,3 +210,169 @@ def _replace_directory(new: Path, target: Path) -> None:
         old.rename(target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+# --- bundles -------------------------------------------------------------------------------------------
+
+BUNDLE_VERSION = 1
+_BM25_DIR = "bm25"
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _is_bundle_file(filename: object) -> bool:
+    """A file name ``save_bundle`` writes: ``NAME.npy`` or ``NAME.json`` (nothing outside the directory)."""
+    if not isinstance(filename, str) or "." not in filename:
+        return False
+    name, suffix = filename.rsplit(".", 1)
+    return suffix in ("npy", "json") and bool(name) and set(name) <= _NAME_CHARS
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What :func:`load_bundle` read: the caller's metadata, arrays and JSON documents."""
+
+    directory: Path
+    meta: dict[str, Any]
+    arrays: dict[str, np.ndarray[Any, Any]]
+    documents: dict[str, Any]
+
+    def index(self, key: str) -> FastBM25 | None:
+        """The BM25 index saved with the bundle under ``key`` (``None`` if absent, other or damaged)."""
+        loaded = load_index(self.directory / _BM25_DIR, key)
+        return None if loaded is None else loaded[0]
+
+
+def save_bundle(
+    directory: Path,
+    kind: str,
+    meta: Mapping[str, object],
+    arrays: Mapping[str, np.ndarray[Any, Any]],
+    documents: Mapping[str, object],
+    index: tuple[FastBM25, str] | None = None,
+) -> None:
+    """Write ``arrays`` (``NAME.npy``) and ``documents`` (``NAME.json``) to ``directory`` as one unit.
+
+    ``kind`` names what the bundle holds (:func:`load_bundle` checks it); ``meta`` is stored in
+    ``meta.json`` beside the format fields; ``index`` is a ``(FastBM25, key)`` pair kept with
+    :func:`save_index`. Names are lower-case letters, digits and ``_``. Arrays must hold integers
+    (no pickling, ever). The directory is replaced as a whole, and an existing directory that is not
+    a saved bundle is never touched (``FileExistsError``). ``OSError`` when it cannot be written.
+    """
+    directory = Path(directory)
+    names = [*arrays, *documents]
+    if len(set(names)) != len(names) or not all(name and set(name) <= _NAME_CHARS for name in names):
+        raise ValueError(f"bundle names must be distinct lower-case words: {sorted(names)}")
+    for name, array in arrays.items():
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu":
+            raise TypeError(f"array {name!r} must be a numpy integer array")
+    texts = {name: json.dumps(doc, ensure_ascii=False, allow_nan=False) for name, doc in documents.items()}
+    meta_fields = dict(meta)
+    reserved = {"format", "version", "files"} & set(meta_fields)
+    if reserved:
+        raise ValueError(f"meta must not set {sorted(reserved)}")
+    if directory.exists() and not (directory / _META).is_file() and any(directory.iterdir()):
+        raise FileExistsError(
+            f"{directory} exists and is not a saved bundle; choose an empty or new directory"
+        )
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
+    try:
+        digests: dict[str, str] = {}
+        for name, array in arrays.items():
+            path = temporary / f"{name}.npy"
+            with path.open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+                os.fsync(handle.fileno())
+            digests[path.name] = _digest(path)
+        for name, text in texts.items():
+            _write_text(temporary / f"{name}.json", text)
+            digests[f"{name}.json"] = _digest(temporary / f"{name}.json")
+        if index is not None:
+            save_index(index[0], temporary / _BM25_DIR, index[1])
+        record = {"format": kind, "version": BUNDLE_VERSION, **meta_fields, "files": digests}
+        _write_text(temporary / _META, json.dumps(record, ensure_ascii=False, indent=1))
+        _replace_directory(temporary, directory)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def load_bundle(directory: Path, kind: str) -> Bundle | None:
+    """The bundle of ``kind`` saved in ``directory``, or ``None``.
+
+    ``None`` when nothing is saved there (logged at debug level), or when it is of another kind or
+    format version, or damaged (logged as a warning); never raises for a bad bundle.
+    """
+    directory = Path(directory)
+    meta_path = directory / _META
+    if not meta_path.is_file():
+        if directory.exists():
+            logger.warning("index cache %s has no %s; ignoring it", directory, _META)
+        else:
+            logger.debug("no index cache at %s", directory)
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != kind or meta.get("version") != BUNDLE_VERSION:
+            logger.warning("index cache %s has another format or version; ignoring it", directory)
+            return None
+        digests = meta.get("files")
+        if not isinstance(digests, dict) or not all(map(_is_bundle_file, digests)):
+            raise ValueError("meta.json: 'files' must list .npy and .json files")
+        arrays: dict[str, np.ndarray[Any, Any]] = {}
+        documents: dict[str, Any] = {}
+        for filename, digest in digests.items():
+            path = directory / filename
+            if _digest(path) != digest:
+                raise ValueError(f"{filename} does not match its digest")
+            name, suffix = filename.rsplit(".", 1)
+            if suffix == "npy":
+                array = np.load(path, allow_pickle=False)
+                if array.dtype.kind not in "iu":
+                    raise ValueError(f"{filename} does not hold integers")
+                arrays[name] = array
+            else:
+                documents[name] = json.loads(path.read_text(encoding="utf-8"))
+        return Bundle(directory, meta, arrays, documents)
+    except Exception as error:  # any damage must mean "rebuild", never a crash at start-up
+        logger.warning(
+            "index cache %s is unreadable (%s: %s); ignoring it", directory, type(error).__name__, error
+        )
+        return None
+
+
+def prune_bundles(parent: Path, kind: str, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` most recently saved bundles of ``kind`` directly in ``parent``.
+
+    Only directories whose ``meta.json`` names ``kind`` are considered; anything else is left alone.
+    Returns the directories removed.
+    """
+    bundles: list[tuple[int, Path]] = []
+    for child in Path(parent).iterdir():
+        meta_path = child / _META
+        if child.name.startswith(".") or not meta_path.is_file():
+            continue
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict) and meta.get("format") == kind:
+            bundles.append((meta_path.stat().st_mtime_ns, child))
+    bundles.sort(reverse=True)
+    removed = [path for _, path in bundles[keep:]]
+    for path in removed:
+        shutil.rmtree(path)
+    return removed
+
+
+def files_digest(paths: list[Path]) -> str:
+    """Hex digest of the contents of ``paths`` in order (a missing or unreadable file counts as empty)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = b""
+        digest.update(b"%d\0" % len(data))
+        digest.update(data)
+    return digest.hexdigest()

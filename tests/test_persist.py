@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 from pathlib import Path
 
@@ -172,3 +173,137 @@ def test_empty_index_round_trip(tmp_path: Path) -> None:
     assert loaded is not None
     assert loaded[0].n_docs == 2
     assert loaded[0].top_k(["a"], 3) == []
+
+
+# --- bundles (what retrieval.cache keeps a whole sentence index in) ---------------------------------------
+
+KIND = "test-bundle"
+
+
+@pytest.fixture
+def bundle(index: FastBM25, tmp_path: Path) -> Path:
+    directory = tmp_path / "bundle"
+    persist.save_bundle(
+        directory,
+        KIND,
+        {"key": "k1", "n": 3},
+        {"rows": np.arange(12, dtype=np.int32).reshape(4, 3), "keys": np.array([2**63, 1], dtype=np.uint64)},
+        {"terms": ["قال", "الغاز"], "map": {"بجنود": "جنود"}},
+        index=(index, KEY),
+    )
+    return directory
+
+
+def test_bundle_round_trip(index: FastBM25, bundle: Path) -> None:
+    loaded = persist.load_bundle(bundle, KIND)
+    assert loaded is not None
+    assert (loaded.meta["key"], loaded.meta["n"]) == ("k1", 3)
+    assert np.array_equal(loaded.arrays["rows"], np.arange(12).reshape(4, 3))
+    assert loaded.arrays["keys"].dtype == np.uint64
+    assert loaded.arrays["keys"].tolist() == [2**63, 1]
+    assert loaded.documents == {"terms": ["قال", "الغاز"], "map": {"بجنود": "جنود"}}
+    copy = loaded.index(KEY)
+    assert copy is not None
+    assert copy.top_k(["في", "الغاز"], 5) == index.top_k(["في", "الغاز"], 5)
+    assert loaded.index("another key") is None
+    assert sorted(p.name for p in bundle.parent.iterdir()) == ["bundle"]  # no temporary leftovers
+
+
+def test_bundle_of_another_kind_or_version_is_none(bundle: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="retrieval.persist"):
+        assert persist.load_bundle(bundle, "other-kind") is None
+    assert caplog.records
+    meta = json.loads((bundle / "meta.json").read_text(encoding="utf-8"))
+    meta["version"] = 99
+    (bundle / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert persist.load_bundle(bundle, KIND) is None
+
+
+def test_absent_bundle_is_none_quietly(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="retrieval.persist"):
+        assert persist.load_bundle(tmp_path / "nothing", KIND) is None
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("name", ["meta.json", "rows.npy", "keys.npy", "terms.json", "map.json"])
+def test_damaged_bundle_file_is_none_with_a_warning(
+    bundle: Path, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = bundle / name
+    path.write_bytes(path.read_bytes()[: max(1, path.stat().st_size // 2)])
+    with caplog.at_level(logging.WARNING, logger="retrieval.persist"):
+        assert persist.load_bundle(bundle, KIND) is None
+    assert any(record.levelno == logging.WARNING for record in caplog.records)
+
+
+@pytest.mark.parametrize("listed", ["../outside.json", "sub/rows.npy", "rows.pkl", "ROWS.npy"])
+def test_bundle_meta_cannot_name_other_files(bundle: Path, listed: str) -> None:
+    meta = json.loads((bundle / "meta.json").read_text(encoding="utf-8"))
+    meta["files"][listed] = "0" * 32
+    (bundle / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert persist.load_bundle(bundle, KIND) is None
+
+
+def test_bundle_refuses_pickles_and_non_integer_arrays(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        persist.save_bundle(tmp_path / "b", KIND, {}, {"x": np.array([{"a": 1}], dtype=object)}, {})
+    with pytest.raises(TypeError):
+        persist.save_bundle(tmp_path / "b", KIND, {}, {"x": np.array([0.5])}, {})
+    with pytest.raises(ValueError, match="names"):
+        persist.save_bundle(tmp_path / "b", KIND, {}, {"x": np.zeros(1, np.int32)}, {"x": []})
+    with pytest.raises(ValueError, match="names"):
+        persist.save_bundle(tmp_path / "b", KIND, {}, {"../x": np.zeros(1, np.int32)}, {})
+    with pytest.raises(ValueError, match="meta"):
+        persist.save_bundle(tmp_path / "b", KIND, {"files": {}}, {}, {})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pickled_array_swapped_into_a_bundle_is_refused(bundle: Path) -> None:
+    np.save(bundle / "rows.npy", np.array([{"not": "rows"}], dtype=object), allow_pickle=True)
+    meta = json.loads((bundle / "meta.json").read_text(encoding="utf-8"))
+    meta["files"]["rows.npy"] = persist._digest(bundle / "rows.npy")
+    (bundle / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert persist.load_bundle(bundle, KIND) is None
+
+
+def test_bundle_refuses_to_replace_an_unrelated_directory(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="not a saved bundle"):
+        persist.save_bundle(tmp_path / "notes", KIND, {}, {}, {"a": 1})
+    assert (tmp_path / "notes" / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_resaving_a_bundle_replaces_it_whole(bundle: Path) -> None:
+    persist.save_bundle(bundle, KIND, {"key": "k2"}, {"only": np.zeros(2, np.int64)}, {})
+    loaded = persist.load_bundle(bundle, KIND)
+    assert loaded is not None
+    assert loaded.meta["key"] == "k2"
+    assert set(loaded.arrays) == {"only"}
+    assert not (bundle / "rows.npy").exists()
+    assert not (bundle / "bm25").exists()
+
+
+def test_prune_keeps_the_newest_bundles_of_its_kind_and_nothing_else(tmp_path: Path) -> None:
+    for number in range(4):
+        persist.save_bundle(tmp_path / f"b{number}", KIND, {}, {}, {"n": number})
+        os.utime(tmp_path / f"b{number}" / "meta.json", ns=(number * 10**9, number * 10**9))
+    persist.save_bundle(tmp_path / "other", "other-kind", {}, {}, {})
+    (tmp_path / "notes").mkdir()
+    (tmp_path / ".b9.tmp-x").mkdir()
+    removed = persist.prune_bundles(tmp_path, KIND, keep=2)
+    assert sorted(p.name for p in removed) == ["b0", "b1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".b9.tmp-x", "b2", "b3", "notes", "other"]
+
+
+def test_files_digest_covers_contents_and_order(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("x", encoding="utf-8")
+    b.write_text("y", encoding="utf-8")
+    base = persist.files_digest([a, b])
+    assert persist.files_digest([a, b]) == base
+    assert persist.files_digest([b, a]) != base
+    b.write_text("yy", encoding="utf-8")
+    assert persist.files_digest([a, b]) != base
+    (tmp_path / "empty").write_bytes(b"")
+    assert persist.files_digest([a, tmp_path / "missing"]) == persist.files_digest([a, tmp_path / "empty"])
