@@ -53,14 +53,23 @@ class Query:
 class Retriever:
     """Indexes a corpus once; answers questions from it. Safe for concurrent ``answer`` calls."""
 
-    def __init__(self, corpus: Corpus, config: RetrievalConfig, pipeline: Pipeline | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        config: RetrievalConfig,
+        pipeline: Pipeline | None = None,
+        *,
+        index: SentenceIndex | None = None,
+    ) -> None:
+        """Index ``corpus``, or use ``index``, which must have been built from it with ``pipeline``."""
         if pipeline is None:
-            stem = make_stemmer(config.stemmer)
-            pipeline = Pipeline(stem=stem, lexicon=Lexicon.build(corpus.lexicon, stem))
+            pipeline = make_pipeline(config, corpus)
         self.corpus = corpus
         self.config = config
         self.pipeline = pipeline
-        self.index = SentenceIndex(corpus.articles, pipeline, config.k1, config.b, config.context_weight)
+        if index is None:
+            index = SentenceIndex(corpus.articles, pipeline, config.k1, config.b, config.context_weight)
+        self.index = index
         dates = sorted(a.published for a in corpus.articles if a.published)
         fingerprint = hashlib.sha256(PIPELINE_VERSION.encode())
         for article in corpus.articles:
@@ -171,12 +180,35 @@ def is_definite_noun(normal_word: str) -> bool:
     return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in _ARTICLE_FORMS)
 
 
-def load_retriever(corpus_path: Path, config: RetrievalConfig) -> Retriever:
-    """Load the corpus at ``corpus_path`` and index it (blocking: call it off the event loop)."""
+def make_pipeline(config: RetrievalConfig, corpus: Corpus) -> Pipeline:
+    """The text pipeline for ``config``'s stemmer and ``corpus``'s lexicon."""
+    stem = make_stemmer(config.stemmer)
+    return Pipeline(stem=stem, lexicon=Lexicon.build(corpus.lexicon, stem))
+
+
+def load_retriever(
+    corpus_path: Path,
+    config: RetrievalConfig,
+    *,
+    cache: bool = True,
+    cache_dir: Path | None = None,
+    progress: bool = False,
+) -> Retriever:
+    """Load the corpus at ``corpus_path`` and index it (blocking: call it off the event loop).
+
+    The built index is kept in ``corpus_path/.index`` (or ``cache_dir``) and reused: an unchanged
+    corpus starts without indexing anything, and after a change only the new or changed articles are
+    segmented and tokenised (``retrieval.cache``). ``cache=False`` indexes everything and keeps
+    nothing. ``progress`` shows progress bars on stderr while a long build runs.
+    """
+    from retrieval.cache import CACHE_DIR, cached_index
     from retrieval.corpus import load_corpus
 
     corpus = load_corpus(corpus_path)
     if not corpus.articles:
         problems = "; ".join(str(i) for i in corpus.issues) or "no article files"
         raise EmptyCorpusError(f"no article could be loaded from {corpus_path}: {problems}")
-    return Retriever(corpus, config)
+    pipeline = make_pipeline(config, corpus)
+    directory = (cache_dir or Path(corpus_path) / CACHE_DIR) if cache else None
+    index = cached_index(corpus, pipeline, config, directory, progress=progress)
+    return Retriever(corpus, config, pipeline, index=index)

@@ -1,0 +1,193 @@
+"""Keep a built sentence index next to the corpus, so that a start or a reload indexes only what changed.
+
+The cache lives in ``corpus/.index/`` (``cache_dir`` overrides it), one directory per text pipeline::
+
+    .index/light-0123456789abcdef/    the stemmer and 16 hex digits of the pipeline key
+        meta.json                     keys, sizes and a digest per file (retrieval.persist bundle)
+        *.npy, *.json                 the SentenceTable (per article) and the Assembly (corpus-wide)
+        bm25/                         the FastBM25 postings (retrieval.persist.save_index)
+
+Two keys decide what can be reused:
+
+* the **pipeline key** covers everything that turns an article into table rows: the cache layout
+  (``CACHE_VERSION``), ``retrieval.text.PIPELINE_VERSION``, the stemmer, the lexicon, and a digest of
+  the source of the modules that segment, normalise, tokenise and index (so an edit there can never
+  leave stale rows behind, even if nobody bumps a version). Another pipeline means another directory;
+  the three most recently written are kept, so switching stemmers back and forth rebuilds nothing.
+* the **index key** adds k1, b and the digest of every article, in order
+  (:func:`retrieval.index.article_digest`: id, metadata, title and paragraphs).
+
+On a matching index key the index is restored without segmenting, tokenising or assembling anything.
+Otherwise the saved table's rows are reused for every article whose digest it holds, only new or
+changed articles are segmented and tokenised, the corpus-wide stage runs again (numpy and
+dictionaries; it needs every article because a sentence may be shared across articles and proclitics
+are split against the whole vocabulary), and the result is saved for next time.
+
+A damaged cache is logged as a warning and rebuilt; a directory that cannot be written (a read-only
+corpus) is logged at info level and the index is simply not kept. Nothing here raises because of the
+cache. File access goes through ``retrieval.persist``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from retrieval import bm25 as bm25_module
+from retrieval import index as index_module
+from retrieval import segment as segment_module
+from retrieval import text as text_module
+from retrieval.config import RetrievalConfig
+from retrieval.index import Assembly, SentenceIndex, SentenceTable, article_digest
+from retrieval.models import Corpus
+from retrieval.persist import Bundle, files_digest, load_bundle, prune_bundles, save_bundle
+from retrieval.text import Pipeline
+
+__all__ = ["CACHE_DIR", "CACHE_VERSION", "cached_index", "index_key", "pipeline_key"]
+
+logger = logging.getLogger(__name__)
+
+CACHE_DIR = ".index"
+CACHE_VERSION = 1  # bump when the saved arrays change meaning
+KIND = "sanad-sentence-index"
+KEEP = 3  # pipeline directories kept side by side
+EPSILON = 0.25  # FastBM25's default, which SentenceIndex uses
+
+
+@cache
+def _code_digest() -> str:
+    """Digest of the source of the modules that turn articles into an index."""
+    modules = (text_module, segment_module, index_module, bm25_module)
+    return files_digest([Path(module.__file__ or "") for module in modules])
+
+
+def pipeline_key(stemmer: str, lexicon: Sequence[Sequence[str]]) -> str:
+    """What the per-article rows depend on (see the module docstring)."""
+    parts = {
+        "cache": CACHE_VERSION,
+        "pipeline": text_module.PIPELINE_VERSION,
+        "stemmer": stemmer,
+        "lexicon": [list(group) for group in lexicon],
+        "code": _code_digest(),
+    }
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def index_key(pipeline: str, digests: Sequence[str], k1: float, b: float) -> str:
+    """What the whole index depends on: the pipeline key, k1, b and every article, in order."""
+    digest = hashlib.sha256(f"{pipeline}\n{float(k1)!r}\n{float(b)!r}\n{EPSILON!r}\n".encode())
+    for article in digests:
+        digest.update(article.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def cached_index(
+    corpus: Corpus,
+    pipeline: Pipeline,
+    config: RetrievalConfig,
+    directory: Path | None,
+    *,
+    progress: bool = False,
+) -> SentenceIndex:
+    """The sentence index of ``corpus``, reusing and refreshing the cache in ``directory`` (``None``: none).
+
+    ``pipeline`` must be the one ``config.stemmer`` and ``corpus.lexicon`` make (as ``load_retriever``
+    builds it): the cache is keyed by those, not by the object.
+    """
+    articles = corpus.articles
+    if directory is None:
+        return SentenceIndex(articles, pipeline, config.k1, config.b, config.context_weight, progress)
+    started = time.perf_counter()
+    digests = [article_digest(article) for article in articles]
+    pipeline_id = pipeline_key(config.stemmer, corpus.lexicon)
+    index_id = index_key(pipeline_id, digests, config.k1, config.b)
+    home = Path(directory) / f"{config.stemmer}-{pipeline_id[:16]}"
+    saved = load_bundle(home, KIND)
+    table = _table(saved, pipeline_id)
+    if saved is not None and table is not None and saved.meta.get("index") == index_id:
+        restored = _restore(saved, table, index_id, corpus, pipeline, config)
+        if restored is not None:
+            logger.debug(
+                "index restored from %s: %d sentences in %.2f s",
+                home, len(restored), time.perf_counter() - started,
+            )
+            return restored
+    table, rebuilt = SentenceTable.update(table, articles, pipeline, digests=digests, progress=progress)
+    index = SentenceIndex.assemble(
+        articles, table, pipeline, config.k1, config.b, config.context_weight, progress
+    )
+    logger.debug(
+        "indexed %d of %d articles again (%d sentences) in %.2f s",
+        rebuilt, len(articles), len(index), time.perf_counter() - started,
+    )
+    _save(home, index, pipeline_id, index_id)
+    return index
+
+
+def _table(saved: Bundle | None, pipeline_id: str) -> SentenceTable | None:
+    if saved is None:
+        return None
+    if saved.meta.get("pipeline") != pipeline_id:
+        logger.warning("index cache %s was built for another pipeline; ignoring it", saved.directory)
+        return None
+    try:
+        return SentenceTable.from_arrays(saved.arrays, saved.documents)
+    except ValueError as error:
+        logger.warning("index cache %s is inconsistent (%s); ignoring it", saved.directory, error)
+        return None
+
+
+def _restore(
+    saved: Bundle,
+    table: SentenceTable,
+    index_id: str,
+    corpus: Corpus,
+    pipeline: Pipeline,
+    config: RetrievalConfig,
+) -> SentenceIndex | None:
+    bm25 = saved.index(index_id)
+    if bm25 is None:
+        return None  # load_index logged why
+    try:
+        assembly = Assembly.from_arrays(saved.arrays, saved.documents, bm25)
+        return SentenceIndex.restore(corpus.articles, table, assembly, pipeline, config.context_weight)
+    except ValueError as error:
+        logger.warning("index cache %s is inconsistent (%s); rebuilding it", saved.directory, error)
+        return None
+
+
+def _save(home: Path, index: SentenceIndex, pipeline_id: str, index_id: str) -> None:
+    table_arrays, table_documents = index.table.to_arrays()
+    assembly_arrays, assembly_documents = index.assembly.to_arrays()
+    meta = {
+        "pipeline": pipeline_id,
+        "index": index_id,
+        "articles": len(index.table.digests),
+        "rows": len(index.table),
+        "sentences": len(index),
+    }
+    try:
+        save_bundle(
+            home,
+            KIND,
+            meta,
+            table_arrays | assembly_arrays,
+            table_documents | assembly_documents,
+            index=(index.assembly.bm25, index_id),
+        )
+    except OSError as error:
+        logger.info(
+            "cannot keep the index in %s (%s); it will be built again at the next start",
+            home, error.strerror or error,
+        )
+        return
+    try:
+        prune_bundles(home.parent, KIND, keep=KEEP)
+    except OSError as error:
+        logger.info("cannot remove old index caches in %s (%s)", home.parent, error.strerror or error)
