@@ -50,7 +50,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """Console chat on the bot's answer path, with /sources, /help and /quit."""
-    retriever = _retriever(settings)
+    retriever = _retriever(settings, progress=_progress(args))
     out = sys.stdout
     interactive = sys.stdin.isatty()
     info = retriever.info
@@ -91,7 +91,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     question = " ".join(args.question).strip()
     if not question:
         raise CliError("the question is empty: sanad ask \"متى بدأت الاحتجاجات؟\"")
-    retriever = _retriever(settings, args.corpus)
+    retriever = _retriever(settings, args.corpus, progress=_progress(args))
     try:
         answer = retriever.answer(question)
     except EmptyQuestionError:
@@ -102,7 +102,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Questions on stdin, one per line; one JSON object per line on stdout (see README for the contract)."""
-    retriever = _retriever(settings, args.corpus)
+    retriever = _retriever(settings, args.corpus, progress=_progress(args))
     top_k = args.top_k or settings.retrieval.top_k
     for line in sys.stdin:
         question = line.strip()
@@ -163,7 +163,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             corpus, cases = squad_cases(json.loads(text))
         except (ValueError, KeyError, TypeError) as exc:
             raise CliError(f"{path} is not a SQuAD-format file: {exc}") from None
-        retriever = Retriever(corpus, settings.retrieval)
+        retriever = Retriever(corpus, settings.retrieval, progress=_progress(args))
         report = evaluate(retriever, cases, decide=False)
         kind = "squad"
     else:
@@ -171,7 +171,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             cases = read_cases(text.splitlines())
         except ValueError as exc:
             raise CliError(f"{path}: {exc}") from None
-        retriever = _retriever(settings, args.corpus)
+        retriever = _retriever(settings, args.corpus, progress=_progress(args))
         report = evaluate(retriever, cases)
         kind = "questions"
     seconds = time.perf_counter() - started
@@ -216,23 +216,48 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.ingest import ingest, render_article, slugify_id
+    """One article per raw file. With several files, every file is checked before any is written."""
+    from tqdm import tqdm
 
-    path = Path(args.raw)
-    raw = _read_text(path)
-    result = ingest(raw, args.id or slugify_id(path.stem))
-    article = result.article
+    from retrieval.ingest import IngestResult, ingest, render_article, slugify_id
+
+    paths = [Path(raw) for raw in args.raw]
+    several = len(paths) > 1
+    if several and args.id:
+        raise CliError("--id names one article: give a single file with --id, or leave --id out")
     out_dir = Path(args.out) if args.out else settings.corpus_path / "articles"
-    target = out_dir / f"{article.id}.md"
-    if target.exists() and not args.force:
-        raise CliError(f"{target} exists; pass --force to overwrite it")
-    for removal in result.removed:
-        print(f"removed line {removal.line}: {removal.reason}: {removal.text[:70]}", file=sys.stderr)
+    planned: dict[Path, tuple[Path, IngestResult]] = {}
+    bar = tqdm(paths, desc="Ingesting", unit="file", disable=not (several and _progress(args)), leave=False)
+    with bar:
+        for path in bar:
+            raw = _read_text(path)
+            try:
+                result = ingest(raw, args.id or slugify_id(path.stem))
+            except SanadError as exc:
+                if several:
+                    raise CliError(f"{path}: {exc}") from None
+                raise
+            target = out_dir / f"{result.article.id}.md"
+            if target in planned:
+                raise CliError(
+                    f"{planned[target][0]} and {path} would both become {target}; rename one of them"
+                )
+            if target.exists() and not args.force:
+                raise CliError(f"{target} exists; pass --force to overwrite it")
+            planned[target] = (path, result)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_article(article), encoding="utf-8")
-    published = article.published.isoformat() if article.published else "no date on the page"
-    print(f"wrote {target}: «{article.title}» ({published}), {len(article.paragraphs)} paragraphs")
-    print(f"{len(result.removed)} lines removed (listed on stderr)")
+    for target, (path, result) in planned.items():
+        article = result.article
+        prefix = f"{path}: " if several else ""
+        for removal in result.removed:
+            line = f"removed line {removal.line}: {removal.reason}: {removal.text[:70]}"
+            print(prefix + line, file=sys.stderr)
+        target.write_text(render_article(article), encoding="utf-8")
+        published = article.published.isoformat() if article.published else "no date on the page"
+        print(f"wrote {target}: «{article.title}» ({published}), {len(article.paragraphs)} paragraphs")
+        print(f"{len(result.removed)} lines removed (listed on stderr)")
+    if several:
+        print(f"{len(planned)} articles written to {out_dir}")
     return 0
 
 
@@ -263,12 +288,20 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _retriever(settings: Settings, corpus: str | None = None) -> Retriever:
+def _retriever(settings: Settings, corpus: str | None = None, *, progress: bool = False) -> Retriever:
     path = Path(corpus) if corpus else settings.corpus_path
-    retriever = load_retriever(path, settings.retrieval)
+    retriever = load_retriever(path, settings.retrieval, progress=progress)
     for issue in retriever.corpus.issues:
         print(f"warning: {issue}", file=sys.stderr)
     return retriever
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Progress bars on stderr: when it is a terminal, or when asked with --progress.
+
+    Index builds show them only once they have run for a moment (a cached start shows nothing).
+    """
+    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
 
 
 def _phrase(answer: Answer, settings: Settings, retriever: Retriever) -> str:
@@ -292,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", default="config.toml", help="settings file (default: ./config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "--progress", action="store_true", help="progress bars on stderr even when it is not a terminal"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
@@ -313,11 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument("--corpus", help="corpus directory (default: from config)")
-    ingest = add("ingest", cmd_ingest, "turn a raw pasted page into a curated article")
-    ingest.add_argument("raw", help="the raw page as a UTF-8 text file")
-    ingest.add_argument("--out", help="directory for the article (default: the corpus's articles/)")
-    ingest.add_argument("--id", help="article id (default: from the file name)")
-    ingest.add_argument("--force", action="store_true", help="overwrite an existing article")
+    ingest = add("ingest", cmd_ingest, "turn raw pasted pages into curated articles, one per file")
+    ingest.add_argument("raw", nargs="+", help="the raw page(s), UTF-8 text files")
+    ingest.add_argument("--out", help="directory for the articles (default: the corpus's articles/)")
+    ingest.add_argument("--id", help="article id, with a single file (default: from the file name)")
+    ingest.add_argument("--force", action="store_true", help="overwrite existing articles")
     export = add("export", cmd_export, "export the conversation log")
     export.add_argument("--since", help="only exchanges on or after this date (YYYY-MM-DD)")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")

@@ -60,15 +60,21 @@ class Retriever:
         pipeline: Pipeline | None = None,
         *,
         index: SentenceIndex | None = None,
+        progress: bool = False,
     ) -> None:
-        """Index ``corpus``, or use ``index``, which must have been built from it with ``pipeline``."""
+        """Index ``corpus`` (``progress``: bars on stderr while it takes long), or use ``index``.
+
+        A given ``index`` must have been built from ``corpus`` with ``pipeline``.
+        """
         if pipeline is None:
             pipeline = make_pipeline(config, corpus)
         self.corpus = corpus
         self.config = config
         self.pipeline = pipeline
         if index is None:
-            index = SentenceIndex(corpus.articles, pipeline, config.k1, config.b, config.context_weight)
+            index = SentenceIndex(
+                corpus.articles, pipeline, config.k1, config.b, config.context_weight, progress=progress
+            )
         self.index = index
         dates = sorted(a.published for a in corpus.articles if a.published)
         fingerprint = hashlib.sha256(PIPELINE_VERSION.encode())
