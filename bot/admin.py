@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from telegram import Message, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application
 
 from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
-from bot.journal import log_reply
+from bot.delivery import send_reply
+from bot.journal import log_reply, record_denied_later
 from bot.keyboards import Callback, upload_keyboard
 from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
-from bot.store import Store, StoreError
+from bot.store import StoreError
 from retrieval.answer import Retriever, load_retriever
 from retrieval.corpus import ARTICLES_DIR, CorpusFormatError, is_valid_id, parse_article
 from retrieval.errors import SanadError
@@ -35,10 +36,6 @@ UPLOAD_SUFFIXES = (".txt", ".md")
 # treated as binary, not as an article.
 MAX_CONTROL_SHARE = 0.01
 _TEXT_CONTROLS = frozenset("\t\n\r\f")
-
-
-def _reply_to(message: Message) -> ReplyParameters:
-    return ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
 
 
 # --- permission ------------------------------------------------------------------------------------------
@@ -55,26 +52,17 @@ async def require_admin(update: Update, context: SanadContext, command: str) -> 
     if update.callback_query is not None:
         await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
     elif message is not None:
-        sent = await message.reply_text(escape(phrases.NOT_ALLOWED), reply_parameters=_reply_to(message))
+        sent = await _reply(context, message, escape(phrases.NOT_ALLOWED))
         log_reply(context, update, "refused", None, sent, started)
     if chat is not None:
         record_denied_later(context, user_id, chat.id, command)
     return False
 
 
-def record_denied_later(context: SanadContext, user_id: int | None, chat_id: int, command: str) -> None:
-    """Record a refused admin attempt (a command, a button or an upload) after the reply has gone."""
-    store = context.services.store
-    if store is not None:
-        task = context.application.create_task(_record_denied(store, user_id, chat_id, command))
-        context.services.track_log(task)
-
-
-async def _record_denied(store: Store, user_id: int | None, chat_id: int, command: str) -> None:
-    try:
-        await store.record_denied(user_id, chat_id, command)
-    except StoreError:
-        logger.exception("could not record a denied /%s", command)
+async def _reply(
+    context: SanadContext, message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    return await send_reply(message, text, context.services.retry_policy, reply_markup=reply_markup)
 
 
 # --- reload ----------------------------------------------------------------------------------------------
@@ -124,9 +112,12 @@ async def reload_locked(services: Services) -> ReloadReport:
         new: Retriever | None = await asyncio.to_thread(
             load_retriever, settings.corpus_path, settings.retrieval
         )
-    except (SanadError, OSError) as exc:
+    except (SanadError, OSError) as exc:  # a corpus that cannot be read: say why
         logger.warning("reload failed: %s", exc)
         new, error = None, str(exc)
+    except Exception as exc:  # anything else while loading or indexing: the old index keeps serving
+        logger.exception("reload failed while building the index")
+        new, error = None, f"{type(exc).__name__}: {exc}"
     seconds = time.monotonic() - started
     issues = tuple(str(issue) for issue in new.corpus.issues) if new is not None else ()
     if issues:
@@ -156,11 +147,13 @@ async def reload_corpus(services: Services) -> ReloadReport:
         return await reload_locked(services)
 
 
-async def record_reload(services: Services, user_id: int | None, report: ReloadReport) -> None:
-    if services.store is None or report.busy:
+def record_reload(services: Services, user_id: int | None, report: ReloadReport) -> None:
+    """Queue the reload's audit row for the log writer (nothing for a refused "busy" request)."""
+    if report.busy:
         return
-    try:
-        await services.store.record_reload(
+    services.log_writer.submit(
+        "a reload record",
+        lambda store: store.record_reload(
             user_id,
             report.ok,
             report.before[0],
@@ -170,9 +163,8 @@ async def record_reload(services: Services, user_id: int | None, report: ReloadR
             report.content_hash,
             report.seconds * 1000,
             report.error,
-        )
-    except StoreError:
-        logger.exception("could not record a reload")
+        ),
+    )
 
 
 async def reload_command(update: Update, context: SanadContext) -> None:
@@ -182,13 +174,9 @@ async def reload_command(update: Update, context: SanadContext) -> None:
     if message is None or not await require_admin(update, context, "reload"):
         return
     report = await reload_corpus(context.services)
-    sent = await message.reply_text(report.html(), reply_parameters=_reply_to(message))
+    sent = await _reply(context, message, report.html())
     log_reply(context, update, "command", None, sent, started)
-    context.services.track_log(
-        context.application.create_task(
-            record_reload(context.services, user.id if user is not None else None, report)
-        )
-    )
+    record_reload(context.services, user.id if user is not None else None, report)
 
 
 async def reload_from_signal(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -198,7 +186,7 @@ async def reload_from_signal(application: Application[Any, Any, Any, Any, Any, A
     if report.busy:
         logger.info("SIGHUP ignored: a reload is already running")
         return
-    await record_reload(services, None, report)
+    record_reload(services, None, report)
 
 
 # --- stats -----------------------------------------------------------------------------------------------
@@ -210,15 +198,18 @@ async def stats_command(update: Update, context: SanadContext) -> None:
     message = update.effective_message
     if message is None or not await require_admin(update, context, "stats"):
         return
-    store = context.services.store
-    text = escape(phrases.STATS_UNAVAILABLE)
+    services = context.services
+    store = services.store
+    lost = services.log_writer.lost
+    text = escape(phrases.STATS_UNAVAILABLE + "\n" + phrases.STATS_LOST.format(lost=lost))
     if store is not None:
         try:
             stats = await store.stats()
-            text = render_stats_html(stats, await store.recent_questions(50), other=stats.other_7d)
+            recent = await store.recent_questions(50)
+            text = render_stats_html(stats, recent, other=stats.other_7d, lost_rows=lost)
         except StoreError:
             logger.exception("could not compute stats")
-    sent = await message.reply_text(text, reply_parameters=_reply_to(message))
+    sent = await _reply(context, message, text)
     log_reply(context, update, "command", None, sent, started)
 
 
@@ -303,7 +294,7 @@ async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
     name = document.file_name or ""
 
     async def say(text: str) -> UploadReply:
-        return await message.reply_text(text, reply_parameters=_reply_to(message)), "upload_rejected"
+        return await _reply(context, message, text), "upload_rejected"
 
     bot_settings = services.settings.bot
     if not name.lower().endswith(UPLOAD_SUFFIXES):
@@ -341,9 +332,7 @@ async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
         paragraphs=article.paragraphs,
         removed=prepared.removed,
     )
-    sent = await message.reply_text(
-        preview, reply_parameters=_reply_to(message), reply_markup=upload_keyboard(token)
-    )
+    sent = await _reply(context, message, preview, upload_keyboard(token))
     return sent, "upload"
 
 
@@ -391,10 +380,13 @@ async def confirm_upload(update: Update, context: SanadContext, callback: Callba
             return
         report = await reload_locked(services)
         if not report.ok:
-            await asyncio.to_thread(article_path(corpus_path, doc_id).unlink, missing_ok=True)
+            try:
+                await asyncio.to_thread(article_path(corpus_path, doc_id).unlink, missing_ok=True)
+            except OSError:
+                logger.exception("could not remove the uploaded article %r after a failed reload", doc_id)
     if report.ok:
         saved = escape(phrases.UPLOAD_SAVED.format(doc_id=doc_id))
     else:
         saved = escape(phrases.UPLOAD_ROLLED_BACK.format(doc_id=doc_id))
     await query.edit_message_text(f"{saved}\n{report.html()}")
-    context.application.create_task(record_reload(services, query.from_user.id, report))
+    record_reload(services, query.from_user.id, report)

@@ -47,6 +47,7 @@ RATE_LIMITER_RETRIES = 3
 CONCURRENT_UPDATES = 32
 CONNECTION_POOL_SIZE = 8
 PURGE_INTERVAL_SECONDS = 24 * 3600
+SHUTDOWN_FLUSH_SECONDS = 10.0  # how long stopping waits for queued log writes before counting them lost
 
 
 class MissingTokenError(RuntimeError):
@@ -71,6 +72,7 @@ def build_application(settings: Settings) -> AnyApplication:
         # httpcore walks every pooled connection on each request: 8 measured fastest (bench/load.py:
         # 358 replies/s, against 193 at 32 and about 140 at PTB's default 256).
         .connection_pool_size(CONNECTION_POOL_SIZE)
+        .read_timeout(settings.bot.request_timeout_seconds)  # a read timeout is never resent: bot.delivery
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -120,10 +122,8 @@ async def post_init(application: AnyApplication) -> None:
         logger.warning("corpus issue: %s", issue)
     services.retriever = retriever
     logger.info("corpus loaded: %d articles, %d sentences", retriever.info.articles, retriever.info.sentences)
-    pseudonymizer = Pseudonymizer.from_secret(settings.log_secret) if settings.log_secret else None
-    services.store = await Store.open(settings.database_path, pseudonymizer=pseudonymizer)
-    if pseudonymizer is not None:
-        logger.info("conversation log: user and chat ids are stored as pseudonyms")
+    services.store = await open_store(settings)
+    services.log_writer.start(services.store)
     await purge_once(services)
     if settings.retention_days > 0:
         _track(services, asyncio.create_task(_purge_daily(services), name="sanad-purge"))
@@ -131,10 +131,27 @@ async def post_init(application: AnyApplication) -> None:
     _install_sighup(application)
 
 
+async def open_store(settings: Settings) -> Store | None:
+    """The conversation log, or None when it cannot be opened (unwritable, read-only, not a database):
+    then the bot answers anyway and counts every row it could not write as lost (/stats shows it)."""
+    pseudonymizer = Pseudonymizer.from_secret(settings.log_secret) if settings.log_secret else None
+    try:
+        store = await Store.open(
+            settings.database_path, busy_timeout_ms=settings.busy_timeout_ms, pseudonymizer=pseudonymizer
+        )
+    except StoreError as exc:
+        logger.error("the conversation log is unavailable, answering without it: %s", exc)
+        return None
+    if pseudonymizer is not None:
+        logger.info("conversation log: user and chat ids are stored as pseudonyms")
+    return store
+
+
 async def post_shutdown(application: AnyApplication) -> None:
-    """Stop background work and close the log (pending log writes were awaited by Application.stop)."""
+    """Let queued log writes land (bounded), stop background work and close the log."""
     services = services_of(application)
     _remove_sighup()
+    await services.log_writer.close(timeout=SHUTDOWN_FLUSH_SECONDS)
     for task in list(services.background):
         task.cancel()
     await asyncio.gather(*services.background, return_exceptions=True)

@@ -17,11 +17,13 @@ from typing import Any, Generic, TypeVar
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.delivery import RetryPolicy
+from bot.logwriter import LogWriter
 from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings
 from bot.store import Store
 from retrieval.answer import Retriever
-from retrieval.models import Answer, Article
+from retrieval.models import Answer, Article, Citation
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,9 @@ class LruCache(Generic[K, V]):
 
     def pop(self, key: K) -> V | None:
         return self._items.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
 
     def items(self) -> list[tuple[K, V]]:
         """A snapshot, least recently used first (does not change the order)."""
@@ -116,26 +121,32 @@ class Services:
 
     settings: Settings
     limiter: SlidingWindowLimiter
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    log_writer: LogWriter = field(default_factory=LogWriter)
     retriever: Retriever | None = None
     store: Store | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Answers shown recently, for «المزيد» without re-running the search (keyed by the answer message).
     answers: LruCache[MessageKey, Answer] = field(default_factory=lambda: LruCache(1024))
-    # Exchange-log writes still in flight, so a button pressed at once can wait for its exchange id.
-    pending_logs: dict[MessageKey, asyncio.Task[int | None]] = field(default_factory=dict)
+    # Each chat's latest answered citations, so /sources works even while the log is slow or failing.
+    last_citations: LruCache[int, tuple[Citation, ...]] = field(default_factory=lambda: LruCache(4096))
+    # Exchange-log writes still queued, so a button pressed at once can wait for its exchange id.
+    pending_logs: dict[MessageKey, asyncio.Future[int | None]] = field(default_factory=dict)
     uploads: PendingUploads = field(default_factory=PendingUploads)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
-    # Every log write still in flight (exchanges, refusals, reloads), so /forget can let them land first.
-    log_tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-
-    def track_log(self, task: asyncio.Task[Any]) -> None:
-        self.log_tasks.add(task)
-        task.add_done_callback(self.log_tasks.discard)
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
         limiter = SlidingWindowLimiter(settings.bot.rate_limit_count, settings.bot.rate_limit_seconds)
-        return cls(settings=settings, limiter=limiter)
+        policy = RetryPolicy(
+            attempts=settings.bot.reply_attempts, backoff_seconds=settings.bot.reply_retry_seconds
+        )
+        writer = LogWriter(
+            attempts=settings.write_attempts,
+            backoff_seconds=settings.write_retry_seconds,
+            capacity=settings.write_queue_limit,
+        )
+        return cls(settings=settings, limiter=limiter, retry_policy=policy, log_writer=writer)
 
     def require_retriever(self) -> Retriever:
         if self.retriever is None:

@@ -14,16 +14,17 @@ import logging
 import re
 import time
 
-from telegram import Message, MessageEntity, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
 from telegram.error import TelegramError
 
-from bot import admin, phrases
+from bot import admin, journal, phrases
 from bot.context import MessageKey, SanadContext, Services
+from bot.delivery import send_reply
 from bot.journal import log_exchange_later, log_reply
 from bot.keyboards import Callback, answer_keyboard, parse_callback
 from bot.render import Page, escape, render_answer_html, render_help_html, render_sources_html
 from bot.sanitize import clean_text, utf16_slice
-from bot.store import Exchange, StoreError
+from bot.store import Exchange, Store, StoreError
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.models import Answer, Citation
@@ -31,6 +32,8 @@ from retrieval.models import Answer, Citation
 logger = logging.getLogger(__name__)
 
 ALL_COMMANDS = phrases.USER_COMMANDS + phrases.ADMIN_COMMANDS
+# How long a button waits for the log write of its answer (Telegram wants callback answers within seconds).
+BUTTON_WAIT_SECONDS = 3.0
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -41,8 +44,15 @@ def reply_to(message: Message) -> ReplyParameters:
     return ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
 
 
-async def reply_html(message: Message, text: str) -> Message:
-    return await message.reply_text(text, reply_parameters=reply_to(message))
+async def reply_html(
+    context: SanadContext,
+    message: Message,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Reply with HTML, retried when Telegram certainly did not take it (``bot.delivery``); ``None`` when
+    it is unknown whether the reply arrived (then it is not sent again)."""
+    return await send_reply(message, text, context.services.retry_policy, reply_markup=reply_markup)
 
 
 def example_question(retriever: Retriever | None) -> str:
@@ -115,12 +125,12 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
                     seconds=f"{settings.rate_limit_seconds:g}",
                     wait=decision.retry_after_seconds,
                 )
-                sent = await reply_html(message, escape(notice))
+                sent = await reply_html(context, message, escape(notice))
                 log_reply(context, update, "rate_limited", question, sent, started)
             return
     if len(question) > settings.max_question_chars:
         notice = phrases.TOO_LONG.format(length=len(question), limit=settings.max_question_chars)
-        sent = await reply_html(message, escape(notice))
+        sent = await reply_html(context, message, escape(notice))
         log_reply(context, update, "too_long", question, sent, started)
         return
     retriever = services.require_retriever()  # one reference: a /reload swap does not affect this question
@@ -128,16 +138,16 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         answer, page = await asyncio.to_thread(answer_and_render, retriever, question, settings.snippets)
     except EmptyQuestionError:
         notice = phrases.EMPTY_QUESTION.format(example=example_question(retriever))
-        sent = await reply_html(message, escape(notice))
+        sent = await reply_html(context, message, escape(notice))
         log_reply(context, update, "empty", question, sent, started)
         return
-    sent = await message.reply_text(
-        page.text, reply_parameters=reply_to(message), reply_markup=answer_keyboard(page)
-    )
+    sent = await reply_html(context, message, page.text, answer_keyboard(page))
     latency_ms = (time.monotonic() - started) * 1000
-    key = (chat.id, sent.message_id)
+    key = (chat.id, sent.message_id) if sent is not None else None
     if not answer.declined:
-        services.answers.put(key, answer)
+        services.last_citations.put(chat.id, answer.citations)
+        if key is not None:
+            services.answers.put(key, answer)
     exchange = Exchange(
         chat_id=chat.id,
         user_id=user.id if user is not None else None,
@@ -151,22 +161,27 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         missing_terms=answer.missing_terms,
         latency_ms=latency_ms,
         corpus_version=retriever.info.version,
-        reply_message_id=sent.message_id,
+        reply_message_id=sent.message_id if sent is not None else None,
     )
     log_exchange_later(context, key, exchange)
 
 
 async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
-    """The logged exchange behind an answer message (waiting for its write if still in flight)."""
+    """The logged exchange behind an answer message (waiting a little for its write if still queued)."""
     pending = services.pending_logs.get(key)
     if pending is not None:
-        return await asyncio.shield(pending)
+        try:
+            async with asyncio.timeout(BUTTON_WAIT_SECONDS):
+                return await asyncio.shield(pending)
+        except TimeoutError:
+            logger.warning("the log write of an answer is still waiting; the button cannot use it yet")
+            return None
     if services.store is None:
         return None
     try:
         return await services.store.exchange_for_reply(*key)
     except StoreError:
-        logger.exception("could not look up the exchange of message %s", key)
+        logger.exception("could not look up the exchange of an answer")
         return None
 
 
@@ -201,7 +216,7 @@ async def ask(update: Update, context: SanadContext) -> None:
     question = command_argument(message)
     if not clean_text(question).strip():
         example = example_question(context.services.retriever)
-        sent = await reply_html(message, escape(phrases.ASK_USAGE.format(example=example)))
+        sent = await reply_html(context, message, escape(phrases.ASK_USAGE.format(example=example)))
         log_reply(context, update, "empty", None, sent, started)
         return
     await answer_question(update, context, question, started)
@@ -211,7 +226,7 @@ async def non_text(update: Update, context: SanadContext) -> None:
     """Photos, stickers, voice… in a private chat: explain that only text questions are understood."""
     started = time.monotonic()
     if update.effective_message is not None:
-        sent = await reply_html(update.effective_message, escape(phrases.NOT_TEXT))
+        sent = await reply_html(context, update.effective_message, escape(phrases.NOT_TEXT))
         log_reply(context, update, "non_text", None, sent, started)
 
 
@@ -227,16 +242,16 @@ async def document(update: Update, context: SanadContext) -> None:
         sent, outcome = await admin.receive_upload(update, context)
         log_reply(context, update, outcome, name, sent, started)
         return
-    sent = await reply_html(message, escape(phrases.DOCUMENT_NOT_ALLOWED))
+    sent = await reply_html(context, message, escape(phrases.DOCUMENT_NOT_ALLOWED))
     log_reply(context, update, "refused", name, sent, started)
     if chat is not None:
-        admin.record_denied_later(context, user_id, chat.id, "upload")
+        journal.record_denied_later(context, user_id, chat.id, "upload")
 
 
 async def unknown_command(update: Update, context: SanadContext) -> None:
     started = time.monotonic()
     if update.effective_message is not None:
-        sent = await reply_html(update.effective_message, escape(phrases.UNKNOWN_COMMAND))
+        sent = await reply_html(context, update.effective_message, escape(phrases.UNKNOWN_COMMAND))
         log_reply(context, update, "command", None, sent, started)
 
 
@@ -253,7 +268,7 @@ async def help_command(update: Update, context: SanadContext) -> None:
     text = render_help_html(
         retriever.info, username=context.bot.username, examples=retriever.examples, commands=ALL_COMMANDS
     )
-    sent = await reply_html(message, text)
+    sent = await reply_html(context, message, text)
     log_reply(context, update, "command", None, sent, started)
 
 
@@ -263,14 +278,14 @@ async def sources(update: Update, context: SanadContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    citations: tuple[Citation, ...] | None = None
+    citations: tuple[Citation, ...] | None = context.services.last_citations.get(chat.id)
     store = context.services.store
-    if store is not None:
+    if citations is None and store is not None:
         try:
             citations = await store.last_citations(chat.id)
         except StoreError:
-            logger.exception("could not read the last citations of chat %s", chat.id)
-    sent = await reply_html(message, render_sources_html(citations))
+            logger.exception("could not read the last citations of a chat")
+    sent = await reply_html(context, message, render_sources_html(citations))
     log_reply(context, update, "command", None, sent, started)
 
 
@@ -278,28 +293,22 @@ async def forget(update: Update, context: SanadContext) -> None:
     """/forget: delete the sender's exchanges, votes and refused attempts from the log (by pseudonym when
     pseudonyms are on), drop what memory holds about their private chat, and confirm in Arabic.
 
-    The /forget message itself is not logged (that would record the user again)."""
+    The deletion goes through the log writer's queue, after every row already waiting there, so nothing
+    the user sent before /forget lands afterwards. The /forget message itself is not logged."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     services = context.services
-    store = services.store
-    if store is None:
-        await reply_html(message, escape(phrases.FORGET_FAILED))
-        return
-    pending = list(services.log_tasks)
-    if pending:  # let rows already on their way to the log land first, then delete them
-        await asyncio.gather(*(asyncio.shield(task) for task in pending), return_exceptions=True)
-    try:
-        deleted = await store.forget_user(user.id)
-    except StoreError:
-        logger.exception("could not forget a user")
-        await reply_html(message, escape(phrases.FORGET_FAILED))
+    user_id = user.id
+    deleted = await services.log_writer.submit("forgetting a user", lambda store: store.forget_user(user_id))
+    if deleted is None:
+        await reply_html(context, message, escape(phrases.FORGET_FAILED))
         return
     for key, _answer in services.answers.items():
-        if key[0] == user.id:  # the user's private chat
+        if key[0] == user_id:  # the user's private chat
             services.answers.pop(key)
-    await reply_html(message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
+    services.last_citations.pop(user_id)
+    await reply_html(context, message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
 
 
 # --- buttons ---------------------------------------------------------------------------------------------
@@ -341,7 +350,8 @@ async def _sources_button(update: Update, context: SanadContext, message: Messag
             except StoreError:
                 logger.exception("could not read the citations of exchange %s", exchange_id)
     await query.answer()
-    await reply_html(message, render_sources_html(citations) if citations else escape(phrases.EXPIRED))
+    text = render_sources_html(citations) if citations else escape(phrases.EXPIRED)
+    await reply_html(context, message, text)
 
 
 async def _feedback_button(
@@ -352,13 +362,22 @@ async def _feedback_button(
     services = context.services
     value = 1 if callback.value == "+" else -1
     exchange_id = await exchange_id_for(services, key)
-    if exchange_id is None or services.store is None:
+    if exchange_id is None:
         await query.answer(phrases.FEEDBACK_FAILED)
         return
-    try:
-        await services.store.record_feedback(exchange_id, query.from_user.id, value)
-    except StoreError:
-        logger.exception("could not record feedback on exchange %s", exchange_id)
+    user_id = query.from_user.id
+
+    async def vote(store: Store) -> bool:
+        await store.record_feedback(exchange_id, user_id, value)
+        return True
+
+    written = services.log_writer.submit("a vote", vote)
+    try:  # a working log answers at once; one that is retrying is not waited for
+        async with asyncio.timeout(BUTTON_WAIT_SECONDS):
+            recorded = await asyncio.shield(written)
+    except TimeoutError:
+        recorded = True  # still queued: it will be written, or counted as lost
+    if not recorded:
         await query.answer(phrases.FEEDBACK_FAILED)
         return
     await query.answer(phrases.FEEDBACK_THANKS_UP if value > 0 else phrases.FEEDBACK_THANKS_DOWN)
@@ -423,7 +442,7 @@ async def on_error(update: object, context: SanadContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(phrases.ERROR, show_alert=True)
         elif update.effective_message is not None:
-            sent = await reply_html(update.effective_message, escape(phrases.ERROR))
+            sent = await reply_html(context, update.effective_message, escape(phrases.ERROR))
             log_reply(context, update, "error", None, sent, started)
     except TelegramError:
         logger.warning("could not tell the user about the error", exc_info=True)

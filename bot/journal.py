@@ -3,6 +3,7 @@ written in the background *after* the reply has gone, so SQLite never delays an 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -10,7 +11,7 @@ from telegram import Message, Update
 
 from bot.context import MessageKey, SanadContext
 from bot.sanitize import clean_text
-from bot.store import Exchange, StoreError
+from bot.store import Exchange
 
 logger = logging.getLogger(__name__)
 
@@ -48,25 +49,29 @@ def log_reply(
         reply_message_id=sent.message_id if sent is not None else None,
         outcome=outcome,
     )
-    log_exchange_later(context, (chat.id, exchange.reply_message_id or -message.message_id), exchange)
+    log_exchange_later(context, None, exchange)
 
 
-def log_exchange_later(context: SanadContext, key: MessageKey, exchange: Exchange) -> None:
-    """Write the exchange in the background; a failing store is logged and the bot keeps answering."""
+def log_exchange_later(context: SanadContext, key: MessageKey | None, exchange: Exchange) -> None:
+    """Queue the exchange for the log writer (``bot.logwriter``); a button pressed under the reply at once
+    can wait for its id through ``services.pending_logs[key]``."""
     services = context.services
-    store = services.store
-    if store is None:
+    future = services.log_writer.submit(
+        f"an exchange ({exchange.effective_outcome})", lambda store: store.log_exchange(exchange)
+    )
+    if key is None or future.done():
         return
+    services.pending_logs[key] = future
 
-    async def write() -> int | None:
-        try:
-            return await store.log_exchange(exchange)
-        except StoreError:
-            logger.exception("could not log an exchange in chat %s", exchange.chat_id)
-            return None
-        finally:
-            services.pending_logs.pop(key, None)
+    def forget_key(done: asyncio.Future[int | None]) -> None:
+        if services.pending_logs.get(key) is done:
+            del services.pending_logs[key]
 
-    task = context.application.create_task(write(), name=f"log-exchange-{key}")
-    services.pending_logs[key] = task
-    services.track_log(task)
+    future.add_done_callback(forget_key)
+
+
+def record_denied_later(context: SanadContext, user_id: int | None, chat_id: int, command: str) -> None:
+    """Record a refused admin attempt (a command, a button or an upload) after the reply has gone."""
+    context.services.log_writer.submit(
+        f"a refused /{command}", lambda store: store.record_denied(user_id, chat_id, command)
+    )

@@ -44,6 +44,9 @@ class BotSettings:
     rate_limiter: bool = True
     base_url: str | None = None
     base_file_url: str | None = None
+    reply_attempts: int = 3  # sends of one reply when Telegram certainly did not take it (bot.delivery)
+    reply_retry_seconds: float = 1.0  # first wait between them; doubles each time
+    request_timeout_seconds: float = 10.0  # read timeout of Bot API calls other than getUpdates
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class Settings:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     bot: BotSettings = field(default_factory=BotSettings)
     log_secret: str | None = field(default=None, repr=False)  # SANAD_LOG_SECRET: pseudonymous log ids
+    busy_timeout_ms: int = 5000  # how long one SQLite statement waits for another process's write lock
+    write_attempts: int = 4  # tries of one log write that fails with a passing error (bot.logwriter)
+    write_retry_seconds: float = 0.5  # first wait between them; doubles each time
+    write_queue_limit: int = 10_000  # log writes waiting at most; more are counted as lost
 
 
 def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -147,6 +154,15 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     for key, value in positive.items():
         if value < 1:
             raise ConfigError(f"bot.{key} must be at least 1, got {value}")
+    reply_attempts = _typed(bot, "bot", "reply_attempts", int, 3)
+    if reply_attempts < 1:
+        raise ConfigError(f"bot.reply_attempts must be at least 1, got {reply_attempts}")
+    reply_retry_seconds = _typed(bot, "bot", "reply_retry_seconds", float, 1.0)
+    request_timeout_seconds = _typed(bot, "bot", "request_timeout_seconds", float, 10.0)
+    if reply_retry_seconds < 0:
+        raise ConfigError(f"bot.reply_retry_seconds must be 0 or more, got {reply_retry_seconds}")
+    if request_timeout_seconds <= 0:
+        raise ConfigError(f"bot.request_timeout_seconds must be more than 0, got {request_timeout_seconds}")
     rate_limit_seconds = _typed(bot, "bot", "rate_limit_seconds", float, 30.0)
     if rate_limit_seconds <= 0:
         raise ConfigError(f"bot.rate_limit_seconds must be more than 0, got {rate_limit_seconds}")
@@ -165,6 +181,9 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         rate_limiter=rate_limiter,
         base_url=env.get("SANAD_TELEGRAM_BASE_URL") or None,
         base_file_url=env.get("SANAD_TELEGRAM_BASE_FILE_URL") or None,
+        reply_attempts=reply_attempts,
+        reply_retry_seconds=reply_retry_seconds,
+        request_timeout_seconds=request_timeout_seconds,
         **positive,
     )
 
@@ -173,6 +192,17 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     retention = _typed(database, "database", "retention_days", int, 365)
     if retention < 0:
         raise ConfigError("database.retention_days must be 0 (keep everything) or more")
+    writes = {
+        "busy_timeout_ms": _typed(database, "database", "busy_timeout_ms", int, 5000),
+        "write_attempts": _typed(database, "database", "write_attempts", int, 4),
+        "write_queue_limit": _typed(database, "database", "write_queue_limit", int, 10_000),
+    }
+    for key, value in writes.items():
+        if value < 1:
+            raise ConfigError(f"database.{key} must be at least 1, got {value}")
+    write_retry_seconds = _typed(database, "database", "write_retry_seconds", float, 0.5)
+    if write_retry_seconds < 0:
+        raise ConfigError(f"database.write_retry_seconds must be 0 or more, got {write_retry_seconds}")
     log_secret = env.get("SANAD_LOG_SECRET") or None
     if log_secret is not None and len(log_secret) < MIN_SECRET_CHARS:
         raise ConfigError(
@@ -186,4 +216,6 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         retrieval=retrieval_config,
         bot=bot_settings,
         log_secret=log_secret,
+        write_retry_seconds=write_retry_seconds,
+        **writes,
     )

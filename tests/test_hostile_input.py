@@ -171,9 +171,7 @@ class LiveBot:
         return future.result(timeout)
 
     async def _flush(self) -> None:
-        services = services_of(self.app)
-        while services.log_tasks:
-            await asyncio.gather(*list(services.log_tasks), return_exceptions=True)
+        assert await services_of(self.app).log_writer.flush(10)
 
     def exchange(self, chat_id: int, push: Callable[[FakeBotAPI], dict[str, Any]]) -> Outcome:
         """Push one update, wait for the reply in ``chat_id`` and for the log write, read the row."""

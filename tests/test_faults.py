@@ -1,0 +1,454 @@
+"""Faults: Telegram answering 429, 5xx or too slowly; SQLite locked, read-only or full; reloads that fail
+halfway. The real Application runs against the fake Bot API (its fault injection), as in
+``tests/test_e2e_bot.py``; waits are on conditions with timeouts, never on the clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot import admin as admin_module
+from bot import phrases
+from bot.delivery import RetryPolicy, classify, send_with_retry
+from bot.store import Store, StoreError
+from retrieval.answer import Retriever, load_retriever
+from tests.conftest import MakeSettings
+from tests.fakes.bot_api import Call
+from tests.test_e2e_bot import (
+    ADMIN,
+    CHINA,
+    CHINA_PARAGRAPHS,
+    OTHER,
+    STARTED,
+    USER,
+    Bot,
+    new_article,
+    rows,
+    running_bot,
+    until,
+    visible,
+)
+from tests.test_store import mark_read_only
+
+# Short waits so that retries and timeouts take milliseconds, not seconds.
+FAST = {
+    "reply_retry_seconds = 1.0": "reply_retry_seconds = 0.02",
+    "request_timeout_seconds = 10.0": "request_timeout_seconds = 0.5",
+    "busy_timeout_ms = 5000": "busy_timeout_ms = 20",
+    "write_retry_seconds = 0.5": "write_retry_seconds = 0.02",
+}
+
+
+def replies_to(bot: Bot, chat_id: int, message_id: int) -> list[Call]:
+    """Accepted sendMessage calls in ``chat_id`` that reply to the user's message ``message_id``."""
+    return [
+        call
+        for call in bot.api.calls("sendMessage", chat_id=chat_id)
+        if call.params.get("reply_parameters", {}).get("message_id") == message_id
+    ]
+
+
+async def ask_once(bot: Bot, chat_id: int, text: str = STARTED) -> tuple[int, Call]:
+    pushed = bot.api.push_text(chat_id, chat_id, text)
+    reply = await bot.api.wait_for_reply(chat_id)
+    return pushed["message"]["message_id"], reply
+
+
+def exchanges(bot: Bot) -> list[sqlite3.Row]:
+    return rows(bot.settings, "SELECT * FROM exchanges ORDER BY id")
+
+
+async def logged(bot: Bot, count: int) -> None:
+    """Wait until ``count`` exchanges are in the log (a reply reaches the fake before its row is queued)."""
+    await until(lambda: len(exchanges(bot)) >= count)
+    assert await bot.services.log_writer.flush(5)
+
+
+@pytest.fixture(autouse=True)
+def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 warns (PTBDeprecationWarning) whenever it builds RetryAfter unless PTB_TIMEDELTA is set, and
+    ``filterwarnings = error`` would turn a 429 into a failure (see tests/fakes/bot_api.py)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+# --- Telegram: the delivery policy on its own ----------------------------------------------------------
+
+
+def _caused(error: Exception, cause: BaseException | None) -> Exception:
+    error.__cause__ = cause
+    return error
+
+
+def test_classify_retries_only_what_telegram_certainly_did_not_take() -> None:
+    request = httpx.Request("POST", "http://127.0.0.1/")
+    assert classify(NetworkError("Internal Server Error (500)")) == "retry"  # an HTTP error status
+    assert classify(_caused(NetworkError("x"), httpx.ConnectError("refused", request=request))) == "retry"
+    assert classify(_caused(TimedOut(), httpx.ConnectTimeout("t", request=request))) == "retry"
+    assert classify(_caused(TimedOut(), httpx.PoolTimeout("t", request=request))) == "retry"
+    assert classify(_caused(TimedOut(), httpx.WriteTimeout("t", request=request))) == "retry"
+    assert classify(_caused(TimedOut(), httpx.ReadTimeout("t", request=request))) == "unknown"
+    dropped = httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+    assert classify(_caused(NetworkError("x"), dropped)) == "unknown"
+    assert classify(BadRequest("Bad Request: can't parse entities")) == "fatal"
+    assert classify(Forbidden("Forbidden: bot was blocked by the user")) == "fatal"
+
+
+async def test_send_with_retry_is_bounded_and_waits_out_retry_after() -> None:
+    calls: list[int] = []
+    policy = RetryPolicy(attempts=3, backoff_seconds=0)
+
+    async def failing() -> Any:
+        calls.append(1)
+        raise NetworkError("Bad Gateway")
+
+    with pytest.raises(NetworkError):
+        await send_with_retry(failing, policy)
+    assert len(calls) == 3
+
+    async def flood() -> Any:
+        raise RetryAfter(3600)
+
+    with pytest.raises(RetryAfter):  # a wait longer than max_retry_after is not waited for
+        await send_with_retry(flood, policy)
+
+    async def read_timeout() -> Any:
+        calls.append(1)
+        raise _caused(TimedOut(), httpx.ReadTimeout("t", request=httpx.Request("POST", "http://x/")))
+
+    calls.clear()
+    assert await send_with_retry(read_timeout, policy) is None
+    assert len(calls) == 1  # never sent twice
+
+
+# --- Telegram: through the real bot --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate_limiter", ["on", "off"])
+async def test_429_retry_after_still_delivers_exactly_one_reply(
+    make_settings: MakeSettings, rate_limiter: str
+) -> None:
+    async with running_bot(make_settings, config_replace=FAST, rate_limiter=rate_limiter) as bot:
+        bot.api.fail_next("sendMessage", 429, retry_after=1)
+        question, reply = await ask_once(bot, USER)
+        assert "[1]" in visible(reply)
+        assert await bot.services.log_writer.flush(5)
+        assert len(replies_to(bot, USER, question)) == 1
+        assert [r.error_code for r in bot.api.rejected] == [429]
+    (row,) = exchanges(bot)
+    assert (row["outcome"], row["reply_message_id"]) == ("answered", reply.result["message_id"])
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_5xx_is_retried_with_backoff_and_delivered_once(
+    make_settings: MakeSettings, status: int
+) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        bot.api.fail_next("sendMessage", status, count=2)  # reply_attempts = 3
+        question, reply = await ask_once(bot, USER)
+        assert "[1]" in visible(reply)
+        assert len(replies_to(bot, USER, question)) == 1
+        assert [r.error_code for r in bot.api.rejected] == [status, status]
+
+
+async def test_many_questions_under_5xx_each_get_exactly_one_reply(make_settings: MakeSettings) -> None:
+    users = range(7001, 7009)
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        bot.api.fail_next("sendMessage", 502, count=5)
+        pushed = {user: bot.api.push_text(user, user, STARTED)["message"]["message_id"] for user in users}
+
+        def all_answered(calls: list[Call]) -> bool:
+            return all(replies_to(bot, user, message) for user, message in pushed.items())
+
+        await bot.api.wait_for(all_answered, timeout=10)
+        assert await bot.services.log_writer.flush(5)
+        assert {user: len(replies_to(bot, user, m)) for user, m in pushed.items()} == dict.fromkeys(users, 1)
+        assert all("[1]" in visible(replies_to(bot, u, m)[0]) for u, m in pushed.items())
+    assert len(exchanges(bot)) == len(users)
+
+
+async def test_5xx_beyond_the_attempts_ends_in_one_arabic_error_notice(make_settings: MakeSettings) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        bot.api.fail_next("sendMessage", 500, count=3)
+        question, reply = await ask_once(bot, USER)
+        assert visible(reply) == phrases.ERROR
+        assert await bot.services.log_writer.flush(5)
+        assert len(replies_to(bot, USER, question)) == 1
+        assert "[1]" in visible((await ask_once(bot, USER))[1])  # and the bot keeps going
+    assert [r["outcome"] for r in exchanges(bot)] == ["error", "answered"]
+
+
+async def test_a_timeout_after_telegram_took_the_reply_is_not_sent_again(
+    make_settings: MakeSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        bot.api.delay("sendMessage", 1.5, count=1)  # longer than request_timeout_seconds (0.5)
+        question, reply = await ask_once(bot, USER)  # arrives when the delayed call takes effect
+        assert "[1]" in visible(reply)
+        assert await bot.services.log_writer.flush(5)
+        await until(lambda: bool(exchanges(bot)))
+        # The next question is answered normally, and the first one still has exactly one reply.
+        second, _ = await ask_once(bot, USER, CHINA)
+        assert len(replies_to(bot, USER, question)) == 1
+        assert len(replies_to(bot, USER, second)) == 1
+        assert not [c for c in bot.api.replies(USER) if visible(c) == phrases.ERROR]
+    first, _ = exchanges(bot)
+    assert (first["outcome"], first["reply_message_id"]) == ("answered", None)  # sent, id unknown
+    assert any("may or may not have arrived" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_connection_dropped_after_sending_is_not_resent(make_settings: MakeSettings) -> None:
+    """At most once: the fake drops this request without applying it, so the user gets no answer, but
+    with Telegram the message may have arrived, and a resend could show it twice (bot.delivery)."""
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        bot.api.disconnect_next("sendMessage")
+        pushed = bot.api.push_text(USER, USER, STARTED)["message"]["message_id"]
+        await until(lambda: bool(exchanges(bot)))
+        second, _ = await ask_once(bot, USER, CHINA)
+        assert replies_to(bot, USER, pushed) == []
+        assert len(replies_to(bot, USER, second)) == 1
+        assert not [c for c in bot.api.replies(USER) if visible(c) == phrases.ERROR]
+
+
+# --- SQLite ----------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def write_lock(database: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's open write transaction on the log."""
+    connection = sqlite3.connect(database, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        yield connection
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        connection.close()
+
+
+def snapshot(database: Path) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return connection.execute("SELECT * FROM exchanges ORDER BY id").fetchall()
+
+
+async def test_a_locked_database_delays_the_row_not_the_answer(make_settings: MakeSettings) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        await ask_once(bot, USER)
+        await logged(bot, 1)
+        before = snapshot(bot.settings.database_path)
+        writer = bot.services.log_writer
+        with write_lock(bot.settings.database_path):
+            _, reply = await ask_once(bot, OTHER)  # answered while the log is locked
+            assert "[1]" in visible(reply)
+            await until(lambda: writer.retried >= 1)
+        assert await writer.flush(5)  # the lock is gone: the retry lands
+        assert writer.lost == 0
+        assert "[1]" in visible(await bot.command(OTHER, OTHER, "sources"))
+    after = snapshot(bot.settings.database_path)
+    assert after[: len(before)] == before
+    assert [r["user_id"] for r in exchanges(bot)][:2] == [USER, OTHER]
+
+
+async def test_a_lock_held_too_long_counts_the_row_as_lost(make_settings: MakeSettings) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        await ask_once(bot, USER)
+        await logged(bot, 1)
+        before = snapshot(bot.settings.database_path)
+        writer = bot.services.log_writer
+        with write_lock(bot.settings.database_path):
+            assert "[1]" in visible((await ask_once(bot, OTHER))[1])
+            await until(lambda: writer.lost == 1)
+            assert writer.retried == bot.settings.write_attempts - 1
+            # The log can still be read meanwhile: /stats shows the lost row.
+            stats = visible(await bot.command(ADMIN, ADMIN, "stats"))
+            assert phrases.STATS_LOST.format(lost=1) in stats
+        later, _ = await ask_once(bot, OTHER, STARTED)
+        assert await writer.flush(5)
+    assert snapshot(bot.settings.database_path)[: len(before)] == before
+    answered = [(r["user_id"], r["message_id"]) for r in exchanges(bot) if r["outcome"] == "answered"]
+    assert answered == [(USER, 1), (OTHER, later)]  # OTHER's first question is the lost row
+
+
+async def test_a_database_turned_read_only_keeps_answers_going(make_settings: MakeSettings) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        await ask_once(bot, USER)
+        store = bot.services.store
+        assert store is not None
+        writer = bot.services.log_writer
+        await logged(bot, 1)
+        before = snapshot(bot.settings.database_path)
+        await store._conn().execute("PRAGMA query_only = ON")  # SQLite now refuses every write
+        assert "[1]" in visible((await ask_once(bot, OTHER))[1])
+        await until(lambda: writer.lost == 1)
+        assert "[1]" in visible(await bot.command(OTHER, OTHER, "sources"))  # from memory
+        await until(lambda: writer.lost == 2)
+        await store._conn().execute("PRAGMA query_only = OFF")
+        assert "[1]" in visible((await ask_once(bot, OTHER, STARTED))[1])
+        assert await writer.flush(5)
+        assert writer.lost == 2  # the question and the /sources while read-only
+    assert snapshot(bot.settings.database_path)[: len(before)] == before
+
+
+async def test_a_read_only_database_at_start_up_does_not_stop_the_bot(make_settings: MakeSettings) -> None:
+    settings = make_settings()
+    async with await Store.open(settings.database_path) as store:
+        await store.record_denied(USER, USER, "stats")
+    mark_read_only(settings.database_path)
+    before = settings.database_path.read_bytes()
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        assert bot.services.store is None
+        assert "[1]" in visible((await ask_once(bot, USER))[1])
+        assert visible(await bot.command(USER, USER, "sources")).startswith("المصادر:")
+        await until(lambda: bot.services.log_writer.lost == 2)  # the answer and the /sources
+        stats = visible(await bot.command(ADMIN, ADMIN, "stats"))
+        assert phrases.STATS_UNAVAILABLE in stats
+        assert phrases.STATS_LOST.format(lost=2) in stats
+    assert settings.database_path.read_bytes() == before
+
+
+class DiskFull:
+    """Makes ``Store.log_exchange`` fail as SQLite does on a full disk, ``times`` times (None: always)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, times: int | None) -> None:
+        self.times = times
+        self.calls = 0
+        real = Store.log_exchange
+
+        async def log_exchange(store: Store, exchange: Any) -> int:
+            self.calls += 1
+            if self.times is None or self.calls <= self.times:
+                cause = sqlite3.OperationalError("database or disk is full")
+                raise StoreError(f"logging an exchange failed ({store.path}): {cause}") from cause
+            return await real(store, exchange)
+
+        monkeypatch.setattr(Store, "log_exchange", log_exchange)
+
+
+async def test_a_full_disk_is_retried_and_the_row_lands_when_space_returns(
+    make_settings: MakeSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        await ask_once(bot, USER)
+        await logged(bot, 1)
+        before = snapshot(bot.settings.database_path)
+        full = DiskFull(monkeypatch, times=2)
+        assert "[1]" in visible((await ask_once(bot, OTHER))[1])
+        await logged(bot, 2)
+        assert (full.calls, bot.services.log_writer.retried, bot.services.log_writer.lost) == (3, 2, 0)
+    assert snapshot(bot.settings.database_path)[: len(before)] == before
+    assert [r["user_id"] for r in exchanges(bot)] == [USER, OTHER]
+
+
+async def test_a_disk_that_stays_full_counts_rows_as_lost_and_stats_say_so(
+    make_settings: MakeSettings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        await ask_once(bot, USER)
+        await logged(bot, 1)
+        before = snapshot(bot.settings.database_path)
+        DiskFull(monkeypatch, times=None)
+        assert "[1]" in visible((await ask_once(bot, OTHER))[1])
+        assert "الصين" in visible((await ask_once(bot, OTHER, CHINA))[1])
+        await until(lambda: bot.services.log_writer.lost == 2)
+        stats = visible(await bot.command(ADMIN, ADMIN, "stats"))
+        assert phrases.STATS_LOST.format(lost=2) in stats
+    assert snapshot(bot.settings.database_path) == before
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    lost = [text for text in warnings if "lost since start" in text]
+    assert lost[0].endswith("(1 row(s) lost since start)")
+    assert lost[1].endswith("(2 row(s) lost since start)")
+
+
+# --- reloads that fail halfway --------------------------------------------------------------------------
+
+
+def failing_loader(error: BaseException) -> Any:
+    def load(*args: Any, **kwargs: Any) -> Retriever:
+        raise error
+
+    return load
+
+
+def loader_failing_while_indexing(error: BaseException) -> Any:
+    """Reads the corpus for real, then fails while building the index."""
+
+    def load(corpus_path: Path, config: Any) -> Retriever:
+        retriever = load_retriever(corpus_path, config)
+        if retriever.info.articles:
+            raise error
+        return retriever
+
+    return load
+
+
+@pytest.mark.parametrize(
+    ("name", "loader"),
+    [
+        ("I/O error", failing_loader(OSError(errno.EIO, "Input/output error"))),
+        ("exception while indexing", loader_failing_while_indexing(RuntimeError("index build failed"))),
+        ("out of memory while indexing", loader_failing_while_indexing(MemoryError())),
+    ],
+)
+async def test_a_reload_that_fails_halfway_keeps_the_old_index(
+    make_settings: MakeSettings, monkeypatch: pytest.MonkeyPatch, name: str, loader: Any
+) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        old = bot.services.retriever
+        new_article(bot.settings.corpus_path, "china_support", CHINA_PARAGRAPHS, "الصين تدعم كازاخستان")
+        monkeypatch.setattr(admin_module, "load_retriever", loader)
+        report = visible(await bot.command(ADMIN, ADMIN, "reload"))
+        assert report.startswith("فشلت إعادة التحميل"), name
+        assert bot.services.retriever is old
+        assert "[1]" in visible((await ask_once(bot, USER))[1])
+        await admin_module.reload_from_signal(bot.app)  # SIGHUP takes the same path
+        assert bot.services.retriever is old
+        monkeypatch.undo()
+        assert visible(await bot.command(ADMIN, ADMIN, "reload")).startswith("أُعيد تحميل المقالات")
+        assert "أعلنت الصين دعمها" in visible((await ask_once(bot, OTHER, CHINA))[1])
+        assert not bot.api.rejected
+        assert await bot.services.log_writer.flush(5)
+    reloads = rows(bot.settings, "SELECT ok, error FROM reloads ORDER BY id")
+    assert [r["ok"] for r in reloads] == [0, 0, 1]
+    assert all(r["error"] for r in reloads[:2])
+
+
+async def test_a_reload_with_a_bad_file_keeps_the_old_index(make_settings: MakeSettings) -> None:
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        old = bot.services.retriever
+        bad = bot.settings.corpus_path / "articles" / "bad.md"
+        bad.write_text('+++\nid = "bad"\ntitle = \n+++\n\nنص\n', encoding="utf-8")
+        assert visible(await bot.command(ADMIN, ADMIN, "reload")).startswith("فشلت إعادة التحميل")
+        bad.write_bytes(b"\xff\xfe not UTF-8 \x00")
+        assert visible(await bot.command(ADMIN, ADMIN, "reload")).startswith("فشلت إعادة التحميل")
+        assert bot.services.retriever is old
+        assert "[1]" in visible((await ask_once(bot, USER))[1])
+
+
+async def test_an_upload_whose_reload_fails_is_rolled_back(
+    make_settings: MakeSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = "\n".join(["الصين تدعم كازاخستان", "11 يناير 2022", *CHINA_PARAGRAPHS]).encode()
+    async with running_bot(make_settings, config_replace=FAST) as bot:
+        old = bot.services.retriever
+        bot.api.push_document(ADMIN, ADMIN, "china.txt", raw)
+        preview = await bot.api.wait_for_reply(ADMIN)
+        failing = loader_failing_while_indexing(RuntimeError("index build failed"))
+        monkeypatch.setattr(admin_module, "load_retriever", failing)
+        since = len(bot.api.sent)
+        add = preview.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        bot.api.push_callback(ADMIN, ADMIN, preview.result, add)
+        done = visible(await bot.api.wait_for_reply(ADMIN, since=since))
+        assert phrases.UPLOAD_ROLLED_BACK.format(doc_id="china") in done
+        assert not (bot.settings.corpus_path / "articles" / "china.md").exists()
+        assert bot.services.retriever is old
+        assert "الصين" in visible((await ask_once(bot, USER, CHINA))[1])  # still declined: old corpus
