@@ -98,23 +98,11 @@ def split_clitics(tokens: Iterable[str]) -> dict[str, str]:
 
 def article_digest(article: Article) -> str:
     """Hex digest of everything the index takes from ``article`` (its id, metadata and text)."""
-    digest = hashlib.sha256()
     published = article.published.isoformat() if article.published else None
-    for field in (article.id, article.title, article.outlet, published, article.url, article.byline):
-        _update(digest, field)
-    for paragraph in article.paragraphs:
-        _update(digest, paragraph)
-    return digest.hexdigest()
-
-
-def _update(digest: Any, value: str | None) -> None:
-    """Add ``value`` length-prefixed (so field boundaries are unambiguous); ``None`` differs from ``""``."""
-    if value is None:
-        digest.update(b"-\0")
-        return
-    data = value.encode("utf-8", "surrogatepass")
-    digest.update(b"%d\0" % len(data))
-    digest.update(data)
+    fields = (article.id, article.title, article.outlet, published, article.url, article.byline)
+    # Each field length-prefixed (so boundaries are unambiguous); None differs from "".
+    text = "".join("-\0" if f is None else f"{len(f)}\0{f}" for f in (*fields, *article.paragraphs))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _key_digest(normal: str) -> bytes:
@@ -153,7 +141,7 @@ def _check_range(values: npt.NDArray[np.integer[Any]], name: str, low: int, high
 
 
 def _string_list(value: object, name: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+    if not isinstance(value, list) or not set(map(type, value)) <= {str}:
         raise ValueError(f"{name} must be a list of strings")
     return value
 
