@@ -11,6 +11,7 @@ import logging
 import secrets
 import signal
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,10 +26,11 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import admin, handlers, phrases
+from bot import admin, handlers, ledger, phrases
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
 from bot.keyboards import CALLBACK_PATTERN
 from bot.privacy import Pseudonymizer
@@ -89,6 +91,9 @@ def build_application(settings: Settings) -> AnyApplication:
 
 
 def register_handlers(application: AnyApplication) -> None:
+    # Around every update: skip one already handled (a redelivery after a crash), record it when done.
+    application.add_handler(TypeHandler(Update, handlers.claim_update), group=-1)
+    application.add_handler(TypeHandler(Update, handlers.finish_update), group=1)
     new_only = filters.UpdateType.MESSAGE  # admin commands are not re-run when edited
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND
     private = filters.ChatType.PRIVATE
@@ -125,6 +130,7 @@ async def post_init(application: AnyApplication) -> None:
     services.store = await open_store(settings)
     services.log_writer.start(services.store)
     await purge_once(services)
+    await load_processed_updates(services, application.bot.id)
     if settings.retention_days > 0:
         _track(services, asyncio.create_task(_purge_daily(services), name="sanad-purge"))
     await register_commands(application)
@@ -180,10 +186,30 @@ async def purge_once(services: Services) -> None:
             logger.info("purged %d log rows older than %d days", removed, services.settings.retention_days)
 
 
+async def load_processed_updates(services: Services, bot_id: int) -> None:
+    """Remember the updates handled in the last two days (``bot.ledger``), and forget older ones."""
+    store = services.store
+    if store is None:
+        return
+    try:
+        await store.purge_processed(ledger.KEEP)
+        handled = await store.processed_updates(bot_id, datetime.now(UTC) - ledger.KEEP, ledger.MEMORY)
+    except StoreError:
+        logger.exception("could not read the handled updates; a redelivered update may be answered twice")
+        return
+    services.updates.load(reversed(handled))
+    if handled:
+        logger.info("%d updates handled in the last %s will not be answered again", len(handled), ledger.KEEP)
+
+
 async def _purge_daily(services: Services) -> None:
     while True:
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
         await purge_once(services)
+        if services.store is not None:
+            services.log_writer.submit(
+                "purging handled update ids", lambda store: store.purge_processed(ledger.KEEP)
+            )
 
 
 async def register_commands(application: AnyApplication) -> None:

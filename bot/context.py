@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.delivery import RetryPolicy
+from bot.ledger import UpdateLedger
 from bot.logwriter import LogWriter
 from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings
@@ -134,6 +135,9 @@ class Services:
     pending_logs: dict[MessageKey, asyncio.Future[int | None]] = field(default_factory=dict)
     uploads: PendingUploads = field(default_factory=PendingUploads)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    # Update ids already handled (and being handled), so a redelivered update is not answered twice.
+    updates: UpdateLedger = field(default_factory=UpdateLedger)
+    updates_save_queued: bool = False
 
     @classmethod
     def create(cls, settings: Settings) -> Services:

@@ -16,6 +16,7 @@ import time
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot import admin, journal, phrases
 from bot.context import MessageKey, SanadContext, Services
@@ -183,6 +184,22 @@ async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
     except StoreError:
         logger.exception("could not look up the exchange of an answer")
         return None
+
+
+# --- every update: no repeats ----------------------------------------------------------------------------
+
+
+async def claim_update(update: Update, context: SanadContext) -> None:
+    """Group -1, before any other handler: stop an update that was already handled (``bot.ledger``)."""
+    if not context.services.updates.claim(update.update_id):
+        logger.info("update %d was already handled; not answering it again", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def finish_update(update: Update, context: SanadContext) -> None:
+    """Group 1, after the handler replied (or failed and the error handler replied): record the update."""
+    context.services.updates.finish(update.update_id)
+    journal.save_processed_later(context)
 
 
 # --- message handlers ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from telegram import Message, Update
 
 from bot.context import MessageKey, SanadContext
 from bot.sanitize import clean_text
-from bot.store import Exchange
+from bot.store import Exchange, Store
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +75,24 @@ def record_denied_later(context: SanadContext, user_id: int | None, chat_id: int
     context.services.log_writer.submit(
         f"a refused /{command}", lambda store: store.record_denied(user_id, chat_id, command)
     )
+
+
+def save_processed_later(context: SanadContext) -> None:
+    """Queue one write of the update ids finished since the last one (many updates share a transaction
+    when the log is busy). Nothing is written without a log: the ids then live in memory only."""
+    services = context.services
+    if services.store is None or services.updates_save_queued:
+        return
+    services.updates_save_queued = True
+    bot_id = context.bot.id
+    taken: list[int] | None = None
+
+    async def save(store: Store) -> int:
+        nonlocal taken
+        if taken is None:  # on the first attempt; a retry writes the same ids
+            services.updates_save_queued = False
+            taken = services.updates.take_unsaved()
+        return await store.mark_processed(bot_id, taken)
+
+    services.log_writer.submit("processed update ids", save)
+

@@ -137,6 +137,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX exchanges_outcome_created_at ON exchanges (outcome, created_at);
         """,
     ),
+    (
+        # Telegram update ids the bot has finished handling, so that an update delivered again after a
+        # crash or restart is not answered twice (bot.ledger). Per bot: another token, another sequence
+        # of ids. Kept for two days.
+        "0003_processed_updates",
+        """
+        CREATE TABLE processed_updates (
+            bot_id INTEGER NOT NULL,
+            update_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,               -- ISO-8601 UTC
+            PRIMARY KEY (bot_id, update_id)
+        );
+        CREATE INDEX processed_updates_created_at ON processed_updates (created_at);
+        """,
+    ),
 )
 
 # What an exchange row records (``exchanges.outcome``). Only "answered" and "declined" are questions that
@@ -625,6 +640,37 @@ class Store:
         deleted = await self._delete_all("forgetting a user", statements, parameters)
         logger.info("forgot a user: %d rows deleted", deleted)
         return deleted
+
+    async def mark_processed(
+        self, bot_id: int, update_ids: Sequence[int], *, created_at: datetime | None = None
+    ) -> int:
+        """Record Telegram update ids of bot ``bot_id`` as handled (ids already recorded stay as they are)."""
+        if not update_ids:
+            return 0
+        moment = _iso(created_at or _utc_now())
+        async with self._transaction("recording processed updates") as connection:
+            await connection.executemany(
+                "INSERT OR IGNORE INTO processed_updates (bot_id, update_id, created_at) VALUES (?, ?, ?)",
+                [(int(bot_id), int(update_id), moment) for update_id in update_ids],
+            )
+        return len(update_ids)
+
+    async def processed_updates(self, bot_id: int, since: datetime, limit: int = 100_000) -> tuple[int, ...]:
+        """Update ids of bot ``bot_id`` handled at or after ``since``, newest first, at most ``limit``."""
+        rows = await self._fetchall(
+            "reading processed updates",
+            "SELECT update_id FROM processed_updates WHERE bot_id = ? AND created_at >= ?"
+            " ORDER BY created_at DESC, update_id DESC LIMIT ?",
+            (bot_id, _iso(since), limit),
+        )
+        return tuple(int(row["update_id"]) for row in rows)
+
+    async def purge_processed(self, keep: timedelta, now: datetime | None = None) -> int:
+        """Forget handled update ids older than ``keep``; returns how many were deleted."""
+        cutoff = _iso((now or _utc_now()) - keep)
+        return await self._delete_all(
+            "purging processed updates", ("DELETE FROM processed_updates WHERE created_at < ?",), (cutoff,)
+        )
 
     async def _delete_all(self, action: str, statements: Sequence[str], parameters: tuple[Any, ...]) -> int:
         deleted = 0

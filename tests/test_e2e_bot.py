@@ -214,11 +214,16 @@ async def test_old_log_rows_are_purged_at_start_up(make_settings: MakeSettings) 
 
 
 async def test_sources_survive_a_restart(make_settings: MakeSettings) -> None:
-    async with running_bot(make_settings) as bot:
-        await bot.ask(USER, USER, STARTED)
-    async with running_bot(make_settings) as again:
-        listed = await again.command(USER, USER, "sources")
-        assert visible(listed).startswith("المصادر:")
+    async with running_fake_api() as api:  # one Telegram, two runs of the bot (update ids go on)
+        urls = {"base_url": api.base_url, "base_file_url": api.base_file_url}
+        settings = make_settings(token=api.token, **urls)
+        async with serving(build_application(settings)):
+            api.push_text(USER, USER, STARTED)
+            await api.wait_for_reply(USER)
+        async with serving(build_application(settings)):
+            api.push_command(USER, USER, "sources")
+            listed = await api.wait_for_reply(USER)
+            assert visible(listed).startswith("المصادر:")
 
 
 async def test_feedback_buttons_are_stored_and_thanked(make_settings: MakeSettings) -> None:

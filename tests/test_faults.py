@@ -5,11 +5,15 @@ halfway. The real Application runs against the fake Bot API (its fault injection
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
+import os
 import sqlite3
+import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +23,15 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot import admin as admin_module
 from bot import phrases
+from bot.app import build_application, serving
+from bot.context import services_of
 from bot.delivery import RetryPolicy, classify, send_with_retry
+from bot.ledger import KEEP, UpdateLedger
+from bot.settings import Settings
 from bot.store import Store, StoreError
 from retrieval.answer import Retriever, load_retriever
-from tests.conftest import MakeSettings
-from tests.fakes.bot_api import Call
+from tests.conftest import REPO, MakeSettings
+from tests.fakes.bot_api import Call, FakeBotAPI, running_fake_api
 from tests.test_e2e_bot import (
     ADMIN,
     CHINA,
@@ -49,18 +57,20 @@ FAST = {
 }
 
 
-def replies_to(bot: Bot, chat_id: int, message_id: int) -> list[Call]:
+def replies_to(bot: Bot | FakeBotAPI, chat_id: int, message_id: int) -> list[Call]:
     """Accepted sendMessage calls in ``chat_id`` that reply to the user's message ``message_id``."""
+    api = bot if isinstance(bot, FakeBotAPI) else bot.api
     return [
         call
-        for call in bot.api.calls("sendMessage", chat_id=chat_id)
+        for call in api.calls("sendMessage", chat_id=chat_id)
         if call.params.get("reply_parameters", {}).get("message_id") == message_id
     ]
 
 
-async def ask_once(bot: Bot, chat_id: int, text: str = STARTED) -> tuple[int, Call]:
-    pushed = bot.api.push_text(chat_id, chat_id, text)
-    reply = await bot.api.wait_for_reply(chat_id)
+async def ask_once(bot: Bot | FakeBotAPI, chat_id: int, text: str = STARTED) -> tuple[int, Call]:
+    api = bot if isinstance(bot, FakeBotAPI) else bot.api
+    pushed = api.push_text(chat_id, chat_id, text)
+    reply = await api.wait_for_reply(chat_id)
     return pushed["message"]["message_id"], reply
 
 
@@ -452,3 +462,136 @@ async def test_an_upload_whose_reload_fails_is_rolled_back(
         assert not (bot.settings.corpus_path / "articles" / "china.md").exists()
         assert bot.services.retriever is old
         assert "الصين" in visible((await ask_once(bot, USER, CHINA))[1])  # still declined: old corpus
+
+
+# --- kill and restart mid-conversation -------------------------------------------------------------------
+
+
+def test_the_ledger_refuses_repeats_and_stays_bounded() -> None:
+    ledger = UpdateLedger(capacity=3)
+    assert ledger.claim(1)
+    assert not ledger.claim(1)  # still being handled
+    ledger.finish(1)
+    assert not ledger.claim(1)  # handled
+    ledger.load([2, 3])
+    assert not ledger.claim(3)
+    assert ledger.take_unsaved() == [1]
+    assert ledger.take_unsaved() == []
+    for update_id in (4, 5, 6):
+        assert ledger.claim(update_id)
+        ledger.finish(update_id)
+    assert 1 not in ledger  # the oldest are forgotten beyond the capacity
+    assert 6 in ledger
+    assert ledger.skipped == 3
+
+
+async def test_handled_update_ids_are_kept_per_bot_for_two_days(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    async with await Store.open(tmp_path / "log.sqlite3") as store:
+        await store.mark_processed(1, [10], created_at=now - timedelta(hours=49))
+        await store.mark_processed(1, [12, 11])
+        await store.mark_processed(1, [11])  # recorded once
+        await store.mark_processed(2, [10])  # another bot, its own ids
+        assert await store.processed_updates(1, now - KEEP) == (12, 11)
+        assert await store.processed_updates(2, now - KEEP) == (10,)
+        assert await store.purge_processed(KEEP) == 1
+        assert await store.processed_updates(1, now - timedelta(days=30)) == (12, 11)
+
+
+async def test_an_update_delivered_again_after_a_restart_is_not_answered_twice(
+    make_settings: MakeSettings,
+) -> None:
+    async with running_fake_api() as api:
+        settings = make_settings(token=api.token, base_url=api.base_url, base_file_url=api.base_file_url)
+        async with serving(build_application(settings)):
+            first = api.push_text(USER, USER, STARTED)
+            await api.wait_for_reply(USER)
+        application = build_application(settings)
+        async with serving(application):
+            again = api.push_update(first)  # Telegram delivers the same update once more
+            assert again["update_id"] == first["update_id"]
+            await ask_once(api, USER, CHINA)  # the next update is answered; the repeat was skipped
+            assert services_of(application).updates.skipped == 1
+    assert len(replies_to(api, USER, first["message"]["message_id"])) == 1
+    outcomes = [r["outcome"] for r in rows(settings, "SELECT outcome FROM exchanges ORDER BY id")]
+    assert outcomes == ["answered", "declined"]
+
+
+def _bot_process_env(api: FakeBotAPI, settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SANAD_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=api.token,
+        SANAD_TELEGRAM_BASE_URL=api.base_url,
+        SANAD_TELEGRAM_BASE_FILE_URL=api.base_file_url,
+        SANAD_ADMIN_IDS=str(ADMIN),
+        SANAD_DATABASE=str(settings.database_path),
+        PTB_TIMEDELTA="1",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _processed(settings: Settings, update_id: int) -> bool:
+    if not settings.database_path.exists():
+        return False
+    with contextlib.suppress(sqlite3.OperationalError):  # the table appears with the migration
+        found = rows(settings, "SELECT 1 AS n FROM processed_updates WHERE update_id = ?", update_id)
+        return bool(found)
+    return False
+
+
+async def test_a_bot_killed_mid_conversation_answers_nothing_twice_and_skips_nothing(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    async with running_fake_api() as api:
+        settings = make_settings(token=api.token, base_url=api.base_url, base_file_url=api.base_file_url)
+        stderr = (tmp_path / "bot-stderr.log").open("wb")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "--config", str(tmp_path / "config.toml"), "run",
+            cwd=REPO, env=_bot_process_env(api, settings), stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
+        )  # fmt: skip
+        try:
+            # 1. The bot (another process) answers a first question; Telegram gets it confirmed.
+            await until(lambda: api.get_updates_calls >= 1, seconds=30)
+            polls = api.get_updates_calls
+            q1 = api.push_text(USER, USER, STARTED)
+            await api.wait_for_reply(USER, timeout=10)
+            await until(lambda: _processed(settings, q1["update_id"]) and api.get_updates_calls > polls)
+            # 2. From now on getUpdates fails, so the next update is never confirmed to Telegram: the
+            #    poll already waiting delivers it, the bot answers, and then the process is killed.
+            api.fail_next("getUpdates", 502, count=1_000_000)
+            q2 = api.push_text(USER, USER, CHINA)
+            await api.wait_for_reply(USER, timeout=10)
+            await until(lambda: _processed(settings, q2["update_id"]))
+            assert api.stats()["pending_updates"] == 1  # Telegram would deliver q2 again
+            process.kill()  # SIGKILL: no shutdown, nothing confirmed, nothing flushed
+            await process.wait()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            stderr.close()
+        # 3. While the bot is down another user writes; then a new bot starts on the same log.
+        api.clear_faults()
+        q3 = api.push_text(OTHER, OTHER, STARTED)
+        application = build_application(settings)
+        async with serving(application):
+            third = await api.wait_for_reply(OTHER, timeout=10)
+            assert "[1]" in visible(third)
+            since = len(api.sent)
+            api.push_command(USER, USER, "sources")
+            sources = await api.wait_for_reply(USER, since=since)
+            assert visible(sources).startswith("المصادر:")  # the answer to q1 (q2 was declined)
+            assert services_of(application).updates.skipped == 1  # q2 came again and was refused
+            assert api.stats()["pending_updates"] == 0
+    assert len(replies_to(api, USER, q1["message"]["message_id"])) == 1
+    assert len(replies_to(api, USER, q2["message"]["message_id"])) == 1
+    assert len(replies_to(api, OTHER, q3["message"]["message_id"])) == 1
+    assert not api.rejected[-1:] or api.rejected[-1].method == "getUpdates"
+    logged = rows(settings, "SELECT user_id, outcome FROM exchanges ORDER BY id")
+    assert [(r["user_id"], r["outcome"]) for r in logged] == [
+        (USER, "answered"),
+        (USER, "declined"),
+        (OTHER, "answered"),
+        (USER, "command"),
+    ]
