@@ -14,7 +14,7 @@ import logging
 import re
 import time
 
-from telegram import InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
@@ -38,11 +38,6 @@ BUTTON_WAIT_SECONDS = 3.0
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def reply_to(message: Message) -> ReplyParameters:
-    """Reply to ``message``, or send plainly if it was deleted meanwhile."""
-    return ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
 
 
 async def reply_html(

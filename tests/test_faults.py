@@ -27,6 +27,7 @@ from bot.app import build_application, serving
 from bot.context import services_of
 from bot.delivery import RetryPolicy, classify, send_with_retry
 from bot.ledger import KEEP, UpdateLedger
+from bot.logwriter import LogWriter
 from bot.settings import Settings
 from bot.store import Store, StoreError
 from retrieval.answer import Retriever, load_retriever
@@ -377,6 +378,44 @@ async def test_a_disk_that_stays_full_counts_rows_as_lost_and_stats_say_so(
     lost = [text for text in warnings if "lost since start" in text]
     assert lost[0].endswith("(1 row(s) lost since start)")
     assert lost[1].endswith("(2 row(s) lost since start)")
+
+
+async def test_the_log_writer_keeps_order_bounds_its_queue_and_counts_what_it_loses(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "log.sqlite3")
+    writer = LogWriter(attempts=2, backoff_seconds=0, capacity=3)
+    writer.start(store)
+    order: list[str] = []
+    gate = asyncio.Event()
+
+    async def slow(name: str) -> str:
+        await gate.wait()
+        order.append(name)
+        return name
+
+    async def step(name: str) -> str:
+        order.append(name)
+        return name
+
+    first = writer.submit("first", lambda _store: slow("first"))
+    queued = [writer.submit(name, lambda _store, n=name: step(n)) for name in ("second", "third")]
+    overflow = writer.submit("fourth", lambda _store: step("fourth"))  # the queue holds 3
+    assert overflow.done()
+    assert overflow.result() is None
+    gate.set()
+    assert await first == "first"
+    assert [await f for f in queued] == ["second", "third"]
+    assert order == ["first", "second", "third"]
+    assert (writer.written, writer.lost) == (3, 1)
+
+    async def closed(_store: Store) -> None:
+        raise StoreError("the store is closed")  # not a passing error: lost at once, not retried
+
+    assert await writer.submit("closed", closed) is None
+    assert (writer.retried, writer.lost) == (0, 2)
+    await writer.close(timeout=1)
+    assert await writer.submit("after close", lambda _store: step("late")) is None
+    assert writer.lost == 3
+    await store.close()
 
 
 # --- reloads that fail halfway --------------------------------------------------------------------------
