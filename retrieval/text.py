@@ -15,10 +15,11 @@ from functools import lru_cache
 from pyarabic import araby
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 _ZERO_WIDTH = (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C, 0x00AD)
 _BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROLS = dict.fromkeys((*_ZERO_WIDTH, *_BIDI_CONTROLS), None)
 # pyarabic's inventory of diacritics (harakat, shadda, sukun, tanwin, dagger alef, Quranic and extended
 # marks) and tatweel, dropped along with invisible and bidi controls in one str.translate.
 _DROP = dict.fromkeys(
@@ -242,7 +243,8 @@ class Pipeline:
     def terms(self, text: str) -> list[Term]:
         """Content words of ``text`` in order, keeping their surface spelling for messages."""
         out = []
-        for match in _SURFACE_WORD.finditer(text):
+        # Invisible and bidi controls inside a word (ال\u200bصين) must not split it.
+        for match in _SURFACE_WORD.finditer(text.translate(_CONTROLS)):
             surface = match.group()
             for normal in tokenize(normalize(surface)):
                 if normal not in self.stop_words:

@@ -288,3 +288,12 @@ def test_an_unknown_definite_noun_declines_unless_the_rest_matches_well(retrieve
     unknown = retriever.answer("هل أدان البرلمان الأوروبي القمع؟")
     assert unknown.declined
     assert "البرلمان" in unknown.missing_terms
+
+
+@pytest.mark.parametrize("control", ["\u200b", "\u200c", "\u202e", "\u2066", "\ufeff"])
+def test_an_invisible_or_bidi_control_inside_a_word_does_not_split_it(
+    retriever: Retriever, control: str
+) -> None:
+    answer = retriever.answer(f"ما موقف ال{control}صين من أحداث كازاخستان؟")
+    assert answer.declined
+    assert answer.missing_terms == ("الصين",)
