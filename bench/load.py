@@ -5,7 +5,8 @@
 Phase 1 runs the real ``Application`` (``bot.app.build_application``; PTB's rate limiter off, the per-user
 question limit lifted) with long polling against the fake Bot API, which runs in a separate process so
 that the two do not share a core. Every user has a private chat and asks ``--questions`` questions drawn
-from the dev question set, in waves: each user's next question is pushed once the wave's replies are in.
+from the dev question set, in overlapping waves: every user's next question is pushed once half of the
+current wave has been answered.
 It prints throughput, latency from the update being pushed to its reply (p50/p95/p99), lost and
 duplicated replies (each question must get exactly one reply to it), and conversation-log rows written
 against expected.
@@ -130,7 +131,10 @@ async def run_phase(
             for update in updates:
                 message = update["message"]
                 pushed_at[(message["chat"]["id"], message["message_id"])] = now
-            await remote.wait_replies(users * (wave + 1), timeout=300)
+            # The next wave goes out once half of this one is answered, so the bot never idles between
+            # waves (a user may have two questions in flight, as people who type fast do).
+            await remote.wait_replies(users * wave + users // 2, timeout=300)
+        await remote.wait_replies(users * per_user, timeout=300)
         seconds = time.perf_counter() - started
         await asyncio.sleep(0.5)  # let the last log writes land
     calls = await remote.calls()

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from retrieval.config import RetrievalConfig
@@ -50,6 +51,10 @@ class Query:
         return tuple(c for c in self.concepts if c.required and not c.tokens)
 
 
+SENTENCE_CACHE_SIZE = 20_000
+SentenceWords = tuple[tuple[tuple[int, int], ...], tuple[str, ...], tuple[tuple[int, int, str], ...]]
+
+
 class Retriever:
     """Indexes a corpus once; answers questions from it. Safe for concurrent ``answer`` calls."""
 
@@ -76,6 +81,9 @@ class Retriever:
                 corpus.articles, pipeline, config.k1, config.b, config.context_weight, progress=progress
             )
         self.index = index
+        # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
+        self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
+        self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
         dates = sorted(a.published for a in corpus.articles if a.published)
         fingerprint = hashlib.sha256(PIPELINE_VERSION.encode())
         for article in corpus.articles:
@@ -134,7 +142,7 @@ class Retriever:
         hits = []
         for i, score in self.index.search(query.tokens, k):
             entry = self.index.entries[i]
-            before, after = self.index.neighbours(entry.sentence)
+            before, after = self._neighbours(entry.sentence)
             matched = tuple(t for t in query.tokens if t in entry.tokens)
             hits.append(Hit(entry.sentence, score, entry.citations, before, after, matched))
         return hits
@@ -165,13 +173,19 @@ class Retriever:
     def highlight_spans(self, text: str, query_terms: Sequence[str]) -> list[tuple[int, int]]:
         """Character spans of the words in ``text`` that match the query, for bold rendering."""
         wanted = set(query_terms)
-        words = self.pipeline.word_spans(text)
-        stems = [self.index.clitics.get(stem, stem) for _, _, stem in words]
+        spans, stems, groups = self._sentence_words(text)
         marked = {i for i, stem in enumerate(stems) if stem in wanted}
-        for start, end, token in self.pipeline.lexicon.group_tokens(stems):
+        for start, end, token in groups:
             if token in wanted:
                 marked.update(range(start, end))
-        return [(words[i][0], words[i][1]) for i in sorted(marked)]
+        return [spans[i] for i in sorted(marked)]
+
+    def _words_of(self, text: str) -> SentenceWords:
+        """A sentence's word spans, their stems and lexicon groups (cached: popular sentences recur)."""
+        words = self.pipeline.word_spans(text)
+        stems = tuple(self.index.clitics.get(stem, stem) for _, _, stem in words)
+        groups = tuple(self.pipeline.lexicon.group_tokens(stems))
+        return tuple((start, end) for start, end, _ in words), stems, groups
 
 
 _ARTICLE_FORMS = ("ال", "وال", "بال", "فال", "كال", "لل")
