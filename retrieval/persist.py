@@ -114,6 +114,29 @@ def save_index(index: FastBM25, directory: Path, key: str, extra: dict[str, obje
         raise
 
 
+
+def _has_meta(directory: Path) -> bool:
+    """Whether ``directory`` holds a saved cache's meta file (a directory without one is logged)."""
+    if (directory / _META).is_file():
+        return True
+    if directory.exists():
+        logger.warning("index cache %s has no %s; ignoring it", directory, _META)
+    else:
+        logger.debug("no index cache at %s", directory)
+    return False
+
+
+def _read_meta(directory: Path, kind: str, version: object) -> dict[str, Any] | None:
+    """The parsed meta file when it is of ``kind`` and ``version``; None (logged) otherwise.
+
+    Raises on unreadable or malformed JSON: callers treat any exception as a damaged cache.
+    """
+    meta = json.loads((directory / _META).read_text(encoding="utf-8"))
+    if not isinstance(meta, dict) or meta.get("format") != kind or meta.get("version") != version:
+        logger.warning("index cache %s has another format or version; ignoring it", directory)
+        return None
+    return meta
+
 def load_index(directory: Path, key: str) -> tuple[FastBM25, dict[str, object]] | None:
     """The index saved in ``directory`` under ``key`` and its ``extra``, or ``None``.
 
@@ -121,17 +144,11 @@ def load_index(directory: Path, key: str) -> tuple[FastBM25, dict[str, object]] 
     warning); never raises for a bad cache.
     """
     directory = Path(directory)
-    meta_path = directory / _META
-    if not meta_path.is_file():
-        if directory.exists():
-            logger.warning("index cache %s has no %s; ignoring it", directory, _META)
-        else:
-            logger.debug("no index cache at %s", directory)
+    if not _has_meta(directory):
         return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("version") != VERSION:
-            logger.warning("index cache %s has another format or version; ignoring it", directory)
+        meta = _read_meta(directory, FORMAT, VERSION)
+        if meta is None:
             return None
         if meta.get("key") != key:
             logger.info("index cache %s was built for another corpus or pipeline; ignoring it", directory)
@@ -304,17 +321,11 @@ def load_bundle(directory: Path, kind: str) -> Bundle | None:
     format version, or damaged (logged as a warning); never raises for a bad bundle.
     """
     directory = Path(directory)
-    meta_path = directory / _META
-    if not meta_path.is_file():
-        if directory.exists():
-            logger.warning("index cache %s has no %s; ignoring it", directory, _META)
-        else:
-            logger.debug("no index cache at %s", directory)
+    if not _has_meta(directory):
         return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != kind or meta.get("version") != BUNDLE_VERSION:
-            logger.warning("index cache %s has another format or version; ignoring it", directory)
+        meta = _read_meta(directory, kind, BUNDLE_VERSION)
+        if meta is None:
             return None
         digests = meta.get("files")
         if not isinstance(digests, dict) or not all(map(_is_bundle_file, digests)):
