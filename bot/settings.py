@@ -79,6 +79,21 @@ def _typed(section: Mapping[str, Any], where: str, key: str, kind: type, default
     return value
 
 
+def _bounded(
+    section: Mapping[str, Any], where: str, key: str, kind: type, default: Any, *, above: float | None = None
+) -> Any:
+    """A number at least 1 (int) / at least 0 (float), or more than ``above`` when given; else ConfigError."""
+    value = _typed(section, where, key, kind, default)
+    if above is not None:
+        if value <= above:
+            raise ConfigError(f"{where}.{key} must be more than {above:g}, got {value}")
+    elif kind is int and value < 1:
+        raise ConfigError(f"{where}.{key} must be at least 1, got {value}")
+    elif kind is float and value < 0:
+        raise ConfigError(f"{where}.{key} must be 0 or more, got {value}")
+    return value
+
+
 def _admin_ids(raw: Any, env: str | None) -> frozenset[int]:
     ids: set[int] = set()
     if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
@@ -144,28 +159,17 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     if "SANAD_RATE_LIMITER" in env:
         rate_limiter = _flag(env["SANAD_RATE_LIMITER"], "SANAD_RATE_LIMITER")
     positive = {
-        "snippets": _typed(bot, "bot", "snippets", int, 3),
-        "max_question_chars": _typed(bot, "bot", "max_question_chars", int, 500),
-        "rate_limit_count": _typed(bot, "bot", "rate_limit_count", int, 5),
-        "max_upload_bytes": _typed(bot, "bot", "max_upload_bytes", int, 200_000),
-        "max_pending_uploads": _typed(bot, "bot", "max_pending_uploads", int, 3),
-        "max_corpus_files": _typed(bot, "bot", "max_corpus_files", int, 500),
+        "snippets": _bounded(bot, "bot", "snippets", int, 3),
+        "max_question_chars": _bounded(bot, "bot", "max_question_chars", int, 500),
+        "rate_limit_count": _bounded(bot, "bot", "rate_limit_count", int, 5),
+        "max_upload_bytes": _bounded(bot, "bot", "max_upload_bytes", int, 200_000),
+        "max_pending_uploads": _bounded(bot, "bot", "max_pending_uploads", int, 3),
+        "max_corpus_files": _bounded(bot, "bot", "max_corpus_files", int, 500),
     }
-    for key, value in positive.items():
-        if value < 1:
-            raise ConfigError(f"bot.{key} must be at least 1, got {value}")
-    reply_attempts = _typed(bot, "bot", "reply_attempts", int, 3)
-    if reply_attempts < 1:
-        raise ConfigError(f"bot.reply_attempts must be at least 1, got {reply_attempts}")
-    reply_retry_seconds = _typed(bot, "bot", "reply_retry_seconds", float, 1.0)
-    request_timeout_seconds = _typed(bot, "bot", "request_timeout_seconds", float, 10.0)
-    if reply_retry_seconds < 0:
-        raise ConfigError(f"bot.reply_retry_seconds must be 0 or more, got {reply_retry_seconds}")
-    if request_timeout_seconds <= 0:
-        raise ConfigError(f"bot.request_timeout_seconds must be more than 0, got {request_timeout_seconds}")
-    rate_limit_seconds = _typed(bot, "bot", "rate_limit_seconds", float, 30.0)
-    if rate_limit_seconds <= 0:
-        raise ConfigError(f"bot.rate_limit_seconds must be more than 0, got {rate_limit_seconds}")
+    reply_attempts = _bounded(bot, "bot", "reply_attempts", int, 3)
+    reply_retry_seconds = _bounded(bot, "bot", "reply_retry_seconds", float, 1.0)
+    request_timeout_seconds = _bounded(bot, "bot", "request_timeout_seconds", float, 10.0, above=0)
+    rate_limit_seconds = _bounded(bot, "bot", "rate_limit_seconds", float, 30.0, above=0)
     webhook_port = _typed(bot, "bot", "webhook_port", int, 8443)
     if not 1 <= webhook_port <= 65535:
         raise ConfigError(f"bot.webhook_port must be a TCP port (1-65535), got {webhook_port}")
@@ -193,16 +197,11 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     if retention < 0:
         raise ConfigError("database.retention_days must be 0 (keep everything) or more")
     writes = {
-        "busy_timeout_ms": _typed(database, "database", "busy_timeout_ms", int, 5000),
-        "write_attempts": _typed(database, "database", "write_attempts", int, 4),
-        "write_queue_limit": _typed(database, "database", "write_queue_limit", int, 10_000),
+        "busy_timeout_ms": _bounded(database, "database", "busy_timeout_ms", int, 5000),
+        "write_attempts": _bounded(database, "database", "write_attempts", int, 4),
+        "write_queue_limit": _bounded(database, "database", "write_queue_limit", int, 10_000),
     }
-    for key, value in writes.items():
-        if value < 1:
-            raise ConfigError(f"database.{key} must be at least 1, got {value}")
-    write_retry_seconds = _typed(database, "database", "write_retry_seconds", float, 0.5)
-    if write_retry_seconds < 0:
-        raise ConfigError(f"database.write_retry_seconds must be 0 or more, got {write_retry_seconds}")
+    write_retry_seconds = _bounded(database, "database", "write_retry_seconds", float, 0.5)
     log_secret = env.get("SANAD_LOG_SECRET") or None
     if log_secret is not None and len(log_secret) < MIN_SECRET_CHARS:
         raise ConfigError(
