@@ -51,6 +51,20 @@ async def reply_html(
     return await send_reply(message, text, context.services.retry_policy, reply_markup=reply_markup)
 
 
+async def reply_notice(
+    context: SanadContext,
+    update: Update,
+    message: Message,
+    notice: str,
+    outcome: str,
+    question: str | None,
+    started: float,
+) -> None:
+    """Reply with a plain-text Arabic notice (escaped here) and log the exchange with its outcome."""
+    sent = await reply_html(context, message, escape(notice))
+    log_reply(context, update, outcome, question, sent, started)
+
+
 def example_question(retriever: Retriever | None) -> str:
     if retriever is not None and retriever.examples:
         return retriever.examples[0]
@@ -121,21 +135,18 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
                     seconds=f"{settings.rate_limit_seconds:g}",
                     wait=decision.retry_after_seconds,
                 )
-                sent = await reply_html(context, message, escape(notice))
-                log_reply(context, update, "rate_limited", question, sent, started)
+                await reply_notice(context, update, message, notice, "rate_limited", question, started)
             return
     if len(question) > settings.max_question_chars:
         notice = phrases.TOO_LONG.format(length=len(question), limit=settings.max_question_chars)
-        sent = await reply_html(context, message, escape(notice))
-        log_reply(context, update, "too_long", question, sent, started)
+        await reply_notice(context, update, message, notice, "too_long", question, started)
         return
     retriever = services.require_retriever()  # one reference: a /reload swap does not affect this question
     try:
         answer, page = await asyncio.to_thread(answer_and_render, retriever, question, settings.snippets)
     except EmptyQuestionError:
         notice = phrases.EMPTY_QUESTION.format(example=example_question(retriever))
-        sent = await reply_html(context, message, escape(notice))
-        log_reply(context, update, "empty", question, sent, started)
+        await reply_notice(context, update, message, notice, "empty", question, started)
         return
     sent = await reply_html(context, message, page.text, answer_keyboard(page))
     latency_ms = (time.monotonic() - started) * 1000
@@ -228,8 +239,8 @@ async def ask(update: Update, context: SanadContext) -> None:
     question = command_argument(message)
     if not clean_text(question).strip():
         example = example_question(context.services.retriever)
-        sent = await reply_html(context, message, escape(phrases.ASK_USAGE.format(example=example)))
-        log_reply(context, update, "empty", None, sent, started)
+        usage = phrases.ASK_USAGE.format(example=example)
+        await reply_notice(context, update, message, usage, "empty", None, started)
         return
     await answer_question(update, context, question, started)
 
@@ -237,9 +248,8 @@ async def ask(update: Update, context: SanadContext) -> None:
 async def non_text(update: Update, context: SanadContext) -> None:
     """Photos, stickers, voice… in a private chat: explain that only text questions are understood."""
     started = time.monotonic()
-    if update.effective_message is not None:
-        sent = await reply_html(context, update.effective_message, escape(phrases.NOT_TEXT))
-        log_reply(context, update, "non_text", None, sent, started)
+    if (message := update.effective_message) is not None:
+        await reply_notice(context, update, message, phrases.NOT_TEXT, "non_text", None, started)
 
 
 async def document(update: Update, context: SanadContext) -> None:
@@ -254,17 +264,15 @@ async def document(update: Update, context: SanadContext) -> None:
         sent, outcome = await admin.receive_upload(update, context)
         log_reply(context, update, outcome, name, sent, started)
         return
-    sent = await reply_html(context, message, escape(phrases.DOCUMENT_NOT_ALLOWED))
-    log_reply(context, update, "refused", name, sent, started)
+    await reply_notice(context, update, message, phrases.DOCUMENT_NOT_ALLOWED, "refused", name, started)
     if chat is not None:
         journal.record_denied_later(context, user_id, chat.id, "upload")
 
 
 async def unknown_command(update: Update, context: SanadContext) -> None:
     started = time.monotonic()
-    if update.effective_message is not None:
-        sent = await reply_html(context, update.effective_message, escape(phrases.UNKNOWN_COMMAND))
-        log_reply(context, update, "command", None, sent, started)
+    if (message := update.effective_message) is not None:
+        await reply_notice(context, update, message, phrases.UNKNOWN_COMMAND, "command", None, started)
 
 
 # --- commands --------------------------------------------------------------------------------------------
@@ -453,8 +461,7 @@ async def on_error(update: object, context: SanadContext) -> None:
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(phrases.ERROR, show_alert=True)
-        elif update.effective_message is not None:
-            sent = await reply_html(context, update.effective_message, escape(phrases.ERROR))
-            log_reply(context, update, "error", None, sent, started)
+        elif (message := update.effective_message) is not None:
+            await reply_notice(context, update, message, phrases.ERROR, "error", None, started)
     except TelegramError:
         logger.warning("could not tell the user about the error", exc_info=True)
