@@ -14,7 +14,15 @@ from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.gazetteer import entity_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
-from retrieval.text import FRAME_WORDS, PIPELINE_VERSION, Lexicon, Pipeline, Term, make_stemmer
+from retrieval.text import (
+    ARTICLE_PREFIXES,
+    FRAME_WORDS,
+    PIPELINE_VERSION,
+    Lexicon,
+    Pipeline,
+    Term,
+    make_stemmer,
+)
 
 
 @dataclass(frozen=True)
@@ -150,10 +158,10 @@ class Retriever:
     def answer(self, question: str, top_k: int | None = None) -> Answer:
         """Answer ``question`` from the corpus, or decline with the reason and the missing words."""
         query = self.parse(question)
-        hits = self._hits(query, top_k or self.config.top_k)
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
         if any(entity_of(c.term.normal) for c in query.missing):
             return Answer(question, query.tokens, (), True, missing, "unknown entity")
+        hits = self._hits(query, top_k or self.config.top_k)
         if not hits:
             return Answer(question, query.tokens, (), True, missing, "no matching sentence")
         coverage = self.coverage(query, hits[0].matched_terms)
@@ -188,16 +196,13 @@ class Retriever:
         return tuple((start, end) for start, end, _ in words), stems, groups
 
 
-_ARTICLE_FORMS = ("ال", "وال", "بال", "فال", "كال", "لل")
-
-
 def is_definite_noun(normal_word: str) -> bool:
     """A word carrying the article (الاستفتاء, بالدولار): it names a specific thing or topic.
 
     When the corpus never mentions such a word in any form it cannot be talking about that topic,
     whereas a missing verb or indefinite noun (هبطت, صفوف) is more often a paraphrase of words it has.
     """
-    return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in _ARTICLE_FORMS)
+    return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in ARTICLE_PREFIXES)
 
 
 def make_pipeline(config: RetrievalConfig, corpus: Corpus) -> Pipeline:

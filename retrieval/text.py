@@ -98,7 +98,8 @@ FRAME_WORDS: frozenset[str] = frozenset(
 
 # --- stemmers --------------------------------------------------------------------------------------
 
-_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+# The definite article with its proclitics; light10 strips the first that matches.
+ARTICLE_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
 _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 # Larkey's light10 keeps stems of 2 letters; 3 measured better here («بدأت» stays «بدات», not «بد»).
 _MIN_STEM = 3
@@ -108,7 +109,7 @@ def light_stem(token: str) -> str:
     """Larkey's light10 stemmer on normalised tokens: strip و, the article forms, common suffixes."""
     if len(token) > _MIN_STEM and token.startswith("و"):
         token = token[1:]
-    for prefix in _PREFIXES:
+    for prefix in ARTICLE_PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
             token = token[len(prefix) :]
             break
