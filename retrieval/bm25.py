@@ -396,72 +396,84 @@ class FastBM25:
 
     # -- scoring ----------------------------------------------------------------------------------
 
-    def get_scores(self, query: Sequence[str]) -> FloatArray:
-        """Every document's score: ``BM25Okapi(corpus, k1=k1, b=b, epsilon=epsilon).get_scores(query)``."""
+    def get_scores(self, query: Sequence[str], weights: Sequence[float] | None = None) -> FloatArray:
+        """Every document's score: ``BM25Okapi(corpus, k1=k1, b=b, epsilon=epsilon).get_scores(query)``.
+
+        ``weights`` (one per query term, default 1) scale each term's contribution.
+        """
         scores = np.zeros(self.n_docs, dtype=np.float64)
-        for start, stop in self._spans(query):
-            np.add.at(scores, self._doc_ids[start:stop], self._impacts[start:stop])
+        for start, stop, weight in self._spans(query, weights):
+            np.add.at(scores, self._doc_ids[start:stop], self._impacts[start:stop] * weight)
         return scores
 
-    def top_k(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
+    def top_k(
+        self, query: Sequence[str], k: int, weights: Sequence[float] | None = None
+    ) -> list[tuple[int, float]]:
         """The ``k`` best documents containing at least one query term, as ``(doc index, score)``.
 
         Ordered by score, highest first, ties by lower document index: exactly the head of BM25Okapi's
         scores sorted that way over the documents that contain a query term. Scores are usually
         positive, but may be zero or negative when every term of the corpus is very common
-        (BM25Okapi's epsilon floor is then negative); such documents are still returned.
+        (BM25Okapi's epsilon floor is then negative); such documents are still returned. ``weights``
+        (one per query term, positive, default 1) scale each term's contribution.
         """
         if k < 0:
             raise ValueError(f"k must be 0 or more, not {k}")
-        spans = self._spans(query)
+        spans = self._spans(query, weights)
         if k == 0 or not spans:
             return []
-        total = sum(stop - start for start, stop in spans)
+        total = sum(stop - start for start, stop, _ in spans)
         if total <= self._sparse_limit:
             return self._top_k_sparse(spans, k)
         return self._top_k_dense(spans, k)
 
-    def _spans(self, query: Sequence[str]) -> list[tuple[int, int]]:
-        """Posting ranges of the query's known terms, in query order, duplicates kept."""
+    def _spans(
+        self, query: Sequence[str], weights: Sequence[float] | None = None
+    ) -> list[tuple[int, int, float]]:
+        """Posting ranges and weights of the query's known terms, in query order, duplicates kept."""
+        if weights is not None and len(weights) != len(query):
+            raise ValueError(f"{len(weights)} weights for {len(query)} query terms")
         indptr = self._indptr
         spans = []
-        for term in query:
+        for position, term in enumerate(query):
             tid = self._term_id.get(term)
             if tid is not None:
-                spans.append((int(indptr[tid]), int(indptr[tid + 1])))
+                weight = 1.0 if weights is None else float(weights[position])
+                spans.append((int(indptr[tid]), int(indptr[tid + 1]), weight))
         return spans
 
-    def _top_k_sparse(self, spans: list[tuple[int, int]], k: int) -> list[tuple[int, float]]:
-        docs = np.concatenate([self._doc_ids[s:e] for s, e in spans])
-        impacts = np.concatenate([self._impacts[s:e] for s, e in spans])
+    def _top_k_sparse(self, spans: list[tuple[int, int, float]], k: int) -> list[tuple[int, float]]:
+        docs = np.concatenate([self._doc_ids[s:e] for s, e, _ in spans])
+        impacts = np.concatenate([self._impacts[s:e] * w for s, e, w in spans])
         candidates, position = np.unique(docs, return_inverse=True)
         scores = np.zeros(len(candidates), dtype=np.float64)
         np.add.at(scores, position, impacts)  # in query order per document, like BM25Okapi's loop
         return _select(candidates, scores, k)
 
-    def _top_k_dense(self, spans: list[tuple[int, int]], k: int) -> list[tuple[int, float]]:
+    def _top_k_dense(self, spans: list[tuple[int, int, float]], k: int) -> list[tuple[int, float]]:
         scores = self._buffer()
         try:
-            for start, stop in spans:
-                np.add.at(scores, self._doc_ids[start:stop], self._impacts[start:stop])
+            for start, stop, weight in spans:
+                impacts = self._impacts[start:stop]
+                np.add.at(scores, self._doc_ids[start:stop], impacts * weight if weight != 1.0 else impacts)
             bound = self._lower_bound(scores, spans, k)
             if bound is not None and bound > 0:
                 # Documents without a query term score 0 < bound, so this keeps only matches.
                 candidates = np.flatnonzero(scores >= bound)
             else:
                 matched = np.zeros(self.n_docs, dtype=bool)
-                for start, stop in spans:
+                for start, stop, _ in spans:
                     matched[self._doc_ids[start:stop]] = True
                 candidates = np.flatnonzero(matched)
             return _select(candidates, scores[candidates], k)
         finally:
             scores.fill(0.0)
 
-    def _lower_bound(self, scores: FloatArray, spans: list[tuple[int, int]], k: int) -> float | None:
+    def _lower_bound(self, scores: FloatArray, spans: list[tuple[int, int, float]], k: int) -> float | None:
         """A score that at least ``k`` matched documents reach (from the rarest terms' documents)."""
         pieces: list[npt.NDArray[np.int32]] = []
         seen = 0
-        for start, stop in sorted(set(spans), key=lambda span: span[1] - span[0]):
+        for start, stop in sorted({(s, e) for s, e, _ in spans}, key=lambda span: span[1] - span[0]):
             pieces.append(self._doc_ids[start : min(stop, start + _SAMPLE_CAP)])
             sample = pieces[0] if len(pieces) == 1 else np.unique(np.concatenate(pieces))
             seen = len(sample)

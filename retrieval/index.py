@@ -78,21 +78,24 @@ def article_sentences(article: Article) -> list[Sentence]:
     return sentences
 
 
-_PROCLITICS = ("ب", "ل", "ك", "ف")
+_PROCLITICS = ("و", "ب", "ل", "ك", "ف")
+_MIN_CLITIC_WORD = {"و": 4}  # «وقال» → «قال»; the others need five letters (بلينكن stays whole)
 
 
 def split_clitics(tokens: Iterable[str]) -> dict[str, str]:
-    """Tokens that are a one-letter proclitic (ب ل ك ف) plus a word the corpus also has on its own.
+    """Tokens that are a one-letter proclitic (و ب ل ك ف) plus a word the corpus also has on its own.
 
-    «بجنود» → «جنود» when «جنود» occurs by itself; «بلينكن» stays whole because «لينكن» never does.
-    Light stemmers leave these proclitics alone because stripping them blindly breaks words whose
-    first letter is a root letter; checking the corpus vocabulary avoids that.
+    «بجنود» → «جنود» when «جنود» occurs by itself; «بلينكن» stays whole because «لينكن» never does, and
+    «وزار» (وزارة) because «زار» never does. Light stemmers strip these proclitics blindly (light10
+    does for «و») and so break words whose first letter is a root letter; the vocabulary avoids that.
     """
     vocabulary = set(tokens)
     return {
         t: t[1:]
         for t in vocabulary
-        if len(t) >= 5 and t[0] in _PROCLITICS and t[1:] in vocabulary
+        if t[:1] in _PROCLITICS
+        and len(t) >= _MIN_CLITIC_WORD.get(t[0], 5)
+        and t[1:] in vocabulary
     }
 
 
@@ -773,7 +776,7 @@ class SentenceIndex:
         keys, terms = self.table.variant_keys, self.table.terms
         pointer, members = self.assembly.variant_ptr, self.assembly.variant_terms
         found: set[str] = set()
-        for key in variant_keys(stem):
+        for key in variant_keys(stem, waw=True):
             i = bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
                 found.update(map(terms.__getitem__, members[pointer[i] : pointer[i + 1]].tolist()))
@@ -788,17 +791,20 @@ class SentenceIndex:
     def idf(self, token: str) -> float:
         return self._bm25.idf(token) if token in self._bm25 else 0.0
 
-    def search(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
+    def search(
+        self, tokens: Sequence[str], k: int, weights: Sequence[float] | None = None
+    ) -> list[tuple[int, float]]:
         """(entry index, score) of the ``k`` best sentences sharing at least one token, best first.
 
-        Scores are BM25Okapi's (``retrieval.bm25`` computes them only where the tokens occur). With a
-        context weight, a sentence also earns that share of its best neighbour's score.
+        Scores are BM25Okapi's (``retrieval.bm25`` computes them only where the tokens occur), each
+        token's share scaled by its weight (default 1). With a context weight, a sentence also earns
+        that share of its best neighbour's score.
         """
         if not tokens:
             return []
         if not self.context_weight:
-            return self._bm25.top_k(tokens, k)
-        raw = self._bm25.get_scores(tokens)
+            return self._bm25.top_k(tokens, k, weights)
+        raw = self._bm25.get_scores(tokens, weights)
         wanted = sorted({self._term_ids[t] for t in tokens if t in self._term_ids})
         if not wanted or not len(self):
             return []

@@ -10,12 +10,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from pyarabic import araby
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 _ZERO_WIDTH = (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C, 0x00AD)
 _BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
@@ -37,6 +37,11 @@ _LETTERS = str.maketrans(
         "ئ": "ي",
         "ی": "ي",  # Persian yeh
         "ک": "ك",  # Persian kaf
+        "گ": "ك",  # gaf (Persian, Iraqi and Gulf spellings)
+        "ڤ": "ف",  # veh (لافروڤ)
+        "پ": "ب",  # peh
+        "چ": "ج",  # tcheh
+        "ژ": "ز",  # jeh
         **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
         **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
     }
@@ -105,18 +110,39 @@ _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 _MIN_STEM = 3
 
 
-def light_stem(token: str) -> str:
-    """Larkey's light10 stemmer on normalised tokens: strip و, the article forms, common suffixes."""
-    if len(token) > _MIN_STEM and token.startswith("و"):
-        token = token[1:]
-    for prefix in ARTICLE_PREFIXES:
-        if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
-            token = token[len(prefix) :]
-            break
+def light_stem(token: str, article: bool = True) -> str:
+    """Larkey's light10 on normalised tokens, less its blind «و» strip: the article forms, suffixes.
+
+    light10 strips a leading «و» from every word, which breaks the words whose first letter it is
+    (وزارة → زار, وكالة → كال, واحد → احد); the conjunction is split off later instead, against the
+    corpus vocabulary (``retrieval.index.split_clitics``), as the other one-letter proclitics are.
+    ``article=False`` keeps an initial «ال» that is not the article (ألماتي, ألمانيا: see
+    :func:`article_free`).
+    """
+    if article:
+        for prefix in ARTICLE_PREFIXES:
+            if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
+                token = token[len(prefix) :]
+                break
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
             token = token[: -len(suffix)]
     return token
+
+
+_HAMZA_ALEFS = frozenset("أإآ")
+
+
+def article_free(surface: str) -> bool:
+    """True when a written word's initial «ال» cannot be the article: it carries a hamza (ألماتي).
+
+    The article is never written with a hamza, so «ألماتي» is a name, not «ال» + «ماتي»; normalisation
+    folds أ to ا, so this is read from the written form (a one-letter proclitic may come first: بألماتي).
+    """
+    bare = surface.translate(_DROP)
+    if bare[:1] in "وفبلك" and bare[1:2] in _HAMZA_ALEFS:
+        bare = bare[1:]
+    return len(bare) > 3 and bare[0] in _HAMZA_ALEFS and bare[1] == "ل"
 
 
 _CLITICS = ("ل", "ب", "ك", "ف")
@@ -124,14 +150,17 @@ _VERB_PREFIXES = ("ي", "ت", "ن")
 _VERB_SUFFIXES = ("وا", "ت", "ن")
 
 
-def variant_keys(stem: str) -> set[str]:
+def variant_keys(stem: str, waw: bool = False) -> set[str]:
     """Looser keys under which two stems of one word family meet (used only when a stem is unknown).
 
     A single proclitic (لثورة → ثورة), verb person affixes (تدخلت / تتدخل → تدخل), and the
     masdar of the derived forms (اندلاع → اندلع, انتخاب → انتخب). Deliberately no root extraction:
-    it joins unrelated words (سكان / السكنية).
+    it joins unrelated words (سكان / السكنية). ``waw``: also without a leading «و», for question words
+    only (an indexed «وزار», وزارة, must not meet «زار»).
     """
     keys = {stem}
+    if waw and len(stem) >= 4 and stem[0] == "و":  # a question word with the conjunction (وقتلوا)
+        keys.add(stem[1:])
     for token in list(keys):
         if len(token) >= 4 and token[0] in _CLITICS:
             keys.add(token[1:])
@@ -184,34 +213,66 @@ def make_stemmer(name: str) -> Callable[[str], str]:
     return lru_cache(maxsize=200_000)(base)
 
 
+def make_name_stemmer(name: str) -> Callable[[str], str] | None:
+    """The stemmer for words whose «ال» is not the article, where ``name``'s stemmer has one."""
+    if name != "light":
+        return None
+    return lru_cache(maxsize=50_000)(partial(light_stem, article=False))
+
+
 # --- lexicon ----------------------------------------------------------------------------------------
+
+
+_LEXICON_PROCLITICS = ("و", "ب", "ل", "ك", "ف")
+
+
+def bare_word(normal: str) -> str:
+    """A normalised word without the article (الروسي → روسي), as lexicon entries are matched."""
+    for prefix in ARTICLE_PREFIXES:
+        if normal.startswith(prefix) and len(normal) - len(prefix) >= 2:
+            return normal[len(prefix) :]
+    return normal
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Variant groups (ألماتي / ألما آتا …) as sequences of stems mapped to a shared group token."""
+    """Variant groups (ألماتي / ألما آتا …) as phrases of whole words mapped to a shared group token.
+
+    Matched on whole normalised words (less the article and one proclitic), never on stems: a stem is
+    shared by unrelated words (light10 gives «مات» for «ألماتي» typed without its hamza).
+    """
 
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
     longest: int = 0
 
     @classmethod
-    def build(cls, groups: Iterable[Sequence[str]], stem: Callable[[str], str]) -> Lexicon:
+    def build(cls, groups: Iterable[Sequence[str]]) -> Lexicon:
         phrases: dict[tuple[str, ...], str] = {}
         for number, group in enumerate(groups):
             token = f"~{number}"
             for term in group:
-                key = tuple(stem(t) for t in tokenize(normalize(term)))
+                key = tuple(bare_word(w) for w in tokenize(normalize(term)))
                 if key:
                     phrases.setdefault(key, token)
         return cls(phrases, max((len(k) for k in phrases), default=0))
 
-    def group_tokens(self, stems: Sequence[str]) -> list[tuple[int, int, str]]:
-        """(start, end, group token) for each variant phrase found in ``stems``, longest match first."""
+    def group_tokens(self, normals: Sequence[str]) -> list[tuple[int, int, str]]:
+        """(start, end, group token) for each variant phrase in the words ``normals``, longest first."""
+        if not self.phrases:
+            return []
+        bare = [bare_word(w) for w in normals]
         found: list[tuple[int, int, str]] = []
         i = 0
-        while i < len(stems):
-            for size in range(min(self.longest, len(stems) - i), 0, -1):
-                token = self.phrases.get(tuple(stems[i : i + size]))
+        while i < len(normals):
+            firsts = [bare[i]]
+            word = normals[i]
+            if len(word) > 3 and word[0] in _LEXICON_PROCLITICS:
+                firsts.append(bare_word(word[1:]))
+            for size in range(min(self.longest, len(normals) - i), 0, -1):
+                rest = tuple(bare[i + 1 : i + size])
+                token = next(
+                    (t for t in (self.phrases.get((f, *rest)) for f in firsts) if t is not None), None
+                )
                 if token is not None:
                     found.append((i, i + size, token))
                     i += size
@@ -235,11 +296,25 @@ class Term:
 
 @dataclass
 class Pipeline:
-    """normalise → tokenise → stop words → stem → lexicon groups, with every step replaceable."""
+    """normalise → tokenise → stop words → stem → lexicon groups, with every step replaceable.
+
+    ``stem_name`` stems a word whose initial «ال» is not the article (:func:`article_free`); by
+    default such a word is stemmed like any other.
+    """
 
     stem: Callable[[str], str] = light_stem
     lexicon: Lexicon = field(default_factory=Lexicon)
     stop_words: frozenset[str] = STOP_WORDS
+    stem_name: Callable[[str], str] | None = None
+
+    def stem_of(self, surface: str, normal: str) -> str:
+        """The stem of one written word (``surface``) whose normalised form is ``normal``."""
+        if self.stem_name is not None and article_free(surface):
+            if normal.startswith("ال"):
+                return self.stem_name(normal)
+            if normal[1:3] == "ال":  # بألماتي: the proclitic goes, the name's «ال» stays
+                return self.stem_name(normal[1:])
+        return self.stem(normal)
 
     def terms(self, text: str) -> list[Term]:
         """Content words of ``text`` in order, keeping their surface spelling for messages."""
@@ -249,19 +324,20 @@ class Pipeline:
             surface = match.group()
             for normal in tokenize(normalize(surface)):
                 if normal not in self.stop_words:
-                    out.append(Term(surface, normal, self.stem(normal)))
+                    out.append(Term(surface, normal, self.stem_of(surface, normal)))
         return out
 
     def index_tokens(self, text: str) -> list[str]:
         """Tokens a sentence or a query is indexed under: stems plus lexicon group tokens."""
-        stems = [t.stem for t in self.terms(text)]
-        return stems + [token for _, _, token in self.lexicon.group_tokens(stems)]
+        terms = self.terms(text)
+        groups = self.lexicon.group_tokens([t.normal for t in terms])
+        return [t.stem for t in terms] + [token for _, _, token in groups]
 
-    def word_spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, stem) for each content word of ``text``, for highlighting."""
+    def word_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, stem, normal) for each content word of ``text``, for highlighting."""
         spans = []
         for match in _SURFACE_WORD.finditer(text):
             normal = normalize(match.group())
             if normal and normal not in self.stop_words and " " not in normal:
-                spans.append((match.start(), match.end(), self.stem(normal)))
+                spans.append((match.start(), match.end(), self.stem_of(match.group(), normal), normal))
         return spans

@@ -116,7 +116,7 @@ class LegacyIndex:
 
     def relatives(self, stem: str) -> frozenset[str]:
         found: set[str] = set()
-        for key in variant_keys(stem):
+        for key in variant_keys(stem, waw=True):
             found |= self._by_key.get(key, set())
         return frozenset(found)
 
