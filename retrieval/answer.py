@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
+from retrieval.arabizi import Transliterator, is_english, latin_share, latin_words
 from retrieval.config import RetrievalConfig
+from retrieval.decide import DeclineModel, asked_kind, holds_kind, is_definite_noun, load_model
+from retrieval.dialect import collapse_stretch, load_dialect, verb_cores
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
-from retrieval.gazetteer import entity_of
+from retrieval.families import WordFamilies
+from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
 from retrieval.text import (
-    ARTICLE_PREFIXES,
     FRAME_WORDS,
     PIPELINE_VERSION,
     Lexicon,
     Pipeline,
     Term,
+    make_name_stemmer,
     make_stemmer,
+    normalize,
 )
 
 
@@ -39,25 +48,66 @@ class CorpusInfo:
 
 @dataclass(frozen=True)
 class Concept:
-    """One content word of a question and every indexed token that counts as matching it."""
+    """One content word of a question and every indexed token that counts as matching it.
+
+    ``strengths`` gives each token's share of a full match: 1 for the word's own stem or variant group,
+    less for a dialect equivalent, a spelling variant or a word of the same root.
+    """
 
     term: Term
     tokens: frozenset[str]  # empty: the corpus never mentions the word in any form
     weight: float  # its idf (the unknown-term idf when it is missing)
     required: bool  # frame words («نوع», «عدد») rank but do not decide
+    strengths: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def rooted(self) -> bool:
+        """Matched only through words of the same root: searched, but the word itself is missing."""
+        return bool(self.tokens) and all(self.strength(t) <= ROOT_STRENGTH for t in self.tokens)
+
+    def strength(self, token: str) -> float:
+        return dict(self.strengths).get(token, 1.0) if token in self.tokens else 0.0
+
+    def matched(self, present: AbstractSet[str]) -> float:
+        """How fully a sentence holding the tokens ``present`` matches this word (0 to 1)."""
+        return max((self.strength(t) for t in self.tokens & present), default=0.0)
 
 
 @dataclass(frozen=True)
 class Query:
-    """A question after the pipeline: its concepts and the tokens BM25 searches for."""
+    """A question after the pipeline: its concepts and the tokens BM25 searches for, with weights.
+
+    ``script`` is "arabic", "arabizi" (then ``reading`` is the Arabic it was read as) or "english";
+    ``framing`` lists the words set aside as framing (greetings, dialect question words).
+    """
 
     concepts: tuple[Concept, ...]
     tokens: tuple[str, ...]
+    weights: tuple[float, ...] = ()
+    script: str = "arabic"
+    reading: str = ""
+    framing: tuple[str, ...] = ()
 
     @property
     def missing(self) -> tuple[Concept, ...]:
-        return tuple(c for c in self.concepts if c.required and not c.tokens)
+        """Required words the corpus never mentions (matched at most through their root)."""
+        return tuple(c for c in self.concepts if c.required and (not c.tokens or c.rooted))
 
+
+# Shares of a full match for tokens found other than through the word's own stem.
+DIALECT_STRENGTH = 0.9  # a Standard Arabic equivalent of a dialect word (حكى → قال)
+FAMILY_STRENGTH = 1.0  # the same word family (variant keys) or a dialect verb without its prefix
+SPELLING_STRENGTH = 0.8  # another spelling of a name, or the word one typo away
+ROOT_STRENGTH = 0.5  # a word of the same root (roots over-join: حكومة / محكمة)
+
+# A message with more content words than this is read for the clauses that ask; words of the other
+# clauses are searched at ASIDE_WEIGHT and never required.
+LONG_MESSAGE = 12
+ASIDE_WEIGHT = 0.3
+_CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
+
+RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
+MIN_SHOWN_SHARE = 0.35  # a sentence scoring below this share of the first is not shown
 
 SENTENCE_CACHE_SIZE = 20_000
 SentenceWords = tuple[tuple[tuple[int, int], ...], tuple[str, ...], tuple[tuple[int, int, str], ...]]
@@ -104,34 +154,134 @@ class Retriever:
             last_published=dates[-1] if dates else None,
             version=fingerprint.hexdigest()[:12],
         )
+        self.dialect = load_dialect()
+        self.decline_model: DeclineModel = load_model()
         self.examples: tuple[str, ...] = tuple(q for q in corpus.examples if self._answers(q))
 
     # -- queries ------------------------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        """Content words of ``question`` with the indexed tokens that match each."""
-        terms = self.pipeline.terms(question)
+        """Content words of ``question`` with the indexed tokens that match each, and their weights.
+
+        Stretched letters count once; a Latin-script question is recognised as English or read as
+        Arabizi; dialect and chat framing words are set aside (never searched, never missing).
+        """
+        text = collapse_stretch(question)
+        script, reading = "arabic", ""
+        if latin_share(text) > 0.5:
+            words = latin_words(text)
+            if is_english(words):
+                return Query((), (), script="english")
+            reading, _ = self._transliterator.sentence(words)
+            text, script = reading, "arabizi"
+        terms, asides = self._message_terms(text)
+        framing_at = self.dialect.framing_spans([t.normal for t in terms])
+        framing = tuple(dict.fromkeys(terms[i].surface for i in sorted(framing_at)))
+        kept = [i for i in range(len(terms)) if i not in framing_at]
+        terms = [terms[i] for i in kept]
         if not terms:
             raise EmptyQuestionError("the question has no searchable words")
+        aside = {n for n, i in enumerate(kept) if i in asides} if len(terms) > LONG_MESSAGE else set()
         stems = [self.index.clitics.get(t.stem, t.stem) for t in terms]
         vocabulary = self.index.vocabulary
-        alternatives: list[set[str]] = [{s} & vocabulary for s in stems]
+        alternatives: list[dict[str, float]] = [dict.fromkeys({s} & vocabulary, 1.0) for s in stems]
         grouped: set[int] = set()
-        for start, end, token in self.pipeline.lexicon.group_tokens(stems):
+        for start, end, token in self.pipeline.lexicon.group_tokens([t.normal for t in terms]):
             if token in vocabulary:
                 for i in range(start, end):
-                    alternatives[i] = {token}  # the group token matches every spelling, this one included
+                    alternatives[i] = {token: 1.0}  # the group token matches every spelling
                     grouped.add(i)
         concepts = []
-        for term, tokens in zip(terms, alternatives, strict=True):
-            required = term.normal not in FRAME_WORDS and not term.normal.isdigit()
+        for n, (term, tokens) in enumerate(zip(terms, alternatives, strict=True)):
+            required = term.normal not in FRAME_WORDS and not term.normal.isdigit() and n not in aside
+            for word in self.dialect.equivalents(term.normal):
+                for token in self._tokens_of(word):
+                    tokens.setdefault(token, DIALECT_STRENGTH)
             if required and not tokens:
-                tokens |= self.index.relatives(term.stem)
+                self._extend(tokens, term)
             weight = max((self.index.idf(t) for t in tokens), default=self.index.unknown_idf)
-            concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required))
-        searched = [s for i, s in enumerate(stems) if s in vocabulary and i not in grouped]
-        searched += sorted({t for c in concepts for t in c.tokens} - set(searched))
-        return Query(tuple(concepts), tuple(dict.fromkeys(searched)))
+            strengths = tuple(sorted((t, w) for t, w in tokens.items() if w != 1.0))
+            concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required, strengths))
+        searched: dict[str, float] = {}
+        for i, (stem, concept) in enumerate(zip(stems, concepts, strict=True)):
+            scale = ASIDE_WEIGHT if i in aside else 1.0
+            if stem in vocabulary and i not in grouped:
+                searched[stem] = max(searched.get(stem, 0.0), scale)
+            for token in sorted(concept.tokens):
+                searched[token] = max(searched.get(token, 0.0), scale * concept.strength(token))
+        return Query(
+            tuple(concepts),
+            tuple(searched),
+            tuple(searched.values()),
+            script=script,
+            reading=reading,
+            framing=framing,
+        )
+
+    def _message_terms(self, text: str) -> tuple[list[Term], set[int]]:
+        """A message's terms, and the positions of those outside the clauses that ask something.
+
+        A long message often tells a story around its question («أنا طالب… فمن طلب إرسال القوات؟
+        شكرًا»): a clause ending in «؟» or holding a question word is where it asks.
+        """
+        clauses = [c for c in _CLAUSE.findall(text) if c.strip()]
+        terms: list[Term] = []
+        asides: set[int] = set()
+        asking = [
+            c.rstrip().endswith(("?", "؟")) or any(w in self.dialect.questions for w in normalize(c).split())
+            for c in clauses
+        ]
+        for clause, asks in zip(clauses, asking, strict=True):
+            found = self.pipeline.terms(clause)
+            if any(asking) and not asks:
+                asides.update(range(len(terms), len(terms) + len(found)))
+            terms += found
+        return terms, asides
+
+    def _tokens_of(self, normal: str) -> set[str]:
+        """Indexed tokens of one normalised word (its stem, or its variant group), if any."""
+        stem = self.pipeline.stem(normal)
+        stem = self.index.clitics.get(stem, stem)
+        found = {stem} & self.index.vocabulary
+        for _, _, token in self.pipeline.lexicon.group_tokens([normal]):
+            if token in self.index.vocabulary:
+                found.add(token)
+        return found
+
+    def _extend(self, tokens: dict[str, float], term: Term) -> None:
+        """Tokens for a word the index lacks: its family, dialect forms, other spellings, its root."""
+        for token in self.index.relatives(term.stem):
+            tokens.setdefault(token, FAMILY_STRENGTH)
+        for core in verb_cores(term.normal):
+            for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
+                tokens.setdefault(token, FAMILY_STRENGTH)
+        if tokens:
+            return
+        for word in self._families.spellings(term.normal):
+            for token in self._tokens_of(word):
+                tokens.setdefault(token, SPELLING_STRENGTH)
+        if tokens:
+            return
+        for word in self._families.same_root(term.surface, term.normal):
+            for token in self._tokens_of(word):
+                tokens.setdefault(token, ROOT_STRENGTH)
+
+    @cached_property
+    def _families(self) -> WordFamilies:
+        counts: Counter[str] = Counter()
+        written: dict[str, str] = {}
+        for entry in self.index.entries:
+            text = entry.sentence.text
+            for start, end, _, normal in self.pipeline.word_spans(text):
+                counts[normal] += 1
+                written.setdefault(normal, text[start:end])
+        return WordFamilies((w, written[w], n) for w, n in counts.items())
+
+    @cached_property
+    def _transliterator(self) -> Transliterator:
+        families = self._families
+        known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent)
+        return Transliterator.build(families.counts.items(), known)
 
     def coverage(self, query: Query, tokens: Sequence[str]) -> float:
         """Share of the question's required idf mass (missing words included) a sentence matches."""
@@ -140,15 +290,16 @@ class Retriever:
         total = sum(c.weight for c in required)
         if total <= 0:
             return 1.0 if required == [] else 0.0
-        return sum(c.weight for c in required if c.tokens & present) / total
+        return sum(c.weight * c.matched(present) for c in required) / total
 
     def rank(self, question: str, top_k: int | None = None) -> list[Hit]:
         """Ranked hits with no decline decision (used by evaluation on benchmarks)."""
-        return self._hits(self.parse(question), top_k or self.config.top_k)
+        query = self.parse(question)
+        return self._hits(query, top_k or self.config.top_k) if query.tokens else []
 
     def _hits(self, query: Query, k: int) -> list[Hit]:
         hits = []
-        for i, score in self.index.search(query.tokens, k):
+        for i, score in self.index.search(query.tokens, k, query.weights or None):
             entry = self.index.entries[i]
             before, after = self._neighbours(entry.sentence)
             matched = tuple(t for t in query.tokens if t in entry.tokens)
@@ -156,21 +307,89 @@ class Retriever:
         return hits
 
     def answer(self, question: str, top_k: int | None = None) -> Answer:
-        """Answer ``question`` from the corpus, or decline with the reason and the missing words."""
+        """Answer ``question`` from the corpus, or decline with the reason and the missing words.
+
+        A question naming an entity the corpus never mentions (a country, an organisation) is declined
+        outright; otherwise the decline model weighs the evidence of the best sentences
+        (``retrieval.decide``). A declined question keeps its closest sentences as ``related``.
+        """
         query = self.parse(question)
+        if query.script == "english":
+            return Answer(question, (), (), True, (), "english")
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
-        if any(entity_of(c.term.normal) for c in query.missing):
-            return Answer(question, query.tokens, (), True, missing, "unknown entity")
+        absent = self.absent_entity(query)
+        if absent:
+            return Answer(question, query.tokens, (), True, missing or (absent,), "unknown entity")
         hits = self._hits(query, top_k or self.config.top_k)
         if not hits:
             return Answer(question, query.tokens, (), True, missing, "no matching sentence")
-        coverage = self.coverage(query, hits[0].matched_terms)
-        unknown_topic = any(is_definite_noun(c.term.normal) for c in query.missing)
-        if unknown_topic and coverage < self.config.min_topic_coverage:
-            return Answer(question, query.tokens, (), True, missing, "unknown topic")
-        if coverage < self.config.min_coverage:
-            return Answer(question, query.tokens, (), True, missing, "weak match")
-        return Answer(question, query.tokens, tuple(hits), False, missing)
+        features = self.evidence(query, hits)
+        unknown_topic = features["missing_definite"] and features["coverage"] < self.config.min_topic_coverage
+        too_weak = features["coverage"] < self.config.min_coverage
+        if unknown_topic or too_weak or self.decline_model.declines(features):
+            reason = "unknown topic" if features["missing_definite"] else "weak match"
+            related = tuple(hits[:RELATED])
+            return Answer(question, query.tokens, (), True, missing, reason, related=related)
+        return Answer(question, query.tokens, tuple(self._readable(hits)), False, missing)
+
+    def absent_entity(self, query: Query) -> str | None:
+        """A named entity of the question (one word or several) that the corpus never mentions."""
+        for concept in query.missing:
+            if entity_of(concept.term.normal):
+                return concept.term.surface
+        normals = [c.term.normal for c in query.concepts]
+        for size in (3, 2):
+            for start in range(len(normals) - size + 1):
+                phrase = " ".join(normals[start : start + size])
+                if phrase in MULTIWORD_ENTITIES and f" {phrase} " not in self._corpus_text:
+                    return " ".join(c.term.surface for c in query.concepts[start : start + size])
+        return None
+
+    @cached_property
+    def _corpus_text(self) -> str:
+        return " " + " ".join(normalize(e.sentence.text) for e in self.index.entries) + " "
+
+    def evidence(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
+        """The decline model's features for the best sentence of ``hits`` (see ``retrieval.decide``)."""
+        best = hits[0]
+        present = set(best.matched_terms)
+        around = present | self._context_tokens(best)
+        required = [c for c in query.concepts if c.required]
+        known = [c for c in required if c.tokens and not c.rooted]
+        total = sum(c.weight for c in required) or 1.0
+        rarest = max(known, key=lambda c: c.weight, default=None)
+        kind = asked_kind([c.term.normal for c in query.concepts] + list(map(normalize, query.framing)))
+        texts = [s.text for s in (best.sentence, best.before, best.after) if s is not None]
+        second = hits[1].score if len(hits) > 1 else 0.0
+        ceiling = sum(c.weight for c in known) or 1.0
+        return {
+            "coverage": self.coverage(query, best.matched_terms),
+            "context_coverage": self.coverage(query, tuple(around)),
+            "present_coverage": (
+                sum(c.weight * c.matched(present) for c in known) / (sum(c.weight for c in known) or 1.0)
+            ),
+            "missing_share": sum(c.weight for c in query.missing) / total,
+            "missing_definite": float(any(is_definite_noun(c.term.normal) for c in query.missing)),
+            "rare_hit": rarest.matched(present) if rarest else 0.0,
+            "type_gap": float(kind is not None and not any(holds_kind(t, kind) for t in texts)),
+            "margin": (best.score - second) / best.score if best.score > 0 else 0.0,
+            "score": min(best.score / ceiling, 2.0),
+            "required": math.log1p(len(required)),
+            "max_gap": max((c.weight * (1 - c.matched(around)) for c in required), default=0.0)
+            / (self.index.unknown_idf or 1.0),
+        }
+
+    def _context_tokens(self, hit: Hit) -> set[str]:
+        tokens: set[str] = set()
+        for sentence in (hit.before, hit.after):
+            if sentence is not None:
+                tokens.update(self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(sentence.text))
+        return tokens
+
+    def _readable(self, hits: Sequence[Hit]) -> list[Hit]:
+        """Hits as shown: none far below the first, none sharing no key word with the question."""
+        first = hits[0].score
+        return [hits[0], *(h for h in hits[1:] if h.score >= first * MIN_SHOWN_SHARE and h.matched_terms)]
 
     def _answers(self, question: str) -> bool:
         try:
@@ -191,24 +410,18 @@ class Retriever:
     def _words_of(self, text: str) -> SentenceWords:
         """A sentence's word spans, their stems and lexicon groups (cached: popular sentences recur)."""
         words = self.pipeline.word_spans(text)
-        stems = tuple(self.index.clitics.get(stem, stem) for _, _, stem in words)
-        groups = tuple(self.pipeline.lexicon.group_tokens(stems))
-        return tuple((start, end) for start, end, _ in words), stems, groups
-
-
-def is_definite_noun(normal_word: str) -> bool:
-    """A word carrying the article (الاستفتاء, بالدولار): it names a specific thing or topic.
-
-    When the corpus never mentions such a word in any form it cannot be talking about that topic,
-    whereas a missing verb or indefinite noun (هبطت, صفوف) is more often a paraphrase of words it has.
-    """
-    return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in ARTICLE_PREFIXES)
+        stems = tuple(self.index.clitics.get(stem, stem) for _, _, stem, _ in words)
+        groups = tuple(self.pipeline.lexicon.group_tokens([normal for *_, normal in words]))
+        return tuple((start, end) for start, end, _, _ in words), stems, groups
 
 
 def make_pipeline(config: RetrievalConfig, corpus: Corpus) -> Pipeline:
     """The text pipeline for ``config``'s stemmer and ``corpus``'s lexicon."""
-    stem = make_stemmer(config.stemmer)
-    return Pipeline(stem=stem, lexicon=Lexicon.build(corpus.lexicon, stem))
+    return Pipeline(
+        stem=make_stemmer(config.stemmer),
+        lexicon=Lexicon.build(corpus.lexicon),
+        stem_name=make_name_stemmer(config.stemmer),
+    )
 
 
 def load_retriever(

@@ -13,8 +13,8 @@ class RetrievalConfig:
     k1: float = 0.9
     b: float = 0.4
     top_k: int = 10
-    min_coverage: float = 0.25
-    min_topic_coverage: float = 0.5
+    min_coverage: float = 0.1
+    min_topic_coverage: float = 0.4
     context_weight: float = 0.0
 
     def __post_init__(self) -> None:

@@ -29,7 +29,8 @@ _CITIES = """
 عمان_العاصمة كابول نيويورك بكين سيول بيونغ_يانغ
 """
 _ORGANISATIONS = """
-الناتو النيتو الأطلسي الأمم_المتحدة مجلس_الأمن الاتحاد_الأوروبي الاتحاد_الأفريقي الجامعة_العربية
+الناتو النيتو الأطلسي الأمم_المتحدة مجلس_الأمن جامعة_الدول_العربية الجامعة_العربية حلف_الناتو
+منظمة_الصحة_العالمية البنك_الدولي الاتحاد_الأوروبي الاتحاد_الأوروبي الاتحاد_الأفريقي الجامعة_العربية
 منظمة_شنغهاي بريكس صندوق_النقد البنك_الدولي أوبك الفيفا اليونسكو اليونيسف الصليب_الأحمر فاغنر
 طالبان داعش القاعدة
 """
@@ -42,8 +43,9 @@ ENTITIES: frozenset[str] = frozenset(
     for block in (_COUNTRIES, _CITIES, _ORGANISATIONS, _CURRENCIES)
     for word in block.split()
 )
-# First words of multi-word entities, so «الأمم» alone is not taken for an entity.
+# Multi-word entities are matched as phrases («جامعة الدول العربية»): each word alone is no entity.
 _SINGLE = frozenset(e for e in ENTITIES if " " not in e)
+MULTIWORD_ENTITIES: frozenset[str] = frozenset(e for e in ENTITIES if " " in e)
 _PROCLITICS = ("وال", "بال", "فال", "كال", "لل", "و", "ب", "ل", "ف", "ك")
 
 

@@ -72,6 +72,7 @@ class Answer:
     declined: bool
     missing_terms: tuple[str, ...] = ()
     reason: str = ""
+    related: tuple[Hit, ...] = ()  # with a decline: the closest sentences, shown as related only
 
     @property
     def citations(self) -> tuple[Citation, ...]:

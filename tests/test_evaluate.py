@@ -130,7 +130,7 @@ def tiny() -> Retriever:
         "خبر قصير",
         (
             "ارتفعت أسعار الغاز المسال في غرب البلاد.",  # ranks first for QUESTION
-            "تحدث وزير الطاقة عن الغاز أمام البرلمان.",  # shares one word: ranks second
+            "تحدث وزير الطاقة عن أسعار الغاز المسال أمام البرلمان.",  # shares three words: ranks second
             "هطلت أمطار غزيرة على العاصمة.",  # shares nothing: never retrieved
             "افتتح المعرض الدولي للكتاب أبوابه.",
             "فاز الفريق المحلي بالمباراة النهائية.",

@@ -1,0 +1,174 @@
+"""Latin-script questions: English is recognised, Arabizi («shu sar b almaty?») is read as Arabic.
+
+Arabizi writes Arabic with Latin letters and digits (2 ء, 3 ع, 5 خ, 7 ح, 9 ق) and mostly without short
+vowels, so a word is compared with Arabic words by its consonant skeleton: both sides are reduced to
+classes of letters that Arabizi cannot tell apart (س/ص, ت/ط, د/ض, ح/ه, ق/ك, ز/ذ/ظ), long vowels dropped.
+The vocabulary chooses among the candidates: the caller passes the words it knows (the corpus's words,
+the framing and stop words), so every transliteration is a word that can be searched or set aside.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from retrieval.text import bare_word
+
+_LATIN = re.compile(r"[a-z]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_TOKEN = re.compile(r"[a-z0-9']+")
+
+# Arabic letters (normalised) → skeleton classes; absent letters (ا و ي ء) are vowels and dropped.
+_ARABIC_CLASS = {
+    "ب": "b", "ت": "t", "ط": "t", "ث": "t", "ج": "j", "ح": "h", "ه": "h", "خ": "x", "د": "d", "ض": "d",
+    "ذ": "z", "ز": "z", "ظ": "z", "ر": "r", "س": "s", "ص": "s", "ش": "S", "ع": "3", "غ": "g", "ف": "f",
+    "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+}  # fmt: skip
+# Arabizi spellings → the same classes, digraphs first; vowels, w, y and 2 (hamza) are dropped.
+_LATIN_DIGRAPHS = {"sh": "S", "ch": "S", "kh": "x", "gh": "g", "th": "t", "dh": "z"}
+_LATIN_CLASS = {
+    "b": "b", "p": "b", "t": "t", "6": "t", "j": "j", "g": "j", "h": "h", "7": "h", "x": "x", "5": "x",
+    "d": "d", "z": "z", "r": "r", "s": "s", "c": "k", "3": "3", "8": "g", "f": "f", "v": "f", "q": "k",
+    "9": "k", "k": "k", "l": "l", "m": "m", "n": "n",
+}  # fmt: skip
+_ARTICLES = ("al", "el", "il")
+
+# English function words: a Latin question made mostly of these is English, not Arabizi.
+ENGLISH = frozenset(
+    """the a an what which who whom whose when where why how many much did does do is are was were
+    be been has have had of in on at to from for with about after before during and or not
+    it its this that these those there their they he she his her people killed""".split()
+)
+
+
+def latin_share(text: str) -> float:
+    """Share of the letters of ``text`` that are Latin (0 when it has no letters)."""
+    latin = len(_LATIN.findall(text.lower()))
+    arabic = len(_ARABIC.findall(text))
+    return latin / (latin + arabic) if latin + arabic else 0.0
+
+
+def latin_words(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def is_english(words: Sequence[str]) -> bool:
+    """A Latin-script question written in English (at least a third of its words are English words)."""
+    known = sum(w in ENGLISH for w in words)
+    return bool(words) and known >= 2 and known * 3 >= len(words)
+
+
+def arabic_skeleton(normal: str) -> str:
+    """The consonant classes of a normalised Arabic word, a final ه (ة) dropped."""
+    skeleton = "".join(_ARABIC_CLASS.get(ch, "") for ch in normal)
+    return skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
+
+
+def latin_skeleton(word: str) -> str:
+    """The consonant classes of an Arabizi word, doubled letters once, a final h dropped."""
+    out = []
+    i = 0
+    while i < len(word):
+        pair = word[i : i + 2]
+        if pair in _LATIN_DIGRAPHS:
+            out.append(_LATIN_DIGRAPHS[pair])
+            i += 2
+            continue
+        out.append(_LATIN_CLASS.get(word[i], ""))
+        i += 1
+    skeleton = "".join(c for j, c in enumerate(out) if c and (j == 0 or c != out[j - 1]))
+    return skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
+
+
+def latin_shape(word: str) -> str:
+    """An Arabizi word as consonants (C) and vowels (V): digraphs and doubled vowels count once."""
+    for pair in _LATIN_DIGRAPHS:
+        word = word.replace(pair, "c")
+    shape = "".join("V" if ch in "aeiouyw2" else "C" for ch in word)
+    return re.sub("V+", "V", shape)
+
+
+def arabic_shape(normal: str) -> str:
+    """A normalised Arabic word as consonants (C) and long vowels (V); a final ه (ة) is a vowel."""
+    shape = "".join("V" if ch in "اويء" else "C" for ch in normal)
+    if normal.endswith("ه"):
+        shape = shape[:-1] + "V"
+    return re.sub("V+", "V", shape)
+
+
+def _shape_distance(latin: str, arabic: str) -> float:
+    """Edit distance of two shapes; a Latin vowel Arabic leaves unwritten (a short vowel) costs little."""
+    previous = [j * 1.0 for j in range(len(arabic) + 1)]
+    for a in latin:
+        current = [previous[0] + (0.3 if a == "V" else 1.0)]
+        for j, b in enumerate(arabic, start=1):
+            current.append(
+                min(
+                    previous[j] + (0.3 if a == "V" else 1.0),
+                    current[j - 1] + 1.0,
+                    previous[j - 1] + (0.0 if a == b else 1.0),
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+@dataclass
+class Transliterator:
+    """Arabizi words → Arabic words of a given vocabulary, chosen by skeleton, length and frequency."""
+
+    by_skeleton: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    preferred: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, counts: Iterable[tuple[str, int]], preferred: Iterable[str] = ()) -> Transliterator:
+        """``counts``: (normalised word, frequency); ``preferred`` words (framing, stop words) win ties."""
+        table: dict[str, dict[str, int]] = defaultdict(dict)
+        preferred = frozenset(preferred)
+        for word, count in counts:
+            for form in {word, bare_word(word)}:
+                skeleton = arabic_skeleton(form)
+                if skeleton:
+                    table[skeleton][form] = max(count, table[skeleton].get(form, 0))
+        for word in preferred:
+            skeleton = arabic_skeleton(word)
+            if skeleton:
+                table[skeleton].setdefault(word, 0)
+        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred)
+
+    def word(self, latin: str) -> str | None:
+        """The Arabic word an Arabizi word most likely spells, or None."""
+        forms = [latin]
+        for article in _ARTICLES:
+            if latin.startswith(article) and len(latin) - len(article) >= 3:
+                forms.append(latin[len(article) :].lstrip("-"))
+        best: tuple[float, str] | None = None
+        for form in forms:
+            skeleton = latin_skeleton(form)
+            shape = latin_shape(form)
+            for arabic, count in self.by_skeleton.get(skeleton, ()):
+                preferred = arabic in self.preferred
+                if len(skeleton) <= 1 and not preferred:
+                    continue  # a one-consonant word is too ambiguous unless it is a function word
+                cost = _shape_distance(shape, arabic_shape(arabic)) - min(count, 20) / 100
+                if preferred:
+                    cost -= 0.5 if len(skeleton) <= 1 else 0.2
+                if best is None or cost < best[0]:
+                    best = (cost, arabic)
+        return best[1] if best else None
+
+    def sentence(self, words: Sequence[str]) -> tuple[str, list[str]]:
+        """An Arabic rendering of Arabizi ``words`` and the words it could not read."""
+        out, unread = [], []
+        for latin in words:
+            if latin.isdigit():
+                out.append(latin)
+                continue
+            arabic = self.word(latin)
+            if arabic is None:
+                unread.append(latin)
+            else:
+                out.append(arabic)
+        return " ".join(out), unread

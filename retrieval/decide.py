@@ -1,0 +1,120 @@
+"""Whether the corpus answers a question: evidence from the best sentence, weighed by a fitted model.
+
+The features describe what the best sentence (and its neighbours) hold of the question: how much of its
+idf mass, its rarest word, the kind of answer asked for (كم → a number, متى → a date, لماذا → a reason),
+how far ahead of the next sentence it is, and what the question names that the corpus never mentions.
+A logistic model weighs them; its weights and threshold live in ``retrieval/data/decline.toml``, fitted
+by ``bench/calibrate_declines.py`` on answerable and unanswerable question pairs (SQuAD 2.0 style) and
+on our own question sets, never adjusted by hand for single questions.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from retrieval.text import ARTICLE_PREFIXES, normalize
+
+FEATURES = (
+    "coverage",
+    "context_coverage",
+    "present_coverage",
+    "missing_share",
+    "missing_definite",
+    "rare_hit",
+    "type_gap",
+    "margin",
+    "score",
+    "required",
+    "max_gap",
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(normalize(text).split())
+
+
+# What a question asks for, by its question word (Standard Arabic and dialects, normalised).
+ASKS_NUMBER = _words("كم كام قديش اديش أديش شكد شحال شكثر")
+ASKS_DATE = _words("متى امتى إمتى ايمتى وقتاش فوقاش امتي")
+ASKS_REASON = _words("لماذا ليش ليه علاش لما")
+_NUMBER_WORDS = _words(
+    """واحد اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة عشر
+    عشرات مئات آلاف ألف الف مئة مائة مليون ملايين عشرين ثلاثين أربعين خمسين العشرات المئات الآلاف"""
+)
+_DATE_WORDS = _words(
+    """يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار
+    نيسان أيار حزيران تموز آب أيلول تشرين الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
+    أمس الماضي الجاري الحالي اليوم يوم مطلع أوائل عام"""
+)
+_REASON_WORDS = _words("بسبب سبب خلفية احتجاجا احتجاجًا جراء نتيجة لأن لان بهدف أجل زيادة ارتفاع ردا رداً إثر")
+
+
+def asked_kind(normals: Sequence[str]) -> str | None:
+    """ "number", "date" or "reason" when the question's words ask for one, else None."""
+    words = set(normals)
+    for kind, cue in (("number", ASKS_NUMBER), ("date", ASKS_DATE), ("reason", ASKS_REASON)):
+        if words & cue:
+            return kind
+    if "عدد" in words:
+        return "number"
+    return None
+
+
+def holds_kind(text: str, kind: str) -> bool:
+    """Whether ``text`` holds the kind of answer asked for."""
+    words = normalize(text).split()
+    if kind == "number":
+        return any(w.isdigit() for w in words) or bool(set(words) & _NUMBER_WORDS)
+    if kind == "date":
+        return bool(set(words) & _DATE_WORDS) or any(w.isdigit() for w in words)
+    if kind == "reason":
+        return bool(set(words) & _REASON_WORDS)
+    return True
+
+
+def is_definite_noun(normal_word: str) -> bool:
+    """A word carrying the article (الاستفتاء, بالدولار): it names a specific thing or topic."""
+    return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in ARTICLE_PREFIXES)
+
+
+@dataclass(frozen=True)
+class DeclineModel:
+    """A logistic model: P(the corpus answers) from the features; decline below ``threshold``."""
+
+    weights: Mapping[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def declines(self, features: Mapping[str, float]) -> bool:
+        return self.probability(features) < self.threshold
+
+
+def parse_model(raw: Mapping[str, object]) -> DeclineModel:
+    model = raw.get("model")
+    weights = raw.get("weights")
+    if not isinstance(model, dict) or not isinstance(weights, dict):
+        raise ValueError("the decline model needs [model] and [weights] tables")
+    unknown = set(weights) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"unknown decline features: {', '.join(sorted(unknown))}")
+    return DeclineModel(
+        {str(k): float(v) for k, v in weights.items()},
+        float(model["bias"]),
+        float(model["threshold"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> DeclineModel:
+    """The bundled model (read once)."""
+    text = resources.files("retrieval").joinpath("data/decline.toml").read_text("utf-8")
+    return parse_model(tomllib.loads(text))

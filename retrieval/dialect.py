@@ -1,0 +1,138 @@
+"""The question side of Arabic as people type it: dialect framing words, dialect verbs, chat wrapping.
+
+Data lives in ``retrieval/data/dialect.toml`` (reviewed word lists, editable without code); this module
+reads it once and offers three pure operations on a question's normalised words:
+
+- :meth:`Dialect.framing_spans`: the words that only frame the question (شو، وين، اللي، لو سمحت…);
+- :meth:`Dialect.equivalents`: Standard Arabic words for a dialect word (حكى → قال، تحدث);
+- :func:`verb_cores`: a dialect verb without its aspect or passive prefix (بيقول → يقول, اتقتل → قتل).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from retrieval.text import normalize, tokenize
+
+_PRONOUNS = ("ها", "هم", "كم", "نا", "ه", "ك", "ني")
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def collapse_stretch(text: str) -> str:
+    """Letters typed three or more times in a row count once («كيييف» → «كيف», «shuuu» → «shu»)."""
+    return _STRETCH.sub(r"\1", text)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    framing: frozenset[str]  # normalised single words
+    phrases: tuple[tuple[str, ...], ...]  # normalised multi-word greetings, longest first
+    equivalent: dict[str, tuple[str, ...]]  # normalised dialect word → normalised MSA words
+    questions: frozenset[str] = frozenset()  # question words of every variety (a subset of framing)
+
+    def is_framing(self, normal: str) -> bool:
+        """A framing word, also behind a one-letter proclitic (بإيه، وشو) or before a pronoun (حصلها)."""
+        if normal in self.framing:
+            return True
+        if len(normal) > 2 and normal[0] in "وبلفك" and normal[1:] in self.framing:
+            return True
+        return any(
+            normal.endswith(suffix)
+            and len(normal) - len(suffix) >= 3
+            and normal[: -len(suffix)] in self.framing
+            for suffix in _PRONOUNS
+        )
+
+    def framing_spans(self, normals: Sequence[str]) -> set[int]:
+        """Positions of ``normals`` that only frame the question: framing words and greeting phrases."""
+        found = {i for i, word in enumerate(normals) if self.is_framing(word)}
+        for phrase in self.phrases:
+            size = len(phrase)
+            for start in range(len(normals) - size + 1):
+                if tuple(normals[start : start + size]) == phrase:
+                    found.update(range(start, start + size))
+        return found
+
+    def equivalents(self, normal: str) -> tuple[str, ...]:
+        """Standard Arabic words for the dialect word ``normal`` (empty when it is not one)."""
+        return self.equivalent.get(normal, ())
+
+
+def _words(text: str) -> list[str]:
+    return tokenize(normalize(text))
+
+
+@lru_cache(maxsize=1)
+def load_dialect() -> Dialect:
+    """The bundled word lists (read once)."""
+    raw = tomllib.loads(resources.files("retrieval").joinpath("data/dialect.toml").read_text("utf-8"))
+    return parse_dialect(raw)
+
+
+def parse_dialect(raw: dict[str, object]) -> Dialect:
+    """A :class:`Dialect` from the parsed TOML tables ``framing`` and ``equivalents``."""
+    framing_table = raw.get("framing", {})
+    equivalents_table = raw.get("equivalents", {})
+    if not isinstance(framing_table, dict) or not isinstance(equivalents_table, dict):
+        raise ValueError("dialect data needs [framing] and [equivalents] tables")
+    framing: set[str] = set()
+    questions: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
+    for name, value in framing_table.items():
+        if name == "phrases":
+            if not isinstance(value, list):
+                raise ValueError("framing.phrases must be a list of strings")
+            phrases += [tuple(_words(str(p))) for p in value if _words(str(p))]
+        elif isinstance(value, str):
+            framing.update(_words(value))
+            if name == "questions":
+                questions.update(_words(value))
+        else:
+            raise ValueError(f"framing.{name} must be a string of words")
+    equivalent: dict[str, tuple[str, ...]] = {}
+    for word, targets in equivalents_table.items():
+        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            raise ValueError(f"equivalents.{word} must be a list of words")
+        key = normalize(word)
+        equivalent[key] = tuple(dict.fromkeys(normalize(t) for t in targets if normalize(t)))
+    phrases.sort(key=len, reverse=True)
+    return Dialect(frozenset(framing), tuple(phrases), equivalent, frozenset(questions))
+
+
+# Aspect and future prefixes of dialect verbs before the imperfect's person prefix (ي ت ن ا):
+# Egyptian and Levantine بـ (بيقول), Egyptian هـ and حـ (هيعمل), Maghrebi كـ / تـ (كيقول), Iraqi دـ.
+_ASPECT = ("ب", "ه", "ح", "ك", "د")
+_PERSON = "يتنا"
+# Passive and reflexive prefixes of dialect verbs: Egyptian and Levantine اتـ / انـ (اتقتل، انقتل).
+_PASSIVE = ("ات", "ان", "إت")
+
+
+def verb_cores(normal: str) -> list[str]:
+    """Spellings of the dialect verb ``normal`` without its dialect prefixes or suffix, best first.
+
+    «بيقولوا» → «يقولوا»; «هيحصل» → «يحصل»; «اتقتلوا» → «قتلوا»; «ماقالش» → «قال»; «قالو» → «قالوا»;
+    «هالكلام» → «الكلام». Candidates only: the caller keeps those the corpus knows.
+    """
+    out: list[str] = []
+    word = normal
+    if len(word) >= 5 and word.startswith("ما") and word.endswith("ش"):  # Egyptian negation ما…ش
+        word = word[2:-1]
+        out.append(word)
+    if len(word) >= 5 and word.startswith("هال"):  # Levantine and Gulf «هالـ» = «هذا الـ»
+        out.append(word[1:])
+    if len(word) >= 5 and word.startswith("عال"):  # Levantine «عالـ» = «على الـ»
+        out.append(word[1:])
+    if len(word) >= 4 and word[0] in _ASPECT and word[1] in _PERSON:
+        out.append(word[1:])
+    for prefix in _PASSIVE:
+        if len(word) - len(prefix) >= 3 and word.startswith(prefix):
+            out.append(word[len(prefix) :])
+    for candidate in [word, *out]:
+        if len(candidate) >= 3 and candidate.endswith("و") and not candidate.endswith("وو"):
+            out.append(candidate + "ا")  # Levantine and Egyptian plural «قالو» = «قالوا»
+    return [c for c in dict.fromkeys(out) if c != normal and len(c) >= 3]

@@ -1,0 +1,132 @@
+"""Word families the light stemmer cannot see: spelling variants of names, typos, and shared roots.
+
+Given the corpus's written words (normalised, with their indexed stems and frequencies), a question word
+the index lacks is joined to corpus words that are
+
+- the same name transliterated another way (توكايف / توكاييف, نزارباييف / نازارباييف): same consonant
+  skeleton, long vowels aside;
+- one slip away (الاحتجاجت / الاحتجاجات): a letter missing, extra, swapped or mistyped, for words of
+  five letters or more;
+- derived from the same root (انسحاب / ينسحب, اعتقالات / اعتقل), by a real morphological analyser
+  (``farahidi``, AlKhalil Morpho Sys 2). Roots over-join (حكومة / محكمة), so the caller gives these a
+  lower weight and uses them only where the stem found nothing.
+
+Pure and lazy: the tables are built on first use, per corpus.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property, lru_cache
+
+from retrieval.text import bare_word
+
+log = logging.getLogger(__name__)
+
+_VOWELS = str.maketrans("", "", "اويء")
+_MIN_FUZZY = 5  # letters: shorter words have too many one-slip neighbours
+_ROOT_CANDIDATES = 60  # corpus words checked against a root at most (most frequent first)
+
+
+def skeleton(normal: str) -> str:
+    """A word without its long vowels and hamza (توكاييف → تكف): how transliterations differ."""
+    return normal.translate(_VOWELS)
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> object | None:
+    try:
+        import farahidi
+
+        return farahidi.Analyzer()
+    except Exception:
+        log.warning("the farahidi morphological analyser could not load; root matching is off")
+        return None
+
+
+_ROOT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=100_000)
+def roots(surface: str) -> frozenset[str]:
+    """Roots of a written word (diacritics and hamzas as written: the analyser needs them)."""
+    analyzer = _analyzer()
+    if analyzer is None or not surface:
+        return frozenset()
+    with _ROOT_LOCK:  # the analyser's lazy lexicon is not documented as thread-safe
+        try:
+            found = analyzer.analyze(surface)  # type: ignore[attr-defined]
+        except Exception:
+            return frozenset()
+    return frozenset(a.root for a in found if a.root and len(a.root) == 3)
+
+
+class WordFamilies:
+    """Corpus words related to a question word the index does not hold."""
+
+    def __init__(self, words: Iterable[tuple[str, str, int]]) -> None:
+        """``words``: (normalised word, written form, frequency) for every distinct corpus word."""
+        self.counts: dict[str, int] = {}
+        self.written: dict[str, str] = {}
+        for normal, written, count in words:
+            self.counts[normal] = self.counts.get(normal, 0) + count
+            self.written.setdefault(normal, written)
+
+    @cached_property
+    def _by_skeleton(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = defaultdict(list)
+        for word in self.counts:
+            bare = bare_word(word)
+            if len(bare) >= _MIN_FUZZY:
+                table[skeleton(bare)].append(word)
+        return dict(table)
+
+    @cached_property
+    def _by_delete(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = defaultdict(list)
+        for word in self.counts:
+            bare = bare_word(word)
+            if len(bare) >= _MIN_FUZZY - 1:
+                for key in {bare, *_deletes(bare)}:
+                    table[key].append(word)
+        return dict(table)
+
+    @cached_property
+    def _joined(self) -> str:
+        return "\n" + "\n".join(sorted(self.counts, key=lambda w: -self.counts[w])) + "\n"
+
+    def spellings(self, normal: str) -> list[str]:
+        """Corpus words spelling ``normal`` another way (transliteration or one slip), likeliest first."""
+        bare = bare_word(normal)
+        if len(bare) < _MIN_FUZZY - 1:
+            return []
+        found: set[str] = set()
+        if len(bare) >= _MIN_FUZZY:
+            if len(skeleton(bare)) >= 3:
+                found.update(self._by_skeleton.get(skeleton(bare), ()))
+            for key in {bare, *_deletes(bare)}:
+                found.update(self._by_delete.get(key, ()))
+        found.discard(normal)
+        return sorted(found, key=lambda w: (-self.counts[w], w))[:3]
+
+    def same_root(self, surface: str, normal: str) -> list[str]:
+        """Corpus words derived from a root of the written word ``surface`` (analyser permitting)."""
+        wanted = roots(surface)
+        if not wanted:
+            return []
+        found: list[str] = []
+        for root in wanted:
+            letters = ".*".join(re.escape(ch) for ch in root.replace("ء", "ا").replace("ى", "ي"))
+            pattern = re.compile(f"^[^\\n]*{letters}[^\\n]*$", re.MULTILINE)
+            for candidate in pattern.findall(self._joined)[:_ROOT_CANDIDATES]:
+                if candidate != normal and roots(self.written[candidate]) & wanted:
+                    found.append(candidate)
+        return sorted(set(found), key=lambda w: (-self.counts[w], w))[:8]

@@ -1,0 +1,53 @@
+"""Latin-script questions: English recognised, Arabizi read as Arabic against the corpus vocabulary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.answer import Retriever, load_retriever
+from retrieval.arabizi import Transliterator, arabic_skeleton, is_english, latin_skeleton, latin_words
+from retrieval.config import RetrievalConfig
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    return load_retriever(CORPUS, RetrievalConfig(), cache=False)
+
+
+@pytest.mark.parametrize(
+    ("latin", "arabic"),
+    [("maty", "الماتي"), ("tokayev", "توكاييف"), ("7ukoomeh", "حكومه"), ("shu", "شو"), ("3adad", "عدد")],
+)
+def test_skeletons_meet(latin: str, arabic: str) -> None:
+    assert latin_skeleton(latin) == arabic_skeleton(arabic.removeprefix("ال"))
+
+
+def test_english_is_told_from_arabizi() -> None:
+    assert is_english(latin_words("How many people were killed in Almaty?"))
+    assert not is_english(latin_words("kam wa7ed mat b almaty?"))
+    assert not is_english(latin_words("shu sar"))
+
+
+def test_vocabulary_chooses_the_spelling() -> None:
+    reader = Transliterator.build([("الماتي", 5), ("مات", 1), ("الحكومه", 3)], ["شو", "صار"])
+    assert reader.word("almaty") == "الماتي"
+    assert reader.word("shu") == "شو"
+    assert reader.word("xyzzq") is None
+
+
+def test_an_arabizi_question_is_answered(retriever: Retriever) -> None:
+    answer = retriever.answer("kam wa7ed mat b almaty?")
+    assert not answer.declined
+    assert "103" in answer.hits[0].sentence.text
+    assert retriever.parse("shu sar b almaty?").script == "arabizi"
+
+
+def test_an_english_question_is_recognised(retriever: Retriever) -> None:
+    answer = retriever.answer("When did the protests start?")
+    assert answer.declined
+    assert answer.reason == "english"
+    assert answer.missing_terms == ()

@@ -1,0 +1,96 @@
+"""The question-side dialect layer: framing words, dialect verbs, chat wrapping, long messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.answer import Retriever, load_retriever
+from retrieval.config import RetrievalConfig
+from retrieval.dialect import collapse_stretch, load_dialect, parse_dialect, verb_cores
+from retrieval.text import normalize
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    return load_retriever(CORPUS, RetrievalConfig(), cache=False)
+
+
+def test_framing_words_are_never_corpus_content_words(retriever: Retriever) -> None:
+    """No framing word may hide a word the news sentences use (checked on the bundled corpus)."""
+    corpus_words = {w for e in retriever.index.entries for w in normalize(e.sentence.text).split()}
+    stop = retriever.pipeline.stop_words
+    clash = sorted(w for w in load_dialect().framing - stop if w in corpus_words)
+    # Reviewed: each of these occurs in the corpus only as a function word too.
+    assert set(clash) <= {"يمكنك", "لي", "حصلت"}, clash
+
+
+@pytest.mark.parametrize("word", ["عدد", "يوم", "البلاد", "الناس", "مطار", "الحكومة"])
+def test_content_words_are_not_framing(word: str) -> None:
+    assert not load_dialect().is_framing(normalize(word))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["ايش صار للحكومة؟", "شو صار بالحكومة؟", "الحكومة ايه اللي حصلها؟", "وش صار للحكومة يا بوت؟"],
+)
+def test_dialect_question_words_are_framing_not_missing(retriever: Retriever, question: str) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert answer.missing_terms == ()
+    assert "حكوم" in normalize(answer.hits[0].sentence.text)
+
+
+def test_greetings_and_thanks_are_set_aside(retriever: Retriever) -> None:
+    query = retriever.parse("السلام عليكم، لو سمحت بدي أعرف كم عدد القتلى في ألماتي؟ شكرا كتير 🙏")
+    assert [c.term.normal for c in query.concepts] == ["عدد", "القتلي", "الماتي"]
+    assert "السلام" in query.framing
+    assert "شكرا" in query.framing
+
+
+def test_stretched_letters_count_once() -> None:
+    assert collapse_stretch("كيييف صاااار") == "كيف صار"
+    assert collapse_stretch("عام 2000") == "عام 2000"  # digits are never collapsed
+
+
+@pytest.mark.parametrize(
+    ("word", "core"),
+    [
+        ("بيقولوا", "يقولوا"),
+        ("هيحصل", "يحصل"),
+        ("اتقتلوا", "قتلوا"),
+        ("ماقالش", "قال"),
+        ("قالو", "قالوا"),
+        ("هالكلام", "الكلام"),
+        ("عالمطار", "المطار"),
+        ("كيقول", "يقول"),
+    ],
+)
+def test_verb_cores(word: str, core: str) -> None:
+    assert core in verb_cores(normalize(word))
+
+
+def test_dialect_verbs_map_to_standard_arabic(retriever: Retriever) -> None:
+    answer = retriever.answer("قديش واحد مات بألماتي؟")
+    assert not answer.declined
+    assert "103" in answer.hits[0].sentence.text
+
+
+def test_a_long_message_is_read_for_its_question(retriever: Retriever) -> None:
+    message = (
+        "أنا طالب وأكتب بحثا عن آسيا الوسطى وقرأت كثيرا عن الموضوع لكن ضاعت علي المعلومة وأحتاجها للمشرف، "
+        "فمن طلب إرسال قوات حفظ السلام إلى كازاخستان؟ وشكرا جزيلا على المساعدة والوقت"
+    )
+    answer = retriever.answer(message)
+    assert not answer.declined
+    assert "طلب" in answer.hits[0].sentence.text
+
+
+def test_parse_dialect_rejects_malformed_data() -> None:
+    with pytest.raises(ValueError, match="framing"):
+        parse_dialect({"framing": {"gulf": 3}, "equivalents": {}})
+    with pytest.raises(ValueError, match="list of words"):
+        parse_dialect({"framing": {}, "equivalents": {"حكى": "قال"}})
