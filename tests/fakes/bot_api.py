@@ -215,6 +215,8 @@ _STRING_FIELDS = frozenset(
         "parse_mode",
         "caption_parse_mode",
         "callback_query_id",
+        "inline_query_id",
+        "next_offset",
         "inline_message_id",
         "url",
         "secret_token",
