@@ -7,8 +7,10 @@ are cached for ``CACHE_SECONDS`` per corpus version and question, and Telegram i
 as long. A search (not a cache hit) counts against the user's rate limit, as a question in a chat does.
 
 A question the corpus does not answer gets no result, only the button above the list saying the sources
-do not cover it (it opens the private chat with the bot). Every answered query is logged with the outcome
-``inline`` (its chat id is the user's own: an inline query has no chat).
+do not cover it (it opens the private chat with the bot). A «كم…» question whose sources give different
+figures gets one more result first, «تختلف المصادر: 18 [1]، 8 على الأقل [2]», which posts each figure's
+sentence with its source. Every answered query is logged with the outcome ``inline`` (its chat id is the
+user's own: an inline query has no chat).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from telegram.ext import Application
 from bot import phrases
 from bot.context import LruCache, SanadContext
 from bot.journal import log_exchange_later
-from bot.render import inline_description, inline_title, render_inline_html
+from bot.render import inline_description, inline_figures, inline_title, render_inline_html
 from bot.sanitize import clean_text
 from bot.store import Exchange
 from retrieval.answer import Retriever
@@ -119,20 +121,26 @@ def inline_answer(retriever: Retriever, question: str) -> InlineAnswer:
         return InlineAnswer(None, ())
     if answer.declined:
         return InlineAnswer(answer, ())
-    results = tuple(
-        InlineQueryResultArticle(
-            id=result_id(hit.sentence.id),
-            title=inline_title(hit),
-            description=inline_description(hit),
-            input_message_content=InputTextMessageContent(
-                render_inline_html(answer, hit, highlight=retriever.highlight_spans),
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            ),
-        )
+    highlight = retriever.highlight_spans
+    results = [
+        _article(result_id(hit.sentence.id), inline_title(hit), inline_description(hit), html)
         for hit in answer.hits[:MAX_RESULTS]
+        if (html := render_inline_html(answer, hit, highlight=highlight))
+    ]
+    figures = inline_figures(answer, highlight=highlight)
+    if figures is not None:  # first: the sources disagree on the figure asked for
+        title, html = figures
+        results.insert(0, _article(result_id(f"figures:{title}"), title, phrases.INLINE_FIGURES, html))
+    return InlineAnswer(answer, tuple(results))
+
+
+def _article(identifier: str, title: str, description: str, html: str) -> InlineQueryResultArticle:
+    content = InputTextMessageContent(
+        html, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
-    return InlineAnswer(answer, results)
+    return InlineQueryResultArticle(
+        id=identifier, title=title, description=description, input_message_content=content
+    )
 
 
 async def _answer_query(

@@ -893,9 +893,38 @@ def inline_title(hit: Hit) -> str:
 
 
 def inline_description(hit: Hit) -> str:
-    """The result's second line: «[1] outlet — date — title» of the first article carrying the sentence."""
+    """The result's second line, its source: «[1] outlet — date — title» of the first article carrying it."""
     citation = hit.citations[0]
-    return truncate_words(_citation_text(1, citation), INLINE_DESCRIPTION_CHARS)
+    parts = [citation.outlet or phrases.UNKNOWN_OUTLET, format_date(citation.published), citation.title]
+    return truncate_words(f"[1] {DASH.join(parts)}", INLINE_DESCRIPTION_CHARS)
+
+
+def _inline_message(answer: Answer, body: str, limit: int) -> str | None:
+    question = f"<b>{safe_html(truncate_words(answer.question.strip(), 300))}</b>"
+    sources = [citation_html(n, c) for n, c in enumerate(answer.citations, 1)]
+    text = rtl_lines("\n".join([question, "", body, "", escape(phrases.SOURCES_HEADING), *sources]))
+    return text if utf16_len(text) <= limit else None
+
+
+def inline_figures(
+    answer: Answer, *, highlight: Highlighter | None = None, limit: int = MAX_TEXT_LENGTH
+) -> tuple[str, str] | None:
+    """When the hits disagree on the figure a «كم…» question asks for: the title of an extra inline result
+    («تختلف المصادر: 18 [1]، 8 على الأقل [2]») and the message it posts (each figure's sentence, cited)."""
+    disagreement = find_disagreement(answer)
+    if disagreement is None:
+        return None
+    hits = tuple(answer.hits[i] for group in disagreement.hits for i in group)
+    figures = Answer(answer.question, answer.query_terms, hits, False, answer.missing_terms)
+    line = disagreement_line(figures, markup=False)
+    if line is None:
+        return None
+    for shown in range(len(hits), 0, -1):
+        page = render_answer_html(figures, snippets=shown, highlight=highlight, limit=limit // 2)
+        text = _inline_message(figures, page.text, limit)
+        if text is not None:
+            return line, text
+    return None
 
 
 def render_inline_html(
@@ -903,14 +932,9 @@ def render_inline_html(
 ) -> str:
     """The message an inline result posts: the question, the cited snippet, and its full source line(s)."""
     alone = single_hit(answer, hit)
-    question = f"<b>{safe_html(truncate_words(answer.question.strip(), 300))}</b>"
-    sources = [citation_html(n, c) for n, c in enumerate(alone.citations, 1)]
-
-    def page(block: str) -> str:
-        return rtl_lines("\n".join([question, "", block, "", escape(phrases.SOURCES_HEADING), *sources]))
-
-    text = page(_snippet(alone, hit, markup=True, highlight=highlight))
-    if utf16_len(text) <= limit:
+    text = _inline_message(alone, _snippet(alone, hit, markup=True, highlight=highlight), limit)
+    if text is not None:
         return text
+    question = f"<b>{safe_html(truncate_words(answer.question.strip(), 300))}</b>"
     block = _shrunk_snippet(alone, hit, 0, highlight, limit // 2, None)
     return fit_lines([], [question, "", block], limit=limit)

@@ -173,3 +173,19 @@ async def test_inline_queries_need_inline_mode() -> None:
     async with running_fake_api() as api:
         with pytest.raises(ValueError, match="setinline"):
             api.push_inline_query(USER, "سؤال")
+
+
+async def test_disagreeing_figures_come_first_as_their_own_result(make_settings: MakeSettings) -> None:
+    async with inline_bot(make_settings) as bot:
+        answer = await inline_answer(bot.api, USER, "كم عدد قتلى قوات الأمن؟")
+        first, *rest = answer["results"]
+        assert first["title"].startswith("تختلف المصادر: 18 [1]، 8 على الأقل [2]")
+        posted = first["input_message_content"]["parsed_text"]
+        for control in ("\u2068", "\u2069", "\u200f"):
+            posted = posted.replace(control, "")
+        assert posted.splitlines()[2] == first["title"]
+        assert "18 قتيلًا" in posted
+        assert "ثمانية على الأقل" in posted
+        assert posted.split("\nالمصادر:")[1].count("[2] ") == 1
+        assert all(not r["title"].startswith("تختلف") for r in rest)
+        assert bot.api.rejected == []
