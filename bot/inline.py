@@ -36,7 +36,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import phrases
-from bot.context import LruCache, SanadContext
+from bot.context import LruCache, SanadContext, feature_state
 from bot.journal import log_exchange_later
 from bot.render import inline_description, inline_figures, inline_title, render_inline_html
 from bot.sanitize import clean_text
@@ -101,11 +101,7 @@ class InlineState:
 
 def inline_state(application: Application[Any, Any, Any, Any, Any, Any]) -> InlineState:
     """This application's inline state (in ``bot_data``, created on first use)."""
-    state = application.bot_data.get(STATE_KEY)
-    if not isinstance(state, InlineState):
-        state = InlineState()
-        application.bot_data[STATE_KEY] = state
-    return state
+    return feature_state(application, STATE_KEY, InlineState)
 
 
 def result_id(sentence_id: str) -> str:

@@ -19,7 +19,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot import phrases
-from bot.context import LruCache, MessageKey, SanadContext
+from bot.context import LruCache, MessageKey, SanadContext, feature_state
 from bot.handlers import command_argument, reply_html, reply_notice
 from bot.journal import log_reply
 from bot.keyboards import timeline_keyboard, timeline_start
@@ -48,11 +48,7 @@ class TimelineState:
 
 def timeline_state(application: Application[Any, Any, Any, Any, Any, Any]) -> TimelineState:
     """This application's timeline state (in ``bot_data``, created on first use)."""
-    state = application.bot_data.get(STATE_KEY)
-    if not isinstance(state, TimelineState):
-        state = TimelineState()
-        application.bot_data[STATE_KEY] = state
-    return state
+    return feature_state(application, STATE_KEY, TimelineState)
 
 
 async def events_for(context: SanadContext, retriever: Retriever, topic: str) -> tuple[Event, ...]:
