@@ -740,8 +740,13 @@ def timeline_citations(events: Sequence[Event]) -> tuple[Citation, ...]:
     return tuple(seen.values())
 
 
+# An event told by very many articles shows this many markers, then «+N».
+MAX_EVENT_MARKERS = 8
+
+
 def _event_markers(numbers: dict[str, int], event: Event) -> tuple[int, ...]:
-    return tuple(sorted({numbers[c.doc_id] for c in event.citations}))
+    """The markers shown for an event (its sources listed under the page are these)."""
+    return tuple(sorted({numbers[c.doc_id] for c in event.citations}))[:MAX_EVENT_MARKERS]
 
 
 def _timeline_title(topic: str | None) -> str:
@@ -758,6 +763,9 @@ def _timeline_entries(events: Sequence[Event], numbers: dict[str, int], *, marku
             heading = format_date(day)
             lines += ["", f"<b>{escape(heading)}</b>" if markup else heading]
         markers = "".join(marker(n, markup=markup) for n in _event_markers(numbers, event))
+        hidden = len({c.doc_id for c in event.citations}) - MAX_EVENT_MARKERS
+        if hidden > 0:
+            markers += f" +{hidden}"
         text = event.text.strip()
         body = safe_html(text) if markup else text
         note = f" {phrases.TIMELINE_RELATIVE}" if event.relative else ""

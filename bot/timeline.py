@@ -42,6 +42,7 @@ class TimelineState:
     page_events: int = TIMELINE_PAGE_EVENTS
     version: str = ""
     events: tuple[Event, ...] = ()
+    by_topic: LruCache[str, tuple[Event, ...]] = field(default_factory=lambda: LruCache(64))
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     topics: LruCache[MessageKey, str] = field(default_factory=lambda: LruCache(1024))
 
@@ -62,10 +63,15 @@ async def events_for(context: SanadContext, retriever: Retriever, topic: str) ->
                 build_timeline, retriever.corpus.articles, retriever.pipeline
             )
             state.version = retriever.info.version
+            state.by_topic = LruCache(state.by_topic.capacity)
         events = state.events
-    if not topic:
-        return events
-    return await asyncio.to_thread(filter_topic, events, topic, retriever.pipeline)
+        if not topic:
+            return events
+        found = state.by_topic.get(topic)
+        if found is None:  # every page press asks again: keep the recent topics' events
+            found = await asyncio.to_thread(filter_topic, events, topic, retriever.pipeline)
+            state.by_topic.put(topic, found)
+        return found
 
 
 async def timeline_page(

@@ -18,7 +18,8 @@ not figures; vague amounts («العشرات», «المئات») are left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from retrieval.gazetteer import entity_of
 from retrieval.ingest import month_number
@@ -222,7 +223,13 @@ def _figures_of_clause(words: list[str], hit: int) -> list[Figure]:
 
 def figures_in(text: str, hit: int = 0) -> list[Figure]:
     """Every figure of ``text`` with what it counts (``hit`` is recorded on each)."""
-    return [f for words in _clauses(text) for f in _figures_of_clause(words, hit)]
+    return [replace(f, hit=hit) for f in _figures_of_text(text)]
+
+
+@lru_cache(maxsize=20_000)
+def _figures_of_text(text: str) -> tuple[Figure, ...]:
+    """Cached per sentence: the same sentences answer many questions (about 1 ms for ten hits uncached)."""
+    return tuple(f for words in _clauses(text) for f in _figures_of_clause(words, 0))
 
 
 def question_quantity(question: str, places: frozenset[str] = frozenset()) -> Quantity | None:

@@ -219,3 +219,13 @@ async def test_timeline_topic_survives_a_restart_through_the_replied_message(
         notice = await bot.api.wait_for_reply(USER, since=len(bot.api.sent))
         assert visible(notice) == phrases.TIMELINE_NO_WORDS
         assert bot.api.rejected == []
+
+
+def test_an_event_told_by_many_articles_shows_a_few_markers_and_a_count() -> None:
+    same = "وفي 2 يناير، اندلعت احتجاجات في كازاخستان بسبب زيادة أسعار الغاز."
+    events = build_timeline(tuple(article(f"a{n:02d}", same) for n in range(12)), Pipeline())
+    assert len(events) == 1
+    assert len(events[0].citations) == 12
+    text = visible_text(render_timeline_html(events).text).replace("\u2068", "").replace("\u2069", "")
+    assert "[1][2][3][4][5][6][7][8] +4" in text
+    assert text.split(phrases.SOURCES_HEADING)[1].count("عنوان a") == 8
