@@ -189,3 +189,14 @@ async def test_disagreeing_figures_come_first_as_their_own_result(make_settings:
         assert posted.split("\nالمصادر:")[1].count("[2] ") == 1
         assert all(not r["title"].startswith("تختلف") for r in rest)
         assert bot.api.rejected == []
+
+
+async def test_markup_in_a_query_is_escaped_in_every_posted_message(make_settings: MakeSettings) -> None:
+    async with inline_bot(make_settings) as bot:
+        question = "متى بدأت الاحتجاجات <b>في</b> كازاخستان & لماذا؟"
+        answer = await inline_answer(bot.api, USER, question)
+        assert answer["results"]
+        for result in answer["results"]:
+            posted = result["input_message_content"]["parsed_text"]
+            assert posted.replace("\u2068", "").replace("\u2069", "").startswith(question)
+        assert bot.api.rejected == []
