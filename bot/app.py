@@ -25,14 +25,15 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot import admin, handlers, ledger, phrases
+from bot import admin, handlers, inline, ledger, phrases, timeline
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
-from bot.keyboards import CALLBACK_PATTERN
+from bot.keyboards import CALLBACK_PATTERN, TIMELINE_CALLBACK_PATTERN
 from bot.privacy import Pseudonymizer
 from bot.redact import install_redaction, quiet_http_logs
 from bot.settings import Settings
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 RATE_LIMITER_RETRIES = 3
 CONCURRENT_UPDATES = 32
 CONNECTION_POOL_SIZE = 8
@@ -101,6 +102,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("ask", handlers.ask))  # edits of /ask are answered again
     application.add_handler(CommandHandler("sources", handlers.sources, filters=new_only))
     application.add_handler(CommandHandler("forget", handlers.forget, filters=new_only))
+    application.add_handler(CommandHandler("timeline", timeline.timeline_command, filters=new_only))
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new_only))
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new_only))
     application.add_handler(MessageHandler(text & private, handlers.private_text))
@@ -111,6 +113,8 @@ def register_handlers(application: AnyApplication) -> None:
         MessageHandler(new_only & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
     )
     application.add_handler(CallbackQueryHandler(handlers.button, pattern=CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(timeline.page_button, pattern=TIMELINE_CALLBACK_PATTERN))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_handler(CallbackQueryHandler(handlers.button))  # stale/foreign data: "expired"
     application.add_error_handler(handlers.on_error)
 

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot import phrases
-from bot.render import render_answer_text, render_sources_text
+from bot.render import render_answer_text, render_sources_text, render_timeline_text
 from bot.settings import ConfigError, Settings, load_settings
 from retrieval.answer import Retriever, load_retriever
 from retrieval.errors import EmptyQuestionError, SanadError
 from retrieval.models import Answer, Citation
+from retrieval.timeline import build_timeline, filter_topic
 
 log = logging.getLogger("sanad")
 
@@ -97,6 +98,20 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     except EmptyQuestionError:
         raise CliError("the question has no searchable words (only punctuation or stop words)") from None
     print(_phrase(answer, settings, retriever))
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    """The corpus's dated events in order, each a cited sentence; only those about TOPIC when given."""
+    topic = " ".join(args.topic).strip()
+    retriever = _retriever(settings, args.corpus, progress=_progress(args))
+    events = build_timeline(retriever.corpus.articles, retriever.pipeline)
+    if topic:
+        try:
+            events = filter_topic(events, topic, retriever.pipeline)
+        except EmptyQuestionError:
+            raise CliError(f"the topic has no searchable words: {topic!r}") from None
+    print(render_timeline_text(events, topic=topic or None))
     return 0
 
 
@@ -340,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = add("ask", cmd_ask, "answer one question as the bot would, in plain text")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--corpus", help="corpus directory (default: from config)")
+    timeline = add("timeline", cmd_timeline, "the corpus's dated events in order, each a cited sentence")
+    timeline.add_argument("topic", nargs="*", help="only events about this topic (e.g. المطار)")
+    timeline.add_argument("--corpus", help="corpus directory (default: from config)")
     search = add("search", cmd_search, "questions on stdin, ranked sentences out")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
     search.add_argument("--top-k", type=int, default=None, help="results per question")

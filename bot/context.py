@@ -176,6 +176,18 @@ SanadApplication = Application[
 CONTEXT_TYPES = ContextTypes(context=SanadContext)
 
 
+S = TypeVar("S")
+
+
+def feature_state(application: Application[Any, Any, Any, Any, Any, Any], key: str, kind: type[S]) -> S:
+    """A feature's own state object in ``bot_data[key]`` (inline mode, the timeline), made on first use."""
+    state = application.bot_data.get(key)
+    if not isinstance(state, kind):
+        state = kind()
+        application.bot_data[key] = state
+    return state
+
+
 def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
     services = application.bot_data.get(SERVICES_KEY)
     if not isinstance(services, Services):

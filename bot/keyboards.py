@@ -8,6 +8,8 @@ An answer's buttons do not carry the exchange id: the log row is written *after*
 - ``fb:+`` / ``fb:-`` 👍 / 👎 on that answer
 - ``more:<start>``   the next page of that answer, starting at hit ``start``
 - ``up:add:<token>`` / ``up:no:<token>``  confirm or discard a pending article upload
+- ``tl:<start>``     the timeline page starting at event ``start`` (the topic is read from the /timeline
+                     message the page replies to; ``bot.timeline``)
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import phrases
-from bot.render import Page
+from bot.render import Page, TimelinePage
 
 CALLBACK_PATTERN = r"^(src|fb:[+-]|more:\d{1,4}|up:(add|no):[A-Za-z0-9_-]{1,32})$"
 _PATTERN = re.compile(CALLBACK_PATTERN)
+TIMELINE_CALLBACK_PATTERN = r"^tl:\d{1,5}$"
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,20 @@ def upload_keyboard(token: str) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def timeline_keyboard(page: TimelinePage) -> InlineKeyboardMarkup | None:
+    """«السابق» / «التالي» under a timeline page; None when it all fits on one page."""
+    row = []
+    if page.previous_start is not None:
+        row.append(InlineKeyboardButton(phrases.BUTTON_PREVIOUS, callback_data=f"tl:{page.previous_start}"))
+    if page.next_start is not None:
+        row.append(InlineKeyboardButton(phrases.BUTTON_NEXT, callback_data=f"tl:{page.next_start}"))
+    return InlineKeyboardMarkup([row]) if row else None
+
+
+def timeline_start(data: str | None) -> int | None:
+    """The event index a timeline button asks for, or None for other data."""
+    if data is None or not re.match(TIMELINE_CALLBACK_PATTERN, data):
+        return None
+    return int(data.split(":")[1])

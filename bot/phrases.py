@@ -29,6 +29,31 @@ NO_SOURCES = "لا توجد إجابة سابقة في هذه المحادثة �
 UNKNOWN_OUTLET = "مصدر غير مذكور"
 UNKNOWN_DATE = "تاريخ غير مذكور"
 
+# Figures the sources disagree on (retrieval.figures): one line citing each figure.
+FIGURES_DISAGREE = "تختلف المصادر: {figures}"
+FIGURE_QUALIFIED = {
+    "": "{value}",
+    "at_least": "{value} على الأقل",
+    "at_most": "{value} على الأكثر",
+    "more_than": "أكثر من {value}",
+    "less_than": "أقل من {value}",
+    "about": "نحو {value}",
+}
+
+# --- /timeline and `sanad timeline` ----------------------------------------------------------------------
+TIMELINE_TITLE = "تسلسل الأحداث كما تؤرخها المقالات"
+TIMELINE_TOPIC_TITLE = "تسلسل الأحداث كما تؤرخها المقالات: {topic}"
+TIMELINE_PAGE = "الأحداث {first}–{last} من {total}"
+TIMELINE_RELATIVE = "(اليوم محسوب من تاريخ النشر)"
+TIMELINE_EMPTY = "لا تذكر المقالات أحداثًا بتواريخها."
+TIMELINE_TOPIC_EMPTY = "لا تذكر المقالات أحداثًا بتواريخها عن: {topic}"
+TIMELINE_NO_WORDS = "لم أجد في الموضوع كلمات أبحث عنها. مثال: /timeline المطار"
+
+# --- inline mode (@bot سؤال in any chat) -----------------------------------------------------------------
+INLINE_NOT_COVERED = "لا تذكر المصادر المتاحة ما يجيب عن هذا"
+INLINE_RATE_LIMITED = "تمهّل قليلًا، ثم أعد المحاولة"
+INLINE_FIGURES = "أرقام مختلفة في المصادر: اختر لنشر كل رقم مع مصدره"
+
 # --- declines ------------------------------------------------------------------------------------------
 DECLINE_MISSING = "لا تذكر المصادر المتاحة: {terms}"
 DECLINE_GENERIC = "لم أجد في المصادر المتاحة ما يجيب عن هذا السؤال."
@@ -64,6 +89,8 @@ BUTTON_DOWN = "👎"
 BUTTON_MORE = "المزيد"
 BUTTON_ADD = "إضافة"
 BUTTON_CANCEL = "إلغاء"
+BUTTON_PREVIOUS = "السابق"
+BUTTON_NEXT = "التالي"
 
 # --- /start and /help ----------------------------------------------------------------------------------
 HELP_TITLE = "سند — أسئلة عن أحداث كازاخستان في يناير 2022"
@@ -72,7 +99,8 @@ HELP_CORPUS = "أعرف {articles} ({sentences}) من: {outlets}."
 HELP_CORPUS_RANGE = "تغطي المقالات الفترة من {first} إلى {last}."
 HELP_HOW = (
     "كيف تسأل: في المحادثة الخاصة اكتب سؤالك مباشرة. في المجموعات اذكرني (@{username}) "
-    "أو ردّ على إحدى رسائلي أو استخدم /ask متبوعًا بسؤالك."
+    "أو ردّ على إحدى رسائلي أو استخدم /ask متبوعًا بسؤالك. وفي أي محادثة اكتب @{username} ثم سؤالك "
+    "واختر إحدى النتائج لتنشرها مع مصدرها."
 )
 HELP_LIMITS = "لا أجيب إلا بما ورد في المقالات؛ إن لم تذكر المقالات شيئًا قلت ذلك صراحة."
 HELP_EXAMPLES = "أمثلة:"
@@ -85,6 +113,7 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("ask", "اطرح سؤالًا (في المجموعات: /ask سؤالك)"),
     ("sources", "المصادر الكاملة لآخر إجابة في هذه المحادثة"),
     ("forget", "احذف أسئلتك وتقييماتك من سجل المحادثات"),
+    ("timeline", "الأحداث المؤرخة بالترتيب، مع مصادرها (/timeline المطار لموضوع واحد)"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("reload", "إعادة تحميل المقالات من مجلد المصادر (للمشرفين)"),
@@ -119,6 +148,7 @@ OUTCOME_LABELS = {
     "upload": "ملفات للمعاينة",
     "upload_rejected": "ملفات مرفوضة",
     "error": "أخطاء",
+    "inline": "أسئلة مضمّنة (@البوت في محادثات أخرى)",
 }
 STATS_LOST = "سجلات لم تُحفظ في قاعدة البيانات منذ التشغيل: {lost}"
 STATS_FEEDBACK = "التقييمات: 👍 {up} — 👎 {down}"

@@ -25,7 +25,9 @@ from typing import Protocol
 from telegram.constants import MessageLimit
 
 from bot import phrases
+from retrieval.figures import Disagreement, find_disagreement
 from retrieval.models import Answer, Citation, Hit, Sentence
+from retrieval.timeline import Event
 
 MAX_TEXT_LENGTH = int(MessageLimit.MAX_TEXT_LENGTH)
 FSI = "\u2068"
@@ -304,8 +306,12 @@ class Page:
         return not self.declined and self.shown > 0 and self.next_start < self.total
 
 
-def _answer_page_html(answer: Answer, start: int, blocks: Sequence[str], hits: Sequence[Hit]) -> str:
+def _answer_page_html(
+    answer: Answer, start: int, blocks: Sequence[str], hits: Sequence[Hit], figures: str | None = None
+) -> str:
     lines: list[str] = []
+    if figures:
+        lines += [figures, ""]
     if start > 0:
         heading = phrases.MORE_HEADING.format(
             first=start + 1, last=start + len(blocks), total=len(answer.hits)
@@ -337,26 +343,29 @@ def render_answer_html(
     if start >= total:
         return Page(escape(phrases.NO_MORE_RESULTS), start, 0, total)
     chosen = answer.hits[start : start + max(1, snippets)]
+    figures = disagreement_line(answer, markup=True) if start == 0 else None
     blocks: list[str] = []
     for hit in chosen:
         block = _snippet(answer, hit, markup=True, highlight=highlight)
-        text = _answer_page_html(answer, start, [*blocks, block], chosen[: len(blocks) + 1])
+        text = _answer_page_html(answer, start, [*blocks, block], chosen[: len(blocks) + 1], figures)
         if utf16_len(text) <= limit:
             blocks.append(block)
             continue
         if blocks:
             break
-        blocks.append(_shrunk_snippet(answer, hit, start, highlight, limit))
+        blocks.append(_shrunk_snippet(answer, hit, start, highlight, limit, figures))
         break
-    text = _answer_page_html(answer, start, blocks, chosen[: len(blocks)])
+    text = _answer_page_html(answer, start, blocks, chosen[: len(blocks)], figures)
     return Page(text, start, len(blocks), total)
 
 
-def _shrunk_snippet(answer: Answer, hit: Hit, start: int, highlight: Highlighter | None, limit: int) -> str:
+def _shrunk_snippet(
+    answer: Answer, hit: Hit, start: int, highlight: Highlighter | None, limit: int, figures: str | None
+) -> str:
     """The longest version of a lone snippet that fits: first without context, then cut by words."""
 
     def fits(block: str) -> bool:
-        return utf16_len(_answer_page_html(answer, start, [block], [hit])) <= limit
+        return utf16_len(_answer_page_html(answer, start, [block], [hit], figures)) <= limit
 
     block = _snippet(answer, hit, markup=True, highlight=highlight, with_context=False)
     if fits(block):
@@ -383,13 +392,47 @@ def render_answer_text(answer: Answer, *, snippets: int, examples: Sequence[str]
     if answer.declined or not answer.hits:
         return render_decline_text(answer, examples)
     shown = answer.hits[: max(1, snippets)]
-    lines = [_snippet(answer, hit, markup=False) for hit in shown]
+    disagreement = find_disagreement(answer)
+    figures = _disagreement_text(answer, disagreement, markup=False) if disagreement is not None else None
+    lines = [figures, ""] if figures else []
+    lines += [_snippet(answer, hit, markup=False) for hit in shown]
     lines += ["", from_articles(_distinct_articles(shown)), ""]
-    cited = sorted({n for hit in shown for n in hit_markers(answer, hit)})
+    cited = sorted(
+        {n for hit in shown for n in hit_markers(answer, hit)} | _figure_markers(answer, disagreement)
+    )
     citations = answer.citations
     lines.append(phrases.SOURCES_HEADING)
     lines += [_citation_text(n, citations[n - 1]) for n in cited]
     return "\n".join(lines)
+
+
+# --- figures the sources disagree on ---------------------------------------------------------------------
+
+
+def _figure_markers(answer: Answer, disagreement: Disagreement | None) -> set[int]:
+    if disagreement is None:
+        return set()
+    return {n for hits in disagreement.hits for i in hits for n in hit_markers(answer, answer.hits[i])}
+
+
+def _disagreement_text(answer: Answer, disagreement: Disagreement, *, markup: bool) -> str:
+    items = []
+    for figure, hits in zip(disagreement.figures, disagreement.hits, strict=True):
+        value = phrases.FIGURE_QUALIFIED[figure.qualifier].format(value=figure.value)
+        numbers = sorted({n for i in hits for n in hit_markers(answer, answer.hits[i])})
+        markers = "".join(marker(n, markup=markup) for n in numbers)
+        items.append(f"{escape(value) if markup else value} {markers}")
+    line = phrases.FIGURES_DISAGREE.format(figures=phrases.LIST_SEPARATOR.join(items))
+    return f"<b>{line}</b>" if markup else line
+
+
+def disagreement_line(answer: Answer, *, markup: bool) -> str | None:
+    """«تختلف المصادر: 18 [1]، 8 على الأقل [2]» when the hits give different figures for the quantity a
+    «كم…» question asks about (``retrieval.figures``), else None. Markers index ``answer.citations``."""
+    disagreement = find_disagreement(answer)
+    if disagreement is None:
+        return None
+    return _disagreement_text(answer, disagreement, markup=markup)
 
 
 # --- declines --------------------------------------------------------------------------------------------
@@ -680,3 +723,226 @@ def render_upload_preview_html(
         lines += [f"{BULLET} {safe_html(truncate_words(p, paragraph_chars))}" for p in body]
     lines += ["", escape(phrases.UPLOAD_CONFIRM)]
     return fit_lines([], lines)
+
+
+# --- /timeline -------------------------------------------------------------------------------------------
+
+TIMELINE_PAGE_EVENTS = 6
+
+
+def timeline_citations(events: Sequence[Event]) -> tuple[Citation, ...]:
+    """Distinct citations of ``events`` in order of first appearance: ``[n]`` markers index this (1-based),
+    the same on every page."""
+    seen: dict[str, Citation] = {}
+    for event in events:
+        for citation in event.citations:
+            seen.setdefault(citation.doc_id, citation)
+    return tuple(seen.values())
+
+
+# An event told by very many articles shows this many markers, then «+N».
+MAX_EVENT_MARKERS = 8
+
+
+def _event_markers(numbers: dict[str, int], event: Event) -> tuple[int, ...]:
+    """The markers shown for an event (its sources listed under the page are these)."""
+    return tuple(sorted({numbers[c.doc_id] for c in event.citations}))[:MAX_EVENT_MARKERS]
+
+
+def _timeline_title(topic: str | None) -> str:
+    return phrases.TIMELINE_TOPIC_TITLE.format(topic=topic) if topic else phrases.TIMELINE_TITLE
+
+
+def _timeline_entries(events: Sequence[Event], numbers: dict[str, int], *, markup: bool) -> list[str]:
+    """Each day's heading once, then its events as cited bullets."""
+    lines: list[str] = []
+    day = None
+    for event in events:
+        if event.day != day:
+            day = event.day
+            heading = format_date(day)
+            lines += ["", f"<b>{escape(heading)}</b>" if markup else heading]
+        markers = "".join(marker(n, markup=markup) for n in _event_markers(numbers, event))
+        hidden = len({c.doc_id for c in event.citations}) - MAX_EVENT_MARKERS
+        if hidden > 0:
+            markers += f" +{hidden}"
+        text = event.text.strip()
+        body = safe_html(text) if markup else text
+        note = f" {phrases.TIMELINE_RELATIVE}" if event.relative else ""
+        lines.append(f"{BULLET} {body} {markers}{escape(note) if markup else note}")
+    return lines
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One message of a timeline: ``shown`` events from ``start`` out of ``total``."""
+
+    text: str
+    start: int
+    shown: int
+    total: int
+    size: int = TIMELINE_PAGE_EVENTS  # events per full page
+
+    @property
+    def previous_start(self) -> int | None:
+        return None if self.start == 0 else max(0, self.start - self.size)
+
+    @property
+    def next_start(self) -> int | None:
+        end = self.start + self.shown
+        return end if self.shown and end < self.total else None
+
+
+def _timeline_page_html(
+    events: Sequence[Event],
+    topic: str | None,
+    start: int,
+    chosen: Sequence[Event],
+    numbers: dict[str, int],
+    limit: int,
+    *,
+    all_sources: bool = True,
+) -> str | None:
+    """The page, or None when it does not fit ``limit``. With ``all_sources=False`` the source lines are
+    cut to what fits (then «…»), for a lone event cited by very many articles."""
+    lines = [f"<b>{safe_html(_timeline_title(topic))}</b>"]
+    if len(events) > len(chosen):
+        last = start + len(chosen)
+        lines.append(escape(phrases.TIMELINE_PAGE.format(first=start + 1, last=last, total=len(events))))
+    lines += _timeline_entries(chosen, numbers, markup=True)
+    lines += ["", escape(phrases.SOURCES_HEADING)]
+    cited = sorted({n for event in chosen for n in _event_markers(numbers, event)})
+    citations = timeline_citations(events)
+    sources = [citation_html(n, citations[n - 1]) for n in cited]
+    text = rtl_lines("\n".join(lines + sources))
+    if utf16_len(text) <= limit:
+        return text
+    if all_sources or utf16_len(rtl_lines("\n".join([*lines, ELLIPSIS]))) > limit:
+        return None
+    return fit_lines(["\n".join(lines), "\n"], sources, limit=limit)
+
+
+def render_timeline_html(
+    events: Sequence[Event],
+    *,
+    topic: str | None = None,
+    start: int = 0,
+    page_events: int = TIMELINE_PAGE_EVENTS,
+    limit: int = MAX_TEXT_LENGTH,
+) -> TimelinePage:
+    """One page of the timeline as Telegram HTML: up to ``page_events`` events from ``start``, each day once,
+    each event a cited sentence, then the sources cited on the page; events are dropped from the end when
+    the page would exceed ``limit`` (a lone event too long is cut at a word boundary, and its source lines
+    to what fits)."""
+    if not events:
+        empty = phrases.TIMELINE_TOPIC_EMPTY.format(topic=topic) if topic else phrases.TIMELINE_EMPTY
+        return TimelinePage(safe_html(empty), 0, 0, 0, page_events)
+    start = min(max(0, start), len(events) - 1)
+    numbers = {c.doc_id: n for n, c in enumerate(timeline_citations(events), 1)}
+    chosen: list[Event] = []
+    text: str | None = None
+    for event in events[start : start + max(1, page_events)]:
+        candidate = _timeline_page_html(events, topic, start, [*chosen, event], numbers, limit)
+        if candidate is None:
+            break
+        chosen.append(event)
+        text = candidate
+    if text is None:  # one event too long for a message: its sources cut to fit, then its sentence
+        event = events[start]
+        text = _timeline_page_html(events, topic, start, [event], numbers, limit, all_sources=False)
+        low, high = 1, len(event.text) if text is None else 0
+        while low <= high:
+            middle = (low + high) // 2
+            first = event.sentences[0]
+            short = Sentence(
+                first.doc_id, first.paragraph, first.position, truncate_words(event.text, middle)
+            )
+            candidate = _timeline_page_html(
+                events,
+                topic,
+                start,
+                [Event(event.day, (short, *event.sentences[1:]), event.citations, event.relative)],
+                numbers,
+                limit,
+                all_sources=False,
+            )
+            if candidate is None:
+                high = middle - 1
+            else:
+                text, low = candidate, middle + 1
+        chosen = [event]
+    return TimelinePage(text or escape(ELLIPSIS), start, len(chosen), len(events), page_events)
+
+
+def render_timeline_text(events: Sequence[Event], *, topic: str | None = None) -> str:
+    """The whole timeline as plain text (``sanad timeline``): days, cited sentences, then the sources."""
+    if not events:
+        return phrases.TIMELINE_TOPIC_EMPTY.format(topic=topic) if topic else phrases.TIMELINE_EMPTY
+    citations = timeline_citations(events)
+    numbers = {c.doc_id: n for n, c in enumerate(citations, 1)}
+    lines = [_timeline_title(topic), *_timeline_entries(events, numbers, markup=False), ""]
+    return "\n".join(lines) + "\n" + render_sources_text(citations)
+
+
+# --- inline mode -----------------------------------------------------------------------------------------
+
+INLINE_TITLE_CHARS = 120
+INLINE_DESCRIPTION_CHARS = 200
+
+
+def single_hit(answer: Answer, hit: Hit) -> Answer:
+    """``answer`` narrowed to one hit, so its markers start at [1] (an inline result stands alone)."""
+    return Answer(answer.question, answer.query_terms, (hit,), False, answer.missing_terms)
+
+
+def inline_title(hit: Hit) -> str:
+    """The result's title in the inline list: the sentence, cut at a word boundary."""
+    return truncate_words(hit.sentence.text.strip(), INLINE_TITLE_CHARS)
+
+
+def inline_description(hit: Hit) -> str:
+    """The result's second line, its source: «[1] outlet — date — title» of the first article carrying it."""
+    citation = hit.citations[0]
+    parts = [citation.outlet or phrases.UNKNOWN_OUTLET, format_date(citation.published), citation.title]
+    return truncate_words(f"[1] {DASH.join(parts)}", INLINE_DESCRIPTION_CHARS)
+
+
+def _inline_message(answer: Answer, body: str, limit: int) -> str | None:
+    question = f"<b>{safe_html(truncate_words(answer.question.strip(), 300))}</b>"
+    sources = [citation_html(n, c) for n, c in enumerate(answer.citations, 1)]
+    text = rtl_lines("\n".join([question, "", body, "", escape(phrases.SOURCES_HEADING), *sources]))
+    return text if utf16_len(text) <= limit else None
+
+
+def inline_figures(
+    answer: Answer, *, highlight: Highlighter | None = None, limit: int = MAX_TEXT_LENGTH
+) -> tuple[str, str] | None:
+    """When the hits disagree on the figure a «كم…» question asks for: the title of an extra inline result
+    («تختلف المصادر: 18 [1]، 8 على الأقل [2]») and the message it posts (each figure's sentence, cited)."""
+    disagreement = find_disagreement(answer)
+    if disagreement is None:
+        return None
+    hits = tuple(answer.hits[i] for group in disagreement.hits for i in group)
+    figures = Answer(answer.question, answer.query_terms, hits, False, answer.missing_terms)
+    line = disagreement_line(figures, markup=False)
+    if line is None:
+        return None
+    for shown in range(len(hits), 0, -1):
+        page = render_answer_html(figures, snippets=shown, highlight=highlight, limit=limit // 2)
+        text = _inline_message(figures, page.text, limit)
+        if text is not None:
+            return line, text
+    return None
+
+
+def render_inline_html(
+    answer: Answer, hit: Hit, *, highlight: Highlighter | None = None, limit: int = MAX_TEXT_LENGTH
+) -> str:
+    """The message an inline result posts: the question, the cited snippet, and its full source line(s)."""
+    alone = single_hit(answer, hit)
+    text = _inline_message(alone, _snippet(alone, hit, markup=True, highlight=highlight), limit)
+    if text is not None:
+        return text
+    question = f"<b>{safe_html(truncate_words(answer.question.strip(), 300))}</b>"
+    block = _shrunk_snippet(alone, hit, 0, highlight, limit // 2, None)
+    return fit_lines([], [question, "", block], limit=limit)

@@ -168,6 +168,7 @@ OUTCOMES = (
     "upload",  # an admin's file became a preview awaiting «إضافة»
     "upload_rejected",  # an admin's file was refused (type, size, encoding, format)
     "error",  # handling failed; the user got the Arabic error notice
+    "inline",  # an inline query (@bot سؤال in any chat) answered with cited results, or with none
 )
 QUESTION_OUTCOMES = ("answered", "declined")
 

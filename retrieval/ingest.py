@@ -37,7 +37,18 @@ from retrieval.corpus import is_valid_id
 from retrieval.errors import IngestError
 from retrieval.models import Article
 
-__all__ = ["IngestResult", "Removal", "ingest", "parse_date", "render_article", "slugify_id"]
+__all__ = [
+    "MONTH_NAMES",
+    "MONTH_PATTERN",
+    "IngestResult",
+    "Removal",
+    "fold",
+    "ingest",
+    "month_number",
+    "parse_date",
+    "render_article",
+    "slugify_id",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,18 @@ _MONTH_NUMBER = {_fold(name): number for number, names in _MONTHS.items() for na
 _MONTH = "(?:{})".format(
     "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in sorted(_MONTH_NUMBER, key=len, reverse=True))
 )
+# Shared with retrieval.timeline and retrieval.figures (dates inside sentences): the folding, the regex of
+# every month name over folded text, and the name -> month lookup.
+fold = _fold
+MONTH_PATTERN = _MONTH
+MONTH_NAMES = tuple(_MONTH_NUMBER)  # folded
+
+
+def month_number(folded_name: str) -> int | None:
+    """1-12 for a folded month name («يناير», «كانون الثاني», «january»), else None."""
+    return _MONTH_NUMBER.get(" ".join(folded_name.split()))
+
+
 _DAY, _YEAR = r"(?<!\d)(\d{1,2})", r"(\d{4})(?!\d)"
 _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # 08 يناير 2022 · 9 يناير/كانون الثاني 2022 · ١٠ يناير ٢٠٢٢

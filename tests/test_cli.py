@@ -301,7 +301,7 @@ def subcommands() -> list[str]:
 
 
 def test_the_parser_has_the_documented_commands() -> None:
-    assert subcommands() == sorted(["run", "chat", "ask", "search", "eval", "ingest", "export"])
+    assert subcommands() == sorted(["run", "chat", "ask", "search", "eval", "ingest", "export", "timeline"])
 
 
 @pytest.mark.parametrize("command", subcommands())

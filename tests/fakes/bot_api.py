@@ -41,7 +41,9 @@ Injecting updates (synchronous; each returns the Update as a dict and wakes a wa
     user_id, message_id, text, ...)``; ``push_callback(chat_id, user_id, message, data)`` (message:
     a Message dict the bot sent, or its message_id); ``push_document(chat_id, user_id, file_name,
     content, *, mime_type="application/octet-stream", caption=None, ...)`` (the file is then
-    served by getFile and ``GET /file/bot<token>/<file_path>``); ``push_update(update)`` (raw; an
+    served by getFile and ``GET /file/bot<token>/<file_path>``); ``push_inline_query(user_id, query, *,
+    chat_type="sender", offset="", ...)`` (only for a bot with inline mode on, as BotFather's /setinline
+    does: ``FakeBotAPI(bot_user={"supports_inline_queries": True})``); ``push_update(update)`` (raw; an
     ``update_id`` is assigned when missing). ``add_chat(chat_id, chat_type=..., title=...)``
     makes a chat known without a message (sending to an unknown chat fails: "chat not found").
 
@@ -52,7 +54,9 @@ Inspecting (all in call order)
     sendMessage/editMessageText calls; ``api.rejected`` -> ``list[Rejection]`` (method, params,
     error_code, description, injected); ``api.messages(chat_id, *, from_bot=None)`` the chat as
     it now shows (user and bot messages, edits applied, deletions removed, plain text + entities);
-    ``api.callback_answers`` (answerCallbackQuery params); ``api.commands`` (default scope and
+    ``api.callback_answers`` (answerCallbackQuery params); ``api.inline_answers`` (answerInlineQuery
+    params, results decoded; each article's message text as Telegram would post it is in
+    ``result["input_message_content"]["parsed_text"]``); ``api.commands`` (default scope and
     language), ``api.commands_for(scope=None, language_code="")``; ``api.webhook``;
     ``api.latencies`` (seconds from each pushed message to the next sendMessage in its chat);
     ``api.get_updates_calls`` (count); ``api.webhook_deliveries`` (update_ids POSTed and
@@ -85,7 +89,10 @@ http is accepted), deleteWebhook, getWebhookInfo (with last_error_*), getUpdates
 confirms and drops earlier updates, negative offsets, limit, long polling on ``timeout`` that
 returns as soon as an update arrives, persistent ``allowed_updates``, 409 while a webhook is set,
 409 for a getUpdates superseded by a newer one), sendMessage, editMessageText,
-editMessageReplyMarkup, deleteMessage, deleteMessages, answerCallbackQuery,
+editMessageReplyMarkup, deleteMessage, deleteMessages, answerCallbackQuery, answerInlineQuery
+(results: at most 50, ids 1-64 bytes and unique, article titles, every input_message_content
+validated like sendMessage text, reply_markup like sendMessage's, the results button's
+start_parameter; one answer per query),
 setMyCommands/getMyCommands/deleteMyCommands (per scope and language), sendChatAction, getChat,
 getFile, sendDocument; any other method returns ``true`` and is recorded (with
 ``strict_methods=True`` it gets Telegram's 404 "Not Found" instead). A wrong token gets 401.
@@ -158,6 +165,8 @@ DEFAULT_TOKEN = "123456789:AAFakeTokenForSanadTestsOnly-000000000"
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_RESULTS = 50
+MAX_INLINE_ID_BYTES = 64
 REPLY_METHODS = frozenset({"sendMessage", "editMessageText"})
 _DEFAULT_ALLOWED = frozenset(
     {
@@ -206,6 +215,8 @@ _STRING_FIELDS = frozenset(
         "parse_mode",
         "caption_parse_mode",
         "callback_query_id",
+        "inline_query_id",
+        "next_offset",
         "inline_message_id",
         "url",
         "secret_token",
@@ -405,6 +416,9 @@ class FakeBotAPI:
         self._callback_queries: dict[str, bool] = {}
         self._callback_ids = itertools.count(1)
         self.callback_answers: list[Json] = []
+        self._inline_queries: dict[str, bool] = {}
+        self._inline_ids = itertools.count(1)
+        self.inline_answers: list[Json] = []
         self._commands: dict[tuple[str, str], list[Json]] = {}
         self._files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}
@@ -431,6 +445,7 @@ class FakeBotAPI:
             "deleteMessage": self._delete_message,
             "deleteMessages": self._delete_messages,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
@@ -967,6 +982,35 @@ class FakeBotAPI:
         }
         return self.push_update({"callback_query": query})
 
+    def push_inline_query(
+        self,
+        user_id: int,
+        query: str,
+        *,
+        chat_type: str | None = "sender",
+        offset: str = "",
+        username: str | None = None,
+        first_name: str | None = None,
+        language_code: str | None = "ar",
+    ) -> Json:
+        """The user types ``@bot query`` in a chat of ``chat_type`` (None: Telegram does not say)."""
+        if not self._bot_user.get("supports_inline_queries"):
+            raise ValueError(
+                "this bot has no inline mode (BotFather /setinline): "
+                "FakeBotAPI(bot_user={'supports_inline_queries': True})"
+            )
+        query_id = f"{self._bot_user['id']}{next(self._inline_ids):09d}"
+        self._inline_queries[query_id] = False
+        inline: Json = {
+            "id": query_id,
+            "from": self._user(user_id, username, first_name, language_code=language_code),
+            "query": query,
+            "offset": offset,
+        }
+        if chat_type is not None:
+            inline["chat_type"] = chat_type
+        return self.push_update({"inline_query": inline})
+
     def push_document(
         self,
         chat_id: ChatId,
@@ -1461,6 +1505,61 @@ class FakeBotAPI:
         self.callback_answers.append(dict(params))
         return True
 
+    def _answer_inline_query(self, params: Json, files: dict[str, UploadedFile]) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if self._inline_queries.get(query_id, True):
+            raise ApiError(400, _QUERY_TOO_OLD)
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        checked = []
+        for result in results:
+            if not isinstance(result, dict):
+                raise ApiError(400, "Bad Request: can't parse inline query result")
+            result_id = str(result.get("id", ""))
+            if not 1 <= len(result_id.encode("utf-8")) <= MAX_INLINE_ID_BYTES:
+                raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+            if result_id in seen:
+                raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            checked.append(self._inline_result(result))
+        if len(str(params.get("next_offset", "")).encode("utf-8")) > MAX_INLINE_ID_BYTES:
+            raise ApiError(400, "Bad Request: NEXT_OFFSET_INVALID")
+        button = params.get("button")
+        if button is not None:
+            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+                raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
+            start = button.get("start_parameter")
+            if start is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(start)):
+                raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+        self._inline_queries[query_id] = True
+        self.inline_answers.append({**params, "results": checked})
+        return True
+
+    def _inline_result(self, result: Json) -> Json:
+        """Validate one InlineQueryResult; articles' message text is parsed as Telegram would post it."""
+        kind = result.get("type")
+        if kind != "article":
+            return dict(result)  # other result types are not modelled
+        if not str(result.get("title", "")).strip():
+            raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+        content = result.get("input_message_content")
+        if not isinstance(content, dict) or "message_text" not in content:
+            raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
+        text, entities = self._format(
+            content.get("message_text"),
+            content.get("parse_mode"),
+            content.get("entities"),
+            limit=MAX_TEXT_LENGTH,
+            caption=False,
+        )
+        self._check_markup(result.get("reply_markup"))
+        posted = {**content, "parsed_text": text, "parsed_entities": entities}
+        return {**result, "input_message_content": posted}
+
     def _set_my_commands(self, params: Json, files: dict[str, UploadedFile]) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list):
@@ -1586,6 +1685,7 @@ class FakeBotAPI:
         self._calls.clear()
         self._rejected.clear()
         self.callback_answers.clear()
+        self.inline_answers.clear()
         self.latencies.clear()
         self._pending_since.clear()
         self._chat_marks.clear()
@@ -1612,6 +1712,7 @@ class FakeBotAPI:
                 "mention": self.push_mention,
                 "edited_text": self.push_edited_text,
                 "callback": self.push_callback,
+                "inline_query": self.push_inline_query,
                 "document": self._push_document_b64,
                 "update": self.push_update,
             }
