@@ -107,7 +107,7 @@ ASIDE_WEIGHT = 0.3
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
-MIN_SHOWN_SHARE = 0.35  # a sentence scoring below this share of the first is not shown
+MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 
 SENTENCE_CACHE_SIZE = 20_000
 SentenceWords = tuple[tuple[tuple[int, int], ...], tuple[str, ...], tuple[tuple[int, int, str], ...]]
@@ -388,8 +388,16 @@ class Retriever:
 
     def _readable(self, hits: Sequence[Hit]) -> list[Hit]:
         """Hits as shown: none far below the first, none sharing no key word with the question."""
-        first = hits[0].score
-        return [hits[0], *(h for h in hits[1:] if h.score >= first * MIN_SHOWN_SHARE and h.matched_terms)]
+        first, words = hits[0].score, len(set(hits[0].matched_terms))
+        return [
+            hits[0],
+            *(
+                h
+                for h in hits[1:]
+                if h.matched_terms
+                and (h.score >= first * MIN_SHOWN_SHARE or 2 * len(set(h.matched_terms)) >= words)
+            ),
+        ]
 
     def _answers(self, question: str) -> bool:
         try:

@@ -233,11 +233,12 @@ def filter_topic(events: Sequence[Event], topic: str, pipeline: Pipeline) -> tup
 
     Raises ``EmptyQuestionError`` when ``topic`` has no searchable words.
     """
-    stems = [term.stem for term in pipeline.terms(topic)]
+    terms = pipeline.terms(topic)
+    stems = [term.stem for term in terms]
     if not stems:
         raise EmptyQuestionError("the topic has no searchable words")
     accepted = [{stem} for stem in stems]
-    for start, end, token in pipeline.lexicon.group_tokens(stems):
+    for start, end, token in pipeline.lexicon.group_tokens([term.normal for term in terms]):
         for i in range(start, end):
             accepted[i].add(token)
 

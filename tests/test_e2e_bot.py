@@ -156,7 +156,7 @@ async def test_question_gets_a_cited_html_answer_with_buttons_and_is_logged(
     assert row["corpus_version"] == version
     assert row["normalized_query"]
     assert row["latency_ms"] > 0
-    assert len(json.loads(row["results"])) == 10
+    assert 1 <= len(json.loads(row["results"])) <= 10  # far weaker sentences are not shown (nor logged)
     assert json.loads(row["citations"])[0]["title"]
     assert not bot.api.rejected
 
