@@ -104,6 +104,9 @@ ROOT_STRENGTH = 0.5  # a word of the same root (roots over-join: حكومة / م
 # clauses are searched at ASIDE_WEIGHT and never required.
 LONG_MESSAGE = 12
 ASIDE_WEIGHT = 0.3
+# Latin letters or digits glued to Arabic letters («31mالصين», «ب5») are two words in a question.
+_SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\u064a])(?=[A-Za-z0-9])")
+_ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
@@ -166,9 +169,9 @@ class Retriever:
         Stretched letters count once; a Latin-script question is recognised as English or read as
         Arabizi; dialect and chat framing words are set aside (never searched, never missing).
         """
-        text = collapse_stretch(question)
+        text = _SCRIPT_BOUNDARY.sub(" ", collapse_stretch(question))
         script, reading = "arabic", ""
-        if latin_share(text) > 0.5:
+        if latin_share(text) > 0.5 and not _ARABIC_WORD.search(text):
             words = latin_words(text)
             if is_english(words):
                 return Query((), (), script="english")
