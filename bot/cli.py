@@ -18,7 +18,7 @@ from bot.render import render_answer_text, render_sources_text, render_timeline_
 from bot.settings import ConfigError, Settings, load_settings
 from retrieval.answer import Retriever, load_retriever
 from retrieval.errors import EmptyQuestionError, SanadError
-from retrieval.models import Answer, Citation
+from retrieval.models import Answer, Citation, Hit
 from retrieval.timeline import build_timeline, filter_topic
 
 log = logging.getLogger("sanad")
@@ -91,7 +91,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     question = " ".join(args.question).strip()
     if not question:
-        raise CliError("the question is empty: sanad ask \"متى بدأت الاحتجاجات؟\"")
+        raise CliError('the question is empty: sanad ask "متى بدأت الاحتجاجات؟"')
     retriever = _retriever(settings, args.corpus, progress=_progress(args))
     try:
         answer = retriever.answer(question)
@@ -143,28 +143,34 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def search_row(answer: Answer) -> dict[str, Any]:
-    """The stable JSON contract of `sanad search --json` (documented in the README)."""
-    results = []
-    for hit in answer.hits:
-        first = hit.citations[0]
-        results.append(
-            {
-                "text": hit.sentence.text,
-                "score": round(hit.score, 6),
-                "doc_id": first.doc_id,
-                "title": first.title,
-                "outlet": first.outlet,
-                "published": first.published.isoformat() if first.published else None,
-                "sentence_id": hit.sentence.id,
-            }
-        )
+def _result(hit: Hit) -> dict[str, Any]:
+    first = hit.citations[0]
     return {
+        "text": hit.sentence.text,
+        "score": round(hit.score, 6),
+        "doc_id": first.doc_id,
+        "title": first.title,
+        "outlet": first.outlet,
+        "published": first.published.isoformat() if first.published else None,
+        "sentence_id": hit.sentence.id,
+    }
+
+
+def search_row(answer: Answer) -> dict[str, Any]:
+    """The stable JSON contract of `sanad search --json` (documented in the README).
+
+    A declined question whose topic the corpus does mention also carries ``related``: its closest
+    sentences, shaped like ``results`` (which stays empty), never to be shown as the answer.
+    """
+    row: dict[str, Any] = {
         "question": answer.question,
         "declined": answer.declined,
         "missing_terms": list(answer.missing_terms),
-        "results": results,
+        "results": [_result(hit) for hit in answer.hits],
     }
+    if answer.declined:
+        row["related"] = [_result(hit) for hit in answer.related]
+    return row
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -205,7 +211,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             }
             for r in report.failures
         ]
-        print(json.dumps({**summary, "floor": floor_summary, "failures": failures}, ensure_ascii=False))
+        by_style = {style: part.summary() for style, part in report.by_style().items()}
+        extra = {"styles": by_style} if by_style else {}
+        print(
+            json.dumps({**summary, "floor": floor_summary, **extra, "failures": failures}, ensure_ascii=False)
+        )
         return 0
     for failure in report.failures:
         verdict = "declined" if failure.declined else f"rank {failure.rank or '>10'}"
@@ -223,6 +233,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             f"unanswerable declined {report.unanswerable_declined:.3f}  "
             f"false declines {report.false_declines:.3f}"
         )
+        styles = report.by_style()
+        if styles:
+            print("style        answerable  Hit@1  Hit@3  declined  unanswerable  declined")
+            for style, part in styles.items():
+                answerable = sum(r.case.answerable for r in part.results)
+                print(
+                    f"{style:<12} {answerable:>10}  {part.hit1:.3f}  {part.hit3:.3f}  "
+                    f"{part.false_declines:>8.3f}  {len(part.results) - answerable:>12}  "
+                    f"{part.unanswerable_declined:>8.3f}"
+                )
     print(
         f"floor (rank-bm25, whitespace tokens, same sentences): Hit@1 {floor.hit1:.3f}  "
         f"Hit@3 {floor.hit3:.3f}  MRR@10 {floor.mrr10:.3f}"
@@ -320,7 +340,8 @@ def _progress(args: argparse.Namespace) -> bool:
 
 
 def _phrase(answer: Answer, settings: Settings, retriever: Retriever) -> str:
-    return render_answer_text(answer, snippets=settings.bot.snippets, examples=retriever.examples)
+    examples = retriever.examples_for(answer.question) if answer.declined else ()
+    return render_answer_text(answer, snippets=settings.bot.snippets, examples=examples)
 
 
 def _read_text(path: Path) -> str:

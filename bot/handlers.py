@@ -74,16 +74,16 @@ def example_question(retriever: Retriever | None) -> str:
 def answer_and_render(retriever: Retriever, question: str, snippets: int) -> tuple[Answer, Page]:
     """Blocking: rank and render (run it with ``asyncio.to_thread``)."""
     answer = retriever.answer(question)
-    page = render_answer_html(
-        answer, snippets=snippets, highlight=retriever.highlight_spans, examples=retriever.examples
-    )
+    examples = retriever.examples_for(question) if answer.declined else ()
+    highlight = retriever.highlight_spans
+    page = render_answer_html(answer, snippets=snippets, highlight=highlight, examples=examples)
     return answer, page
 
 
 def render_page(retriever: Retriever | None, answer: Answer, snippets: int, start: int) -> Page:
     """Blocking: one page of an answer already computed."""
     highlight = retriever.highlight_spans if retriever is not None else None
-    examples = retriever.examples if retriever is not None else ()
+    examples = retriever.examples_for(answer.question) if retriever is not None and answer.declined else ()
     return render_answer_html(answer, snippets=snippets, start=start, highlight=highlight, examples=examples)
 
 

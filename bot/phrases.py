@@ -59,6 +59,17 @@ DECLINE_MISSING = "لا تذكر المصادر المتاحة: {terms}"
 DECLINE_GENERIC = "لم أجد في المصادر المتاحة ما يجيب عن هذا السؤال."
 DECLINE_SCOPE = "أجيب فقط عمّا ورد في مقالات مختارة عن أحداث كازاخستان في يناير 2022."
 DECLINE_EXAMPLES = "جرّب مثلًا:"
+# The topic is in the articles, the detail asked for is not: «تذكر المصادر الحكومة، لكنها لا تذكر: سكان».
+DECLINE_PARTIAL = "تذكر المصادر {known}، لكنها لا تذكر {missing}"
+DECLINE_PARTIAL_KIND = "تذكر المصادر {known}، لكنها لا تذكر {kind} يجيب عن سؤالك."
+DECLINE_KINDS = {"number": "رقمًا", "date": "تاريخًا", "reason": "سببًا"}
+DECLINE_NO_DETAIL = "لم أجد في المصادر المتاحة ما يجيب عن هذا تحديدًا."
+DECLINE_RELATED = "أقرب ما تذكره المصادر (للاطلاع، لا جوابًا):"
+DECLINE_ENGLISH = (
+    "أجيب عن الأسئلة بالعربية فقط، فاكتب سؤالك بالعربية من فضلك.\n"
+    "I answer questions in Arabic only: please ask in Arabic."
+)
+READ_AS = "(قرأت سؤالك: {reading})"
 LIST_SEPARATOR = "، "
 
 # --- notices -------------------------------------------------------------------------------------------
@@ -164,7 +175,9 @@ UPLOAD_DATE = "التاريخ: {date}"
 UPLOAD_OUTLET = "المصدر: {outlet}"
 UPLOAD_ID = "المعرّف: {doc_id}"
 UPLOAD_FIRST_LINES = "أول الفقرات:"
-UPLOAD_REMOVED = "حُذف {count} سطرًا من النص (إعلانات أو روابط أو تكرار)."
+UPLOAD_REMOVED = "{verb} {lines} من النص (إعلانات أو روابط أو تكرار)."
+UPLOAD_REMOVED_VERBS = ("حُذف", "حُذفت")  # «حُذف سطر واحد / سطران / 11 سطرًا», «حُذفت 3 أسطر»
+LINES = ("سطر واحد", "سطران", "أسطر", "سطرًا", "سطر")
 UPLOAD_CONFIRM = "أضيفه إلى المقالات؟"
 UPLOAD_WRONG_TYPE = "أقبل ملفات .txt أو .md فقط."
 UPLOAD_TOO_BIG = "الملف أكبر من الحد المسموح ({limit} بايت)."

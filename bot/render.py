@@ -101,6 +101,12 @@ def count_noun(count: int, forms: tuple[str, str, str, str, str]) -> str:
     return f"{count} {hundreds}"
 
 
+def removed_lines(count: int) -> str:
+    """«حُذفت 3 أسطر من النص…», with the verb and the counted noun agreeing with the number."""
+    verb = phrases.UPLOAD_REMOVED_VERBS[1 if 3 <= count % 100 <= 10 else 0]
+    return phrases.UPLOAD_REMOVED.format(verb=verb, lines=count_noun(count, phrases.LINES))
+
+
 def from_articles(count: int) -> str:
     """«من 3 مقالات»: how many articles support the shown snippets."""
     return phrases.FROM_ARTICLES.format(articles=count_noun(count, phrases.ARTICLES_GEN))
@@ -310,6 +316,8 @@ def _answer_page_html(
     answer: Answer, start: int, blocks: Sequence[str], hits: Sequence[Hit], figures: str | None = None
 ) -> str:
     lines: list[str] = []
+    if answer.reading and start == 0:
+        lines += [f"<i>{safe_html(phrases.READ_AS.format(reading=answer.reading))}</i>", ""]
     if figures:
         lines += [figures, ""]
     if start > 0:
@@ -394,7 +402,8 @@ def render_answer_text(answer: Answer, *, snippets: int, examples: Sequence[str]
     shown = answer.hits[: max(1, snippets)]
     disagreement = find_disagreement(answer)
     figures = _disagreement_text(answer, disagreement, markup=False) if disagreement is not None else None
-    lines = [figures, ""] if figures else []
+    lines = [phrases.READ_AS.format(reading=answer.reading), ""] if answer.reading else []
+    lines += [figures, ""] if figures else []
     lines += [_snippet(answer, hit, markup=False) for hit in shown]
     lines += ["", from_articles(_distinct_articles(shown)), ""]
     cited = sorted(
@@ -438,34 +447,66 @@ def disagreement_line(answer: Answer, *, markup: bool) -> str | None:
 # --- declines --------------------------------------------------------------------------------------------
 
 
-def _decline_lines(answer: Answer, examples: Sequence[str]) -> tuple[str, str, list[str]]:
+def _decline_head(answer: Answer, *, markup: bool) -> str:
+    """The first line of a decline: what the sources lack, and what they do mention when they do."""
+
+    def words(terms: Sequence[str]) -> str:
+        if markup:
+            return phrases.LIST_SEPARATOR.join(f"<b>{safe_html(term)}</b>" for term in terms)
+        return phrases.LIST_SEPARATOR.join(terms)
+
+    def plain(text: str) -> str:
+        return escape(text) if markup else text
+
+    if answer.reason == "english":
+        return plain(phrases.DECLINE_ENGLISH)
+    known = answer.known_terms if answer.related else ()
+    if known and answer.missing_terms:
+        head, tail = phrases.DECLINE_PARTIAL.split("{known}")
+        middle, end = tail.split("{missing}")
+        return plain(head) + words(known) + plain(middle) + words(answer.missing_terms) + plain(end)
+    if known and answer.asks in phrases.DECLINE_KINDS:
+        head, tail = phrases.DECLINE_PARTIAL_KIND.split("{known}")
+        return plain(head) + words(known) + plain(tail.format(kind=phrases.DECLINE_KINDS[answer.asks]))
     if answer.missing_terms:
-        first = phrases.DECLINE_MISSING.format(terms=phrases.LIST_SEPARATOR.join(answer.missing_terms))
-    else:
-        first = phrases.DECLINE_GENERIC
-    return first, phrases.DECLINE_SCOPE, [e for e in examples if e.strip()][:3]
+        return plain(phrases.DECLINE_MISSING.split("{terms}")[0]) + words(answer.missing_terms)
+    return plain(phrases.DECLINE_NO_DETAIL if known else phrases.DECLINE_GENERIC)
+
+
+def _related_lines(answer: Answer, *, markup: bool) -> list[str]:
+    """The closest sentences of a declined question, each with its source, never numbered as an answer."""
+    if not answer.related:
+        return []
+    lines = ["", escape(phrases.DECLINE_RELATED) if markup else phrases.DECLINE_RELATED]
+    for hit in answer.related[:2]:
+        source = hit.citations[0] if hit.citations else None
+        where = f" — {source.outlet or source.title}" if source else ""
+        text = truncate_words(hit.sentence.text, 300) + where
+        lines.append(f"{BULLET} {safe_html(text) if markup else text}")
+    return lines
+
+
+def _decline_lines(answer: Answer, examples: Sequence[str], *, markup: bool) -> list[str]:
+    lines = [_decline_head(answer, markup=markup)]
+    if answer.reason == "english":
+        return lines
+    lines += _related_lines(answer, markup=markup)
+    lines += ["", escape(phrases.DECLINE_SCOPE) if markup else phrases.DECLINE_SCOPE]
+    chosen = [e for e in examples if e.strip()][:3]
+    if chosen:
+        lines += ["", escape(phrases.DECLINE_EXAMPLES) if markup else phrases.DECLINE_EXAMPLES]
+        lines += [f"{BULLET} {safe_html(e) if markup else e}" for e in chosen]
+    return lines
 
 
 def render_decline_text(answer: Answer, examples: Sequence[str] = ()) -> str:
-    """«لا تذكر المصادر المتاحة: الصين» + the corpus scope + up to three example questions."""
-    first, scope, chosen = _decline_lines(answer, examples)
-    lines = [first, scope]
-    if chosen:
-        lines += ["", phrases.DECLINE_EXAMPLES, *(f"{BULLET} {example}" for example in chosen)]
-    return "\n".join(lines)
+    """«لا تذكر المصادر المتاحة: الصين» (or what they mention and lack), related sentences, the corpus
+    scope and up to three example questions."""
+    return "\n".join(_decline_lines(answer, examples, markup=False))
 
 
 def render_decline_html(answer: Answer, examples: Sequence[str] = (), *, limit: int = MAX_TEXT_LENGTH) -> str:
-    first, scope, chosen = _decline_lines(answer, examples)
-    if answer.missing_terms:
-        terms = phrases.LIST_SEPARATOR.join(f"<b>{safe_html(term)}</b>" for term in answer.missing_terms)
-        head = escape(phrases.DECLINE_MISSING.split("{terms}")[0]) + terms
-    else:
-        head = escape(first)
-    lines = [head, escape(scope)]
-    if chosen:
-        lines += ["", escape(phrases.DECLINE_EXAMPLES), *(f"{BULLET} {safe_html(e)}" for e in chosen)]
-    text = rtl_lines("\n".join(lines))
+    text = rtl_lines("\n".join(_decline_lines(answer, examples, markup=True)))
     if utf16_len(text) <= limit:
         return text
     # Absurdly many missing words (a pasted essay): name as many as fit.
@@ -716,7 +757,7 @@ def render_upload_preview_html(
         escape(phrases.UPLOAD_ID.split("{")[0]) + f"{FSI}<code>{escape(doc_id)}</code>{PDI}",
     ]
     if removed:
-        lines.append(escape(phrases.UPLOAD_REMOVED.format(count=removed)))
+        lines.append(escape(removed_lines(removed)))
     body = [p for p in paragraphs if not p.startswith("## ")][:first_paragraphs]
     if body:
         lines += ["", escape(phrases.UPLOAD_FIRST_LINES)]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from retrieval.arabizi import Transliterator, is_english, latin_share, latin_words
@@ -87,6 +87,7 @@ class Query:
     script: str = "arabic"
     reading: str = ""
     framing: tuple[str, ...] = ()
+    asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
 
     @property
     def missing(self) -> tuple[Concept, ...]:
@@ -109,6 +110,8 @@ _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
+KIND_BOOST = 0.2  # measured on XQuAD-ar and the tuning questions: README, "How answers are found"
+KIND_DEPTH = 3
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 
@@ -145,6 +148,9 @@ class Retriever:
         # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
         self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
+        self._kinds = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
+            lambda entry, kind: holds_kind(self.index.entries[entry].sentence.text, kind)
+        )
         dates = sorted(a.published for a in corpus.articles if a.published)
         fingerprint = hashlib.sha256(PIPELINE_VERSION.encode())
         for article in corpus.articles:
@@ -219,6 +225,7 @@ class Retriever:
             script=script,
             reading=reading,
             framing=framing,
+            asks=asked_kind(normalize(text).split()),
         )
 
     def _message_terms(self, text: str) -> tuple[list[Term], set[int]]:
@@ -301,13 +308,28 @@ class Retriever:
         return self._hits(query, top_k or self.config.top_k) if query.tokens else []
 
     def _hits(self, query: Query, k: int) -> list[Hit]:
+        """The ``k`` best sentences; a sentence holding the kind of answer asked for scores higher.
+
+        With ``query.asks`` («متى» → a date, «كم» → a number, «لماذا» → a reason), BM25's best
+        ``KIND_DEPTH`` × k candidates are re-scored, those holding such an answer × (1 + KIND_BOOST).
+        """
+        depth = k * KIND_DEPTH if query.asks else k
+        scored = self.index.search(query.tokens, depth, query.weights or None)
+        if query.asks:
+            boosted = [
+                (i, score * (1 + KIND_BOOST) if self._holds(i, query.asks) else score) for i, score in scored
+            ]
+            scored = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))[:k]
         hits = []
-        for i, score in self.index.search(query.tokens, k, query.weights or None):
+        for i, score in scored:
             entry = self.index.entries[i]
             before, after = self._neighbours(entry.sentence)
             matched = tuple(t for t in query.tokens if t in entry.tokens)
             hits.append(Hit(entry.sentence, score, entry.citations, before, after, matched))
         return hits
+
+    def _holds(self, entry: int, kind: str) -> bool:
+        return self._kinds(entry, kind)
 
     def answer(self, question: str, top_k: int | None = None) -> Answer:
         """Answer ``question`` from the corpus, or decline with the reason and the missing words.
@@ -320,20 +342,36 @@ class Retriever:
         if query.script == "english":
             return Answer(question, (), (), True, (), "english")
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
+        known = tuple(
+            dict.fromkeys(c.term.surface for c in query.concepts if c.required and c not in query.missing)
+        )
+        about = partial(Answer, known_terms=known, asks=query.asks, reading=query.reading)
         absent = self.absent_entity(query)
         if absent:
-            return Answer(question, query.tokens, (), True, missing or (absent,), "unknown entity")
+            return about(question, query.tokens, (), True, missing or (absent,), "unknown entity")
         hits = self._hits(query, top_k or self.config.top_k)
         if not hits:
-            return Answer(question, query.tokens, (), True, missing, "no matching sentence")
+            return about(question, query.tokens, (), True, missing, "no matching sentence")
         features = self.evidence(query, hits)
         unknown_topic = features["missing_definite"] and features["coverage"] < self.config.min_topic_coverage
         too_weak = features["coverage"] < self.config.min_coverage
         if unknown_topic or too_weak or self.decline_model.declines(features):
-            reason = "unknown topic" if features["missing_definite"] else "weak match"
-            related = tuple(hits[:RELATED])
-            return Answer(question, query.tokens, (), True, missing, reason, related=related)
-        return Answer(question, query.tokens, tuple(self._readable(hits)), False, missing)
+            reason = "unknown topic" if unknown_topic else "weak match"
+            related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
+            return about(question, query.tokens, (), True, missing, reason, related=related)
+        return about(question, query.tokens, tuple(self._readable(hits)), False, missing)
+
+    def examples_for(self, question: str, count: int = 3) -> tuple[str, ...]:
+        """Up to ``count`` example questions the corpus answers, those sharing the question's words first."""
+        try:
+            wanted = set(self.parse(question).tokens)
+        except EmptyQuestionError:
+            wanted = set()
+        shared = [
+            (len(wanted & set(self.pipeline.index_tokens(example))), -n, example)
+            for n, example in enumerate(self.examples)
+        ]
+        return tuple(example for *_, example in sorted(shared, reverse=True)[:count])
 
     def absent_entity(self, query: Query) -> str | None:
         """A named entity of the question (one word or several) that the corpus never mentions."""
@@ -361,7 +399,7 @@ class Retriever:
         known = [c for c in required if c.tokens and not c.rooted]
         total = sum(c.weight for c in required) or 1.0
         rarest = max(known, key=lambda c: c.weight, default=None)
-        kind = asked_kind([c.term.normal for c in query.concepts] + list(map(normalize, query.framing)))
+        kind = query.asks
         texts = [s.text for s in (best.sentence, best.before, best.after) if s is not None]
         second = hits[1].score if len(hits) > 1 else 0.0
         ceiling = sum(c.weight for c in known) or 1.0

@@ -115,20 +115,39 @@ def _shape_distance(latin: str, arabic: str) -> float:
     return previous[-1]
 
 
+# Arabizi digits stand for one Arabic letter each; vowels hint at the long vowel written.
+_EXACT_DIGITS = {"7": "ح", "5": "خ", "3": "ع", "9": "ق", "6": "ط", "8": "غ"}
+_LATIN_VOWELS = {"a": "ا", "i": "ي", "y": "ي", "o": "و", "u": "و", "w": "و"}
+
+
+def _letter_agreement(latin: str, arabic: str) -> float:
+    """A bonus for the letters an Arabizi word pins down: its digit letters, its final long vowel."""
+    bonus = sum(0.3 for digit, letter in _EXACT_DIGITS.items() if digit in latin and letter in arabic)
+    last = _LATIN_VOWELS.get(latin[-1:])
+    if (last and arabic.endswith(last)) or (latin[-1:] in "aeh" and arabic.endswith("ه")):
+        bonus += 0.25
+    return bonus
+
+
 @dataclass
 class Transliterator:
     """Arabizi words → Arabic words of a given vocabulary, chosen by skeleton, length and frequency."""
 
     by_skeleton: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     preferred: frozenset[str] = frozenset()
+    defined: dict[str, str] = field(default_factory=dict)  # a form without «ال» → the corpus word with it
 
     @classmethod
     def build(cls, counts: Iterable[tuple[str, int]], preferred: Iterable[str] = ()) -> Transliterator:
         """``counts``: (normalised word, frequency); ``preferred`` words (framing, stop words) win ties."""
         table: dict[str, dict[str, int]] = defaultdict(dict)
         preferred = frozenset(preferred)
+        defined: dict[str, str] = {}
         for word, count in counts:
-            for form in {word, bare_word(word)}:
+            bare = bare_word(word)
+            if bare != word and word.startswith("ال"):
+                defined.setdefault(bare, word)
+            for form in {word, bare}:
                 skeleton = arabic_skeleton(form)
                 if skeleton:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
@@ -136,7 +155,7 @@ class Transliterator:
             skeleton = arabic_skeleton(word)
             if skeleton:
                 table[skeleton].setdefault(word, 0)
-        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred)
+        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined)
 
     def word(self, latin: str) -> str | None:
         """The Arabic word an Arabizi word most likely spells, or None."""
@@ -146,6 +165,7 @@ class Transliterator:
                 forms.append(latin[len(article) :].lstrip("-"))
         best: tuple[float, str] | None = None
         for form in forms:
+            with_article = form != latin
             skeleton = latin_skeleton(form)
             shape = latin_shape(form)
             for arabic, count in self.by_skeleton.get(skeleton, ()):
@@ -153,8 +173,12 @@ class Transliterator:
                 if len(skeleton) <= 1 and not preferred:
                     continue  # a one-consonant word is too ambiguous unless it is a function word
                 cost = _shape_distance(shape, arabic_shape(arabic)) - min(count, 20) / 100
+                cost -= _letter_agreement(form, arabic)
                 if preferred:
                     cost -= 0.5 if len(skeleton) <= 1 else 0.2
+                if with_article and arabic in self.defined:
+                    cost -= 0.4  # «almaty»: a word the corpus writes with «ال»
+                    arabic = self.defined[arabic]
                 if best is None or cost < best[0]:
                     best = (cost, arabic)
         return best[1] if best else None

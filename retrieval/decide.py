@@ -11,6 +11,7 @@ on our own question sets, never adjusted by hand for single questions.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -49,9 +50,12 @@ _NUMBER_WORDS = _words(
 _DATE_WORDS = _words(
     """يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار
     نيسان أيار حزيران تموز آب أيلول تشرين الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
-    أمس الماضي الجاري الحالي اليوم يوم مطلع أوائل عام"""
+    أمس الماضي الجاري الحالي مطلع أوائل والأحد والأربعاء والخميس والجمعة"""
 )
 _REASON_WORDS = _words("بسبب سبب خلفية احتجاجا احتجاجًا جراء نتيجة لأن لان بهدف أجل زيادة ارتفاع ردا رداً إثر")
+
+
+_YEAR = re.compile(r"(19|20)\d\d")
 
 
 def asked_kind(normals: Sequence[str]) -> str | None:
@@ -71,7 +75,7 @@ def holds_kind(text: str, kind: str) -> bool:
     if kind == "number":
         return any(w.isdigit() for w in words) or bool(set(words) & _NUMBER_WORDS)
     if kind == "date":
-        return bool(set(words) & _DATE_WORDS) or any(w.isdigit() for w in words)
+        return bool(set(words) & _DATE_WORDS) or any(_YEAR.fullmatch(w) for w in words)
     if kind == "reason":
         return bool(set(words) & _REASON_WORDS)
     return True

@@ -38,6 +38,7 @@ class EvalCase:
     answerable: bool
     answers: tuple[str, ...] = ()
     doc_id: str | None = None  # SQuAD: the paragraph holding the answer
+    style: str = ""  # how the question is written (msa, gulf, arabizi, …): optional in question files
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,14 @@ class Report:
     def failures(self) -> tuple[CaseResult, ...]:
         return tuple(r for r in self.results if not r.ok)
 
+    def by_style(self) -> dict[str, Report]:
+        """One report per question style (cases without a style are left out), styles in name order."""
+        styles = sorted({r.case.style for r in self.results if r.case.style})
+        return {
+            style: Report(tuple(r for r in self.results if r.case.style == style), self.sentences)
+            for style in styles
+        }
+
     def summary(self) -> dict[str, Any]:
         answerable = len(self._answerable())
         return {
@@ -121,7 +130,12 @@ def read_cases(lines: Iterable[str]) -> list[EvalCase]:
                 raise TypeError("question must be a string and answerable true or false")
             if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
                 raise TypeError("answers must be a list of strings")
-            cases.append(EvalCase(str(row["id"]), row["question"], row["answerable"], tuple(answers)))
+            style = row.get("style", "")
+            if not isinstance(style, str):
+                raise TypeError("style must be a string")
+            cases.append(
+                EvalCase(str(row["id"]), row["question"], row["answerable"], tuple(answers), style=style)
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"line {number}: not a question row ({exc})") from None
     return cases
@@ -179,8 +193,6 @@ def squad_cases(data: Mapping[str, Any]) -> tuple[Corpus, list[EvalCase]]:
 def split_sentences_keep(context: str) -> list[str]:
     """A context as one paragraph per line break (the index splits sentences itself)."""
     return [line for line in context.splitlines() if line.strip()] or [context]
-
-
 
 
 def baseline_report(retriever: Retriever, cases: Sequence[EvalCase]) -> Report:

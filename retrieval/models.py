@@ -73,6 +73,9 @@ class Answer:
     missing_terms: tuple[str, ...] = ()
     reason: str = ""
     related: tuple[Hit, ...] = ()  # with a decline: the closest sentences, shown as related only
+    known_terms: tuple[str, ...] = ()  # the question's words the corpus does mention (as written)
+    asks: str | None = None  # "number", "date" or "reason" when the question asks for one
+    reading: str = ""  # an Arabizi question as it was read in Arabic script
 
     @property
     def citations(self) -> tuple[Citation, ...]:

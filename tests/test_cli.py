@@ -97,7 +97,9 @@ def test_search_json_prints_one_contract_row_per_question() -> None:
     assert len(rows) == 2
     answered, declined = rows
     for row in rows:
-        assert set(row) == CONTRACT_KEYS
+        # a declined row also carries "related" (its closest sentences), shaped like results
+        assert set(row) == CONTRACT_KEYS | ({"related"} if row["declined"] else set())
+        assert all(set(r) == RESULT_KEYS for r in row.get("related", []))
         assert isinstance(row["declined"], bool)
         assert isinstance(row["missing_terms"], list)
         assert isinstance(row["results"], list)
@@ -109,7 +111,22 @@ def test_search_json_prints_one_contract_row_per_question() -> None:
         "declined": True,
         "missing_terms": ["الصين"],
         "results": [],
+        "related": [],
     }
+
+
+def test_search_row_carries_related_sentences_only_with_a_decline() -> None:
+    from bot.cli import search_row
+    from retrieval.models import Answer, Citation, Hit, Sentence
+
+    citation = (Citation("a", "عنوان", None, None, None),)
+    hit = Hit(Sentence("a", 1, 0, "أعلنت الحكومة استقالتها."), 2.5, citation)
+    declined = search_row(Answer("من رئيس الوزراء الجديد؟", (), (), True, ("الجديد",), related=(hit,)))
+    assert declined["results"] == []
+    assert [r["text"] for r in declined["related"]] == ["أعلنت الحكومة استقالتها."]
+    assert set(declined["related"][0]) == RESULT_KEYS
+    answered = search_row(Answer("متى استقالت الحكومة؟", (), (hit,), False))
+    assert "related" not in answered
 
 
 def test_search_json_results_have_the_documented_fields_and_types() -> None:
@@ -156,7 +173,7 @@ def test_search_timings_adds_ms() -> None:
 
 def test_search_json_declines_a_question_without_words_instead_of_failing() -> None:
     rows = search_rows(stdin="؟؟\nمتى بدأت الاحتجاجات؟\n")
-    assert rows[0] == {"question": "؟؟", "declined": True, "missing_terms": [], "results": []}
+    assert rows[0] == {"question": "؟؟", "declined": True, "missing_terms": [], "results": [], "related": []}
     assert rows[1]["declined"] is False
 
 

@@ -106,6 +106,9 @@ CITATION = Citation("a", "عنوان", "منفذ", date(2022, 1, 8), None)
 class FakeRetriever:
     examples = ("متى بدأت الاحتجاجات في كازاخستان؟",)
 
+    def examples_for(self, question: str, count: int = 3) -> tuple[str, ...]:
+        return self.examples[:count]
+
     def __init__(self, hits: int = 5) -> None:
         self.hits = tuple(
             Hit(

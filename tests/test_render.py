@@ -515,3 +515,58 @@ def test_truncate_words() -> None:
     assert truncate_words("قصير", 10) == "قصير"
     assert truncate_words("كلمة أولى وكلمة ثانية", 12) == "كلمة أولى…"
     assert len(truncate_words("ا" * 50, 10)) == 10
+
+
+# --- declines that say what is known, and show related sentences as related -----------------------
+
+
+def _related_answer(**changes: object) -> Answer:
+    hit = Hit(Sentence("a", 1, 0, "أعلنت الحكومة استقالتها الأربعاء."), 2.0, (AJ,))
+    fields: dict[str, object] = {
+        "question": "ما اسم رئيس الوزراء الجديد؟",
+        "query_terms": (),
+        "hits": (),
+        "declined": True,
+        "missing_terms": ("الجديد",),
+        "related": (hit,),
+        "known_terms": ("رئيس", "الوزراء"),
+    }
+    fields.update(changes)
+    return Answer(**fields)  # type: ignore[arg-type]
+
+
+def test_a_decline_names_what_the_sources_mention_and_lack() -> None:
+    text = render_decline_text(_related_answer())
+    first = text.splitlines()[0]
+    assert first == "تذكر المصادر رئيس، الوزراء، لكنها لا تذكر الجديد"
+    assert phrases.DECLINE_RELATED in text
+    assert "أعلنت الحكومة استقالتها الأربعاء." in text
+    assert "[1]" not in text  # related sentences are never numbered as an answer
+
+
+def test_a_decline_for_a_missing_kind_of_answer() -> None:
+    text = render_decline_text(_related_answer(missing_terms=(), asks="number"))
+    assert text.splitlines()[0] == "تذكر المصادر رئيس، الوزراء، لكنها لا تذكر رقمًا يجيب عن سؤالك."
+
+
+def test_a_decline_with_related_sentences_is_valid_html() -> None:
+    html = render_decline_html(_related_answer())
+    assert "<b>الجديد</b>" in html
+    parse_html(html)  # the fake Bot API accepts it
+
+
+def test_an_english_question_gets_a_bilingual_note() -> None:
+    answer = Answer("How many died?", (), (), True, (), "english")
+    text = render_decline_text(answer, ["متى بدأت الاحتجاجات؟"])
+    assert "Arabic" in text
+    assert "بالعربية" in text
+
+
+def test_removed_lines_agree_with_their_number() -> None:
+    from bot.render import removed_lines
+
+    assert removed_lines(1).startswith("حُذف سطر واحد")
+    assert removed_lines(2).startswith("حُذف سطران")
+    assert removed_lines(3).startswith("حُذفت 3 أسطر")
+    assert removed_lines(11).startswith("حُذف 11 سطرًا")
+    assert removed_lines(100).startswith("حُذف 100 سطر ")
