@@ -390,7 +390,7 @@ def _cut_comments(lines: list[_Line], state: _Collector) -> list[_Line]:
 
 def _strip_chrome(lines: list[_Line], state: _Collector) -> list[_Line]:
     """Drop chrome, credits, embeds and metadata lines (keeping the metadata)."""
-    kept = []
+    kept: list[_Line] = []
     for line in lines:
         # Chrome lines are short; a long paragraph that mentions cookies or ends "(رويترز)" is text.
         short = line.words < 25
