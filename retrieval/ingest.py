@@ -260,7 +260,7 @@ _LABEL_SEP = r"(?:\s*[:：]\s*|\s+)"
 _COOKIE = re.compile(r"cookie|كوكيز|ملف(?:ات)? تعريف (?:ال)?ارتباط")
 _SOURCE = re.compile(rf"(?:المصدر|source){_LABEL_SEP}(?P<value>\S.{{0,60}})", re.IGNORECASE)
 _BYLINE = re.compile(
-    rf"(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|by){_LABEL_SEP}(?P<value>\S.{{0,50}})", re.IGNORECASE
+    rf"(?:كتب|كتبت|بقلم|بواسطة|إعداد|اعداد|تحرير|by){_LABEL_SEP}(?P<value>\S.{{0,50}})", re.IGNORECASE
 )
 _URL_LINE = re.compile(
     r"(?:(?:الرابط|رابط المقال|رابط الخبر|url|link)\s*[:：]?\s*)?(?P<value>https?://\S+)", re.IGNORECASE

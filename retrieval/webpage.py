@@ -66,6 +66,7 @@ __all__ = [
 
 PAGE_SUFFIXES = (".html", ".htm")
 MIN_ARTICLE_WORDS = 30  # running text below this is a home page, an error page or a login wall
+MAX_LINK_SHARE = 0.5  # kept text that is more than this share link text is a list of teasers
 _ARTICLE_TYPES = re.compile(r"(?:\w*Article|BlogPosting|Report|LiveBlogPosting)$")
 _WORD = re.compile(r"[^\W\d_]+")
 _ARABIC = re.compile("[\u0621-\u064a]")
@@ -219,6 +220,20 @@ def _strip_site(title: str, outlet: str | None) -> str:
     return title.strip()
 
 
+def _home_name(tree: Any, url: str | None) -> str | None:
+    """The text of a link to the site's home page (``href="/"``): the site's name as the page shows it."""
+    homes = {"/", "./"}
+    if url:
+        parsed = urlparse(url)
+        homes |= {f"{parsed.scheme}://{parsed.netloc}", f"{parsed.scheme}://{parsed.netloc}/"}
+    for link in tree.xpath("//a[@href]"):
+        text = _text(link)
+        words = len(_WORD.findall(text))
+        if link.get("href", "").strip() in homes and 1 <= words <= 5 and _fold(text) not in _GENERIC_TITLES:
+            return text
+    return None
+
+
 def _headline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | None:
     h1 = next(iter(tree.xpath("//article//h1 | //main//h1")), None)
     if h1 is None:
@@ -246,11 +261,12 @@ def _headline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | N
 
 def _byline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | None:
     candidates = [_name(article.get("author")), _meta(tree, "author", "article:author", "dc.creator")]
-    for node in tree.xpath(
-        '//*[@rel="author" or @itemprop="author" or contains(concat(" ", normalize-space(@class), " "), '
-        '" author ") or contains(concat(" ", normalize-space(@class), " "), " byline ")]'
+    for query in (
+        '//*[@rel="author" or @itemprop="author"]',
+        '//*[contains(concat(" ", normalize-space(@class), " "), " author ")]',
+        '//*[contains(concat(" ", normalize-space(@class), " "), " byline ")]',
     ):
-        candidates.append(_text(node))
+        candidates.extend(_text(node) for node in tree.xpath(query))
     for candidate in candidates:
         if not candidate or "://" in candidate:
             continue
@@ -290,6 +306,10 @@ def page_facts(tree: Any, url: str | None = None) -> PageFacts:
         or _name(website.get("name"))
         or _meta(tree, "application-name")
     )
+    title_tag = _text(next(iter(tree.xpath("//title")), None))
+    home = _home_name(tree, url)
+    if outlet is None and home is not None and _fold(home) in _fold(title_tag):
+        outlet = home  # «Headline - Site» or just «Site», and the home link says «Site»
     canonical = next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None)
     main_entity = article.get("mainEntityOfPage")
     if isinstance(main_entity, dict):
@@ -401,8 +421,12 @@ def _hidden(element: Any) -> bool:
 
 
 def _protected(tree: Any) -> set[Any]:
-    """Elements that hold the article (ancestors of its h1, <article>, articleBody): never removed."""
-    anchors = tree.xpath('//h1 | //article | //*[@itemprop="articleBody"] | //main')
+    """Elements that hold the article (its h1, articleBody, <main>, the longest <article>, and their
+    ancestors): never removed, whatever their class says."""
+    anchors = tree.xpath('//h1 | //*[@itemprop="articleBody"] | //main')
+    articles = tree.xpath("//article")
+    if articles:
+        anchors.append(max(articles, key=lambda article: len(_text(article))))
     return {ancestor for anchor in anchors for ancestor in anchor.iterancestors()} | set(anchors)
 
 
@@ -593,8 +617,7 @@ def ingest_page(html_text: str, doc_id: str, *, url: str | None = None) -> Inges
     numbered = [(_line_of(block, located), block) for block in blocks]
     kept = _fold(" \n ".join(blocks))
     removed.extend(_left_out(tree, kept, facts.title))
-    notes = () if facts.title else ("the page states no headline",)
-    facts = replace(facts, removed=tuple(removed), notes=notes)
+    facts = replace(facts, removed=tuple(removed))
     result = ingest_lines(numbered, doc_id, facts)
     running = " ".join(p for p in result.article.paragraphs if not p.startswith("## "))
     words = len(_WORD.findall(running))
@@ -603,7 +626,23 @@ def ingest_page(html_text: str, doc_id: str, *, url: str | None = None) -> Inges
             f"no article text found on the page: only {words} words of running text "
             "(is it a home page, an error page or a login wall?)"
         )
+    share = _link_share(tree, _fold(running))
+    if share > MAX_LINK_SHARE:
+        raise IngestError(
+            f"no article text found on the page: {round(100 * share)}% of its text is links "
+            "(is it a home page or a list of articles?)"
+        )
     return result
+
+
+def _link_share(tree: Any, running: str) -> float:
+    """The share of the kept text that is the text of links (teasers on a home page, not an article)."""
+    linked = 0
+    for link in tree.iter("a"):
+        text = _fold(_text(link))
+        if len(text) > 3 and text in running:
+            linked += len(text)
+    return linked / max(1, len(running))
 
 
 def ingest_page_bytes(
