@@ -27,6 +27,9 @@ MORE_HEADING = "المزيد من النتائج ({first}–{last} من {total})
 NO_MORE_RESULTS = "لا توجد نتائج أخرى لهذا السؤال."
 NO_SOURCES = "لا توجد إجابة سابقة في هذه المحادثة بعد. اطرح سؤالًا أولًا، ثم اطلب /sources لرؤية مصادره."
 UNKNOWN_OUTLET = "مصدر غير مذكور"
+CREDITED_TO = "{outlet} نقلًا عن {source}"  # /sources: the outlet and the agency it credits
+CREDITED_ONLY = "نقلًا عن {source}"  # the page names the agency but not the outlet
+TITLE_DERIVED = "(لا عنوان للصفحة؛ هذه أول جملة في المقال)"  # after a title made from the first sentence
 UNKNOWN_DATE = "تاريخ غير مذكور"
 
 # --- declines ------------------------------------------------------------------------------------------
