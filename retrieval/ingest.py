@@ -240,7 +240,8 @@ _CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "site chrome: related articles",
             r"(?:مقالات|اخبار|مواضيع|مواد|قصص) (?:ذات صلة|ذات صله|متعلقة|مشابهة|قد تهمك)\s*:?"
-            r"|اقرا (?:ايضا|المزيد)\s*:?|read (?:more|also)|related(?: articles| posts)?"
+            r"|(?:اقرا|طالع|شاهد) (?:ايضا|المزيد)(?:\s*[:：\-–].*)?"
+            r"|read (?:more|also)|related(?: articles| posts)?"
             r"|الاكثر (?:قراءة|مشاهدة)",
         ),
         ("photo credit", r"(?:photo|image|credit|photograph|صورة|الصورة|تصوير|صور)\s*[:：].{0,80}"),

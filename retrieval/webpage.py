@@ -26,6 +26,7 @@ Arabic raises :class:`~retrieval.errors.IngestError` with a one-line reason.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
 import json
@@ -152,6 +153,7 @@ def _json_ld(tree: Any) -> list[dict[str, Any]]:
         elif isinstance(value, dict):
             found.append(value)
             collect(value.get("@graph"))
+            collect(value.get("mainEntity"))
 
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         raw = (script.text or "").strip().removeprefix("<!--").removesuffix("-->")
@@ -175,6 +177,13 @@ def _name(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def _people(value: Any) -> str | None:
+    """Authors' names from JSON-LD, leaving out organisations (an outlet named as its own author)."""
+    items = value if isinstance(value, list) else [value]
+    people = [item for item in items if not (isinstance(item, dict) and "Organization" in _types(item))]
+    return _name(people) if people else None
 
 
 def _meta(tree: Any, *keys: str) -> str | None:
@@ -260,7 +269,7 @@ def _headline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | N
 
 
 def _byline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | None:
-    candidates = [_name(article.get("author")), _meta(tree, "author", "article:author", "dc.creator")]
+    candidates = [_people(article.get("author")), _meta(tree, "author", "article:author", "dc.creator")]
     for query in (
         '//*[@rel="author" or @itemprop="author"]',
         '//*[contains(concat(" ", normalize-space(@class), " "), " author ")]',
@@ -298,7 +307,9 @@ def _published(tree: Any, article: dict[str, Any]) -> date | None:
 def page_facts(tree: Any, url: str | None = None) -> PageFacts:
     """What the markup states: headline, date, outlet, canonical URL, byline and source agency."""
     objects = _json_ld(tree)
-    article = next((o for o in objects if any(_ARTICLE_TYPES.match(t) for t in _types(o))), {})
+    article = next((o for o in objects if any(_ARTICLE_TYPES.match(t) for t in _types(o))), None)
+    if article is None:  # some sites describe the article as a WebPage with a headline
+        article = next((o for o in objects if isinstance(o.get("headline"), str)), {})
     website = next((o for o in objects if "WebSite" in _types(o)), {})
     outlet = (
         _meta(tree, "og:site_name")
@@ -564,11 +575,14 @@ def _locate(tree: Any) -> list[tuple[str, int]]:
     return located
 
 
-def _line_of(block: str, located: list[tuple[str, int]]) -> int:
+def _line_of(block: str, located: list[tuple[str, int]], exact: dict[str, int]) -> int:
     folded = _fold(block)
+    if folded in exact:
+        return exact[folded]
+    longest = 2 * len(folded) + 200  # an element much longer than the block is not where it lives
     best = None
     for text, line in located:
-        if folded in text and (best is None or len(text) < best[0]):
+        if len(text) <= longest and folded in text and (best is None or len(text) < best[0]):
             best = (len(text), line)
             if len(text) == len(folded):
                 break
@@ -599,6 +613,8 @@ def ingest_page(html_text: str, doc_id: str, *, url: str | None = None) -> Inges
     """
     if not looks_like_html(html_text):
         raise IngestError("the file is not an HTML page (no <html>, <body> or <p> markup)")
+    # lxml refuses a str that starts with an XML declaration naming an encoding (XHTML pages).
+    html_text = re.sub(r"^\s*<\?xml[^>]*\?>", "", html_text.lstrip("\ufeff"))
     try:
         tree = lxml_html.document_fromstring(html_text)
     except (etree.ParserError, ValueError) as exc:
@@ -614,7 +630,19 @@ def ingest_page(html_text: str, doc_id: str, *, url: str | None = None) -> Inges
             "no article text found on the page (is it a home page, an error page or a login wall?)"
         )
     located = _locate(tree)
-    numbered = [(_line_of(block, located), block) for block in blocks]
+    exact: dict[str, int] = {}
+    for text, number in located:
+        exact.setdefault(text, number)
+    links = sorted({_fold(_text(link)) for link in tree.iter("a")} - {""}, key=len)
+    numbered = []
+    for block in blocks:
+        line = _line_of(block, located, exact)
+        if _is_teaser(block, links):
+            removed.append(Removal(line, _excerpt(block), "link to another article (read-also teaser)"))
+        else:
+            numbered.append((line, block))
+    if not numbered:
+        raise IngestError("no article text found on the page (only links to other pages)")
     kept = _fold(" \n ".join(blocks))
     removed.extend(_left_out(tree, kept, facts.title))
     facts = replace(facts, removed=tuple(removed))
@@ -633,6 +661,19 @@ def ingest_page(html_text: str, doc_id: str, *, url: str | None = None) -> Inges
             "(is it a home page or a list of articles?)"
         )
     return result
+
+
+def _is_teaser(block: str, links: list[str]) -> bool:
+    """A short block that is mostly one link's text («اقرأ أيضا: …», a related headline).
+
+    ``links``: the page's link texts, folded, shortest first.
+    """
+    folded = _fold(block)
+    if len(_WORD.findall(folded)) >= 25:
+        return False
+    start = bisect.bisect_left(links, 0.7 * len(folded), key=len)
+    end = bisect.bisect_right(links, len(folded), key=len)
+    return any(link in folded for link in links[start:end] if len(link) > 3)
 
 
 def _link_share(tree: Any, running: str) -> float:
