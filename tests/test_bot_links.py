@@ -112,3 +112,26 @@ async def test_admin_uploads_a_saved_html_page(make_settings: MakeSettings) -> N
         await bot.press(ADMIN, ADMIN, preview, buttons(preview)[1])
         assert visible(await bot.api.wait_for_reply(ADMIN, since=since)) == phrases.UPLOAD_CANCELLED
         assert not (bot.settings.corpus_path / "articles" / "wordpress.md").exists()
+
+
+def test_fetch_settings_default_to_public_addresses_only(make_settings: MakeSettings) -> None:
+    settings = make_settings()
+    assert settings.bot.fetch_private_addresses is False
+    assert settings.bot.max_page_bytes == 3_000_000
+    assert settings.bot.fetch_timeout_seconds == 15.0
+    assert make_settings(config_replace=ALLOW_LOCAL).bot.fetch_private_addresses is True
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("fetch_private_addresses = false", 'fetch_private_addresses = "yes"', "must be bool"),
+        ("fetch_timeout_seconds = 15", "fetch_timeout_seconds = 0", "must be more than 0"),
+        ("max_page_bytes = 3000000", "max_page_bytes = 0", "must be at least 1"),
+    ],
+)
+def test_bad_fetch_settings_are_named(make_settings: MakeSettings, old: str, new: str, message: str) -> None:
+    from bot.settings import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        make_settings(config_replace={old: new})
