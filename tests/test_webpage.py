@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +20,7 @@ from retrieval.errors import IngestError
 from retrieval.ingest import render_article
 from retrieval.webpage import decode_page, ingest_page, ingest_page_bytes, url_id
 from tests.fakes.pages import PAGES, serving_pages
+from tests.test_cli import sanad
 
 REPO = Path(__file__).resolve().parents[1]
 CHROME = (
@@ -259,22 +257,6 @@ async def test_only_http_links_are_fetched(url: str) -> None:
 
 
 # --- the command line -------------------------------------------------------------------------------------
-
-
-def sanad(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN" and not k.startswith("SANAD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=REPO,
-        env=env | {"PYTHONUTF8": "1"},
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
 
 
 def test_cli_ingests_a_link_and_a_saved_page_and_the_article_answers(site: str, tmp_path: Path) -> None:
