@@ -47,6 +47,7 @@ __all__ = [
     "PageFacts",
     "Removal",
     "attributed_quote",
+    "dateline",
     "ingest",
     "ingest_lines",
     "metadata_line",
@@ -194,6 +195,11 @@ def parse_date(text: str) -> date | None:
     """
     found = _find_date(_fold(text))
     return found[0] if found else None
+
+
+def dateline(text: str) -> date | None:
+    """The date when ``text`` is a dateline (a date and at most a weekday, a time or label words)."""
+    return _date_line(_fold(text))
 
 
 def _date_line(folded: str) -> date | None:
@@ -512,6 +518,11 @@ def _body(body: list[_Line], title: _Line | None, state: _Collector) -> list[str
             state.title is not None and line.folded == _fold(state.title)
         ):
             state.drop(line, "repeats the headline")
+        elif line.text.startswith("## "):  # a heading in a web page's markup
+            if any(not _is_short(later) and not later.text.startswith("## ") for later in body[index + 1 :]):
+                paragraphs.append(line.text)
+            else:
+                state.drop(line, "heading after the article text")
         elif _date_line(line.folded) is not None and line.words <= 6:
             state.drop(line, "date line outside the header (not used as the publication date)")
         elif not _is_short(line):
@@ -553,7 +564,7 @@ def ingest_lines(blocks: Sequence[tuple[int, str]], doc_id: str, facts: PageFact
     for number, block in blocks:
         text = _clean(" ".join(block.split()))
         if text:
-            folded = _fold(text)
+            folded = _fold(text.removeprefix("## "))  # a heading compares as its words (to the title)
             lines.append(_Line(number, text, folded, _words(folded)))
     if not lines:
         raise IngestError("no article text found on the page")
@@ -593,10 +604,10 @@ def _curate(lines: list[_Line], doc_id: str, state: _Collector) -> IngestResult:
         raise IngestError("no article text found after removing site chrome, comments and metadata lines")
     _check_arabic(paragraphs)
     derived = False
-    if title is not None:
-        title_text = title.text
-    elif state.title is not None:
+    if state.title is not None:  # the headline the markup states
         title_text = state.title
+    elif title is not None:
+        title_text = title.text
     else:
         first = next(paragraph for paragraph in paragraphs if not paragraph.startswith("## "))
         title_text, derived = _derived_title(first), True

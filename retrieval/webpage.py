@@ -48,6 +48,7 @@ from retrieval.ingest import (
     PageFacts,
     Removal,
     attributed_quote,
+    dateline,
     ingest_lines,
     metadata_line,
     parse_date,
@@ -67,6 +68,7 @@ __all__ = [
 
 PAGE_SUFFIXES = (".html", ".htm")
 MIN_ARTICLE_WORDS = 30  # running text below this is a home page, an error page or a login wall
+HEADING_WORDS = 15  # a heading of the page's text longer than this is kept as a paragraph
 MAX_LINK_SHARE = 0.5  # kept text that is more than this share link text is a list of teasers
 _ARTICLE_TYPES = re.compile(r"(?:\w*Article|BlogPosting|Report|LiveBlogPosting)$")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -335,22 +337,31 @@ def page_facts(tree: Any, url: str | None = None) -> PageFacts:
         ),
         _http_url(url, None),
     )
-    source = None
-    for node in tree.xpath("//body//*[not(*)] | //body//p"):
-        text = _text(node)
-        if text and len(text) < 80:
-            found = metadata_line(text)
-            if found and found[0] == "source":
-                source = found[1]
-                break
     return PageFacts(
         title=_headline(tree, article, outlet),
         outlet=outlet,
         published=_published(tree, article),
         url=link,
         byline=_byline(tree, article, outlet),
-        source=source,
     )
+
+
+def _page_lines(tree: Any, facts: PageFacts) -> PageFacts:
+    """Short lines of the cleaned page the main text may leave out: «المصدر: X», «كتب X», a dateline."""
+    source, byline, published = facts.source, facts.byline, facts.published
+    query = "//body//*[not(self::p) and not(*)] | //body//p | //body//div[not(div) and not(p)]"
+    for node in tree.xpath(query):
+        text = _text(node)
+        if not text or len(text) > 80:
+            continue
+        found = metadata_line(text)
+        if found is not None and found[0] == "source" and source is None:
+            source = found[1]
+        elif found is not None and found[0] == "byline" and byline is None:
+            byline = found[1]
+        elif found is None and published is None:
+            published = dateline(text)
+    return replace(facts, source=source, byline=byline, published=published)
 
 
 # --------------------------------------------------------------------------- chrome
@@ -395,6 +406,21 @@ _ROLE_REASONS = {
     "banner": "site header",
     "search": "form",
 }
+_STEMS = (  # unambiguous inside any class or id: commentsbox, sharebar, relatednews, mostread
+    ("cookie", "cookie or consent banner"),
+    ("consent", "cookie or consent banner"),
+    ("comment", "comment section"),
+    ("disqus", "comment section"),
+    ("share", "share bar"),
+    ("social", "share bar"),
+    ("related", "read-also list"),
+    ("mostread", "most-read list"),
+    ("mostviewed", "most-read list"),
+    ("breadcrumb", "navigation"),
+    ("newsletter", "advertisement or newsletter box"),
+    ("sidebar", "sidebar"),
+    ("footer", "footer"),
+)
 _PHRASES = {"read-more": "read-also list", "more-news": "read-also list", "most-read": "most-read list"}
 
 
@@ -413,8 +439,10 @@ def _tag_reason(element: Any, tag: str) -> str | None:
 
 def _class_reason(element: Any) -> str | None:
     """The reason its class or id names, the most specific first (``sidebar most-read``: most-read)."""
-    tokens = f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
-    split = [set(re.split(r"[-_]+", token)) for token in tokens]
+    raw = f"{element.get('class') or ''} {element.get('id') or ''}"
+    tokens = [token.lower() for token in raw.split()]
+    # commentsBox → comments box; related-news_list → related news list
+    split = [{part.lower() for part in re.split(r"[-_]+|(?<=[a-z])(?=[A-Z])", word)} for word in raw.split()]
     for token, parts in zip(tokens, split, strict=True):
         for phrase, reason in _PHRASES.items():
             if phrase in token:
@@ -423,6 +451,9 @@ def _class_reason(element: Any) -> str | None:
             return "most-read list"
         if {"read", "also"} <= parts or {"see", "also"} <= parts:
             return "read-also list"
+    for stem, reason in _STEMS:
+        if any(stem in token for token in tokens):
+            return reason
     return next((reason for reason, words in _PARTS for parts in split if parts & words), None)
 
 
@@ -432,12 +463,22 @@ def _hidden(element: Any) -> bool:
 
 
 def _protected(tree: Any) -> set[Any]:
-    """Elements that hold the article (its h1, articleBody, <main>, the longest <article>, and their
-    ancestors): never removed, whatever their class says."""
+    """Elements that hold the article, never removed whatever their class says: its h1, articleBody,
+    <main>, the longest <article>, the element holding most of the page's paragraphs (the body wrapper,
+    «entry-content has-comments» included), and all their ancestors."""
     anchors = tree.xpath('//h1 | //*[@itemprop="articleBody"] | //main')
     articles = tree.xpath("//article")
     if articles:
         anchors.append(max(articles, key=lambda article: len(_text(article))))
+    parents: dict[Any, int] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            parents[parent] = parents.get(parent, 0) + 1
+    if parents:
+        wrapper, count = max(parents.items(), key=lambda item: item[1])
+        if count >= 2:
+            anchors.append(wrapper)
     return {ancestor for anchor in anchors for ancestor in anchor.iterancestors()} | set(anchors)
 
 
@@ -550,6 +591,7 @@ def _main_blocks(html_text: str) -> list[str]:
         return []
     blocks: list[str] = []
     for element in main.iter("p", "head", "quote", "item", "cell"):
+        heading = element.tag == "head"
         if (
             element.tag in ("p", "quote")
             and element.getparent() is not None
@@ -559,7 +601,10 @@ def _main_blocks(html_text: str) -> list[str]:
         for lb in element.iter("lb"):
             lb.tail = "\n" + (lb.tail or "")
         text = "".join(element.itertext())
-        blocks.extend(line for line in (" ".join(part.split()) for part in text.split("\n")) if line)
+        lines = [line for line in (" ".join(part.split()) for part in text.split("\n")) if line]
+        if heading and len(lines) == 1 and len(_WORD.findall(lines[0])) <= HEADING_WORDS:
+            lines = [f"## {lines[0]}"]
+        blocks.extend(lines)
     return blocks
 
 
@@ -576,7 +621,7 @@ def _locate(tree: Any) -> list[tuple[str, int]]:
 
 
 def _line_of(block: str, located: list[tuple[str, int]], exact: dict[str, int]) -> int:
-    folded = _fold(block)
+    folded = _fold(block.removeprefix("## "))
     if folded in exact:
         return exact[folded]
     longest = 2 * len(folded) + 200  # an element much longer than the block is not where it lives
@@ -586,6 +631,8 @@ def _line_of(block: str, located: list[tuple[str, int]], exact: dict[str, int]) 
             best = (len(text), line)
             if len(text) == len(folded):
                 break
+    if best is None:  # text run across inline elements of a long container: the first container holding it
+        best = min(((len(text), line) for text, line in located if folded in text), default=None)
     return best[1] if best else 0
 
 
@@ -623,6 +670,7 @@ def ingest_page(html_text: str, doc_id: str, *, url: str | None = None) -> Inges
     removed: list[Removal] = []
     _quotes(tree, removed)
     _remove_chrome(tree, removed)
+    facts = _page_lines(tree, facts)
     cleaned = lxml_html.tostring(tree, encoding="unicode")
     blocks = _main_blocks(cleaned)
     if not blocks:

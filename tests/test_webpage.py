@@ -127,6 +127,43 @@ def test_page_without_headline_or_metadata_tweet_and_quote_keep_their_authors() 
     assert_no_chrome(body(render_article(article)))
 
 
+def test_sectioned_page_with_organisation_author_and_aria_regions() -> None:
+    result = ingest_page(page("sections_aria.html"), "sections_aria")
+    article = result.article
+    assert article.title == "كازاخستان: ماذا نعرف عن الاحتجاجات؟"  # og:title without « - site»
+    assert article.outlet == "BBC News عربي"
+    assert article.byline is None  # the author is the organisation itself
+    assert article.published == date(2022, 1, 6)
+    assert article.paragraphs[0].startswith("تشهد كازاخستان أكبر احتجاجات")
+    assert "## لماذا ارتفعت الأسعار؟" in article.paragraphs  # an <h2>, though it ends with «؟»
+    assert len(article.paragraphs) == 5
+    text = body(render_article(article))
+    for chrome in ("قصص ذات صلة", "المزيد حول هذه القصة", "الأكثر قراءة", "Getty", "التعليق على الصورة"):
+        assert chrome not in text
+
+
+def test_legacy_windows_1256_page_with_br_paragraphs_dateline_and_byline() -> None:
+    data = (PAGES / "cp1256_legacy.html").read_bytes()
+    result = ingest_page_bytes(data, "legacy")
+    article = result.article
+    assert article.title == 'بلينكن: انسحاب الروس من كازاخستان سيكون "صعبا جدا"'
+    assert article.published == date(2022, 1, 8)  # the dateline outside the main text
+    assert article.byline == "محمد جمال"  # «كتب محمد جمال»
+    assert article.outlet == "اليوم الخبري"
+    assert len(article.paragraphs) == 4
+    assert "link to another article (read-also teaser)" in {removal.reason for removal in result.removed}
+    text = body(render_article(article))
+    for chrome in ("اقرأ أيضا", "مظليين", "مشاركة", "زائر", "بلينكن\n", "الحقوق"):
+        assert chrome not in text
+
+
+def test_a_body_wrapper_whose_class_names_chrome_is_kept() -> None:
+    html = page("wordpress.html").replace(
+        '<div class="entry-content">', '<div class="entry-content has-comments share-enabled">'
+    )
+    assert len(ingest_page(html, "x").article.paragraphs) == 4
+
+
 def test_the_same_page_as_a_file_or_by_link_gives_the_same_article(site: str) -> None:
     data = (PAGES / "wordpress.html").read_bytes()
     from_file = ingest_page_bytes(data, "x").article
