@@ -483,14 +483,17 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
     if state.title is not None:  # a web page: the markup names the headline
         known = _fold(state.title)
         title = next((line for line in candidates if line.folded == known), None)
+        kept = []
         for line in candidates:
             if line is title:
                 state.drop(line, "headline (kept as title)")
             elif line.number in captions or line.folded.startswith(known):
                 state.drop(line, "caption repeating the headline")
-            elif _is_short(line):
-                state.drop(line, "label above the article text")
-        return title, [line for line in candidates if line is not title and not _is_short(line)]
+            elif _is_short(line) or line.text.startswith("## "):
+                state.drop(line, "label or heading above the article text")
+            else:
+                kept.append(line)
+        return title, kept
     titles = [line for line in candidates if line.number not in captions and line.words >= 3]
     title = max(titles, key=lambda line: line.words, default=None)
     kept: list[_Line] = []
