@@ -105,7 +105,11 @@ def decode_page(data: bytes, declared: str | None = None) -> tuple[str, str]:
     try:
         return _checked(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
-        pass
+        # A UTF-8 page with a stray bad byte or two is still UTF-8 (windows-1256 Arabic read as UTF-8
+        # fails on nearly every letter).
+        lenient = data.decode("utf-8", errors="replace")
+        if lenient.count("\ufffd") <= max(2, len(lenient) // 1000) and _ARABIC.search(lenient):
+            return _checked(lenient), "utf-8"
     meta = _META_CHARSET.search(data[:4096])
     candidates = [_codec(declared), _codec(meta.group(1).decode("ascii") if meta else None), "cp1256"]
     for name in dict.fromkeys(c for c in candidates if c and c != "utf-8"):

@@ -200,6 +200,11 @@ def test_mis_declared_encodings_are_read_right() -> None:
     utf8 = ingest_page_bytes(text.encode("utf-8"), "x", charset="windows-1256")
     assert utf8.article.title.startswith("توكاييف يعلن")
     assert decode_page("<p>نص</p>".encode("cp1256"), None) == ("<p>نص</p>", "cp1256")
+    stray = "<p>نص عربي طويل بما يكفي</p>".encode() + b"\xff" + "<p>وبقية النص</p>".encode()
+    assert decode_page(stray, "windows-1256") == (
+        "<p>نص عربي طويل بما يكفي</p>\ufffd<p>وبقية النص</p>",
+        "utf-8",
+    )
 
 
 @pytest.mark.parametrize(
