@@ -204,7 +204,7 @@ def _meta(tree: Any, *keys: str) -> str | None:
 def _iso_date(value: object) -> date | None:
     if not isinstance(value, str):
         return None
-    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
+    match = re.match(r"\s*(\d{4})-?(\d{2})-?(\d{2})(?!\d)", value)
     if match:
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
@@ -260,10 +260,18 @@ def _headline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | N
         _text(h1),
         _text(title_tag),
     )
-    for candidate in candidates:
+    h1_text = _fold(candidates[2])
+    for number, candidate in enumerate(candidates):
         if not candidate:
             continue
         title = _strip_site(candidate, outlet)
+        if (
+            number != 2
+            and len(_WORD.findall(h1_text)) >= 3
+            and h1_text in _fold(title)
+            and h1_text != _fold(title)
+        ):
+            title = candidates[2]  # «Headline | Site» where the site is spelled unlike og:site_name
         folded = _fold(title)
         if (
             len(_WORD.findall(folded)) >= 2
@@ -387,7 +395,7 @@ _PARTS: tuple[tuple[str, frozenset[str]], ...] = tuple(
     for reason, parts in (
         ("cookie or consent banner", "cookie cookies consent gdpr cmp"),
         ("share bar", "share shares sharing social sharedaddy addtoany sharethis"),
-        ("tags", "tags tagcloud keywords"),
+        ("tags", "tags tagcloud keywords topics"),
         ("read-also list", "related relatedposts readalso alsoread yarpp recommended outbrain taboola"),
         ("most-read list", "popular trending mostread mostviewed"),
         ("comment section", "comment comments commentlist respond disqus"),
@@ -413,6 +421,8 @@ _ROLE_REASONS = {
 _STEMS = (  # unambiguous inside any class or id: commentsbox, sharebar, relatednews, mostread
     ("cookie", "cookie or consent banner"),
     ("consent", "cookie or consent banner"),
+    ("onetrust", "cookie or consent banner"),
+    ("didomi", "cookie or consent banner"),
     ("comment", "comment section"),
     ("disqus", "comment section"),
     ("share", "share bar"),
@@ -422,10 +432,20 @@ _STEMS = (  # unambiguous inside any class or id: commentsbox, sharebar, related
     ("mostviewed", "most-read list"),
     ("breadcrumb", "navigation"),
     ("newsletter", "advertisement or newsletter box"),
+    ("subscribe", "advertisement or newsletter box"),
+    ("caption", "photo caption"),
     ("sidebar", "sidebar"),
     ("footer", "footer"),
 )
-_PHRASES = {"read-more": "read-also list", "more-news": "read-also list", "most-read": "most-read list"}
+_PHRASES = {
+    "author-bio": "author box",
+    "authorbio": "author box",
+    "about-author": "author box",
+    "author-box": "author box",
+    "read-more": "read-also list",
+    "more-news": "read-also list",
+    "most-read": "most-read list",
+}
 
 
 def _chrome_reason(element: Any) -> str | None:

@@ -381,3 +381,24 @@ def test_cli_saved_page_with_txt_suffix_is_read_as_html(
     assert code == 0, err
     article = parse_article((tmp_path / "articles" / "saved.md").read_text(encoding="utf-8"), "x")
     assert article.outlet == "أخبار السهوب"
+
+
+def test_site_suffix_spelled_unlike_the_site_name_captions_author_boxes_compact_dates() -> None:
+    paragraphs = "".join(
+        f"<p>قالت الحكومة في البيان رقم {i} إن الوضع في البلاد هادئ الآن بعد أيام من الاحتجاجات.</p>"
+        for i in range(3)
+    )
+    html = (
+        '<html><head><meta property="og:title" content="الحكومة تعلن عودة الهدوء | الجزيرة نت">'
+        '<meta property="og:site_name" content="Aljazeera"><meta name="pubdate" content="20220108"></head>'
+        '<body><article><h1>الحكومة تعلن عودة الهدوء</h1><div class="wp-caption"><img src="a.jpg">'
+        '<p class="wp-caption-text">صورة من ألماتي اليوم</p></div>'
+        f'{paragraphs}<div class="author-bio"><p>صحفي يغطي شؤون آسيا الوسطى منذ عشر سنوات.</p></div>'
+        "</article></body></html>"
+    )
+    result = ingest_page(html, "x")
+    assert result.article.title == "الحكومة تعلن عودة الهدوء"
+    assert result.article.published == date(2022, 1, 8)
+    assert len(result.article.paragraphs) == 3
+    reasons = {removal.reason for removal in result.removed}
+    assert {"photo caption", "author box"} <= reasons
