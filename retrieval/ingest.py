@@ -483,7 +483,7 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
     if state.title is not None:  # a web page: the markup names the headline
         known = _fold(state.title)
         title = next((line for line in candidates if line.folded == known), None)
-        kept = []
+        body: list[_Line] = []
         for line in candidates:
             if line is title:
                 state.drop(line, "headline (kept as title)")
@@ -492,8 +492,8 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
             elif _is_short(line) or line.text.startswith("## "):
                 state.drop(line, "label or heading above the article text")
             else:
-                kept.append(line)
-        return title, kept
+                body.append(line)
+        return title, body
     titles = [line for line in candidates if line.number not in captions and line.words >= 3]
     title = max(titles, key=lambda line: line.words, default=None)
     kept: list[_Line] = []

@@ -249,7 +249,7 @@ def _home_name(tree: Any, url: str | None) -> str | None:
     return None
 
 
-def _headline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | None:
+def _headline(tree: Any, article: dict[str, Any], outlet: str | None, home: str | None) -> str | None:
     h1 = next(iter(tree.xpath("//article//h1 | //main//h1")), None)
     if h1 is None:
         h1 = next(iter(tree.xpath("//h1")), None)
@@ -276,7 +276,7 @@ def _headline(tree: Any, article: dict[str, Any], outlet: str | None) -> str | N
         if (
             len(_WORD.findall(folded)) >= 2
             and folded not in _GENERIC_TITLES
-            and folded != _fold(outlet or "")
+            and folded not in {_fold(outlet or ""), _fold(home or "")}
         ):
             return title
     return None
@@ -350,7 +350,7 @@ def page_facts(tree: Any, url: str | None = None) -> PageFacts:
         _http_url(url, None),
     )
     return PageFacts(
-        title=_headline(tree, article, outlet),
+        title=_headline(tree, article, outlet, home),
         outlet=outlet,
         published=_published(tree, article),
         url=link,
@@ -456,7 +456,7 @@ def _chrome_reason(element: Any) -> str | None:
 def _tag_reason(element: Any, tag: str) -> str | None:
     if tag in _TAG_REASONS:
         return _TAG_REASONS[tag]
-    if tag == "header" and not element.xpath("ancestor::article | ancestor::main | .//h1"):
+    if tag == "header" and not element.xpath("ancestor::article | ancestor::main"):
         return "site header"
     return _ROLE_REASONS.get((element.get("role") or "").lower())
 
@@ -486,11 +486,23 @@ def _hidden(element: Any) -> bool:
     return element.get("hidden") is not None or "display:none" in style or "visibility:hidden" in style
 
 
-def _protected(tree: Any) -> set[Any]:
+def _headline_h1(tree: Any, title: str | None) -> list[Any]:
+    """The <h1> that is the article's headline (not a logo in the site header)."""
+    h1s = tree.xpath("//h1")
+    if title:
+        matching = [h1 for h1 in h1s if _fold(_text(h1)) and _fold(_text(h1)) in _fold(title)]
+        if matching:
+            return matching[:1]
+    inside = [h1 for h1 in h1s if h1.xpath("ancestor::article | ancestor::main")]
+    outside = [h1 for h1 in h1s if not h1.xpath("ancestor::header | ancestor::nav")]
+    return (inside or outside)[:1]
+
+
+def _protected(tree: Any, title: str | None) -> set[Any]:
     """Elements that hold the article, never removed whatever their class says: its h1, articleBody,
     <main>, the longest <article>, the element holding most of the page's paragraphs (the body wrapper,
     «entry-content has-comments» included), and all their ancestors."""
-    anchors = tree.xpath('//h1 | //*[@itemprop="articleBody"] | //main')
+    anchors = [*_headline_h1(tree, title), *tree.xpath('//*[@itemprop="articleBody"] | //main')]
     articles = tree.xpath("//article")
     if articles:
         anchors.append(max(articles, key=lambda article: len(_text(article))))
@@ -506,8 +518,8 @@ def _protected(tree: Any) -> set[Any]:
     return {ancestor for anchor in anchors for ancestor in anchor.iterancestors()} | set(anchors)
 
 
-def _remove_chrome(tree: Any, removed: list[Removal]) -> None:
-    protected = _protected(tree)
+def _remove_chrome(tree: Any, removed: list[Removal], title: str | None) -> None:
+    protected = _protected(tree, title)
     for element in list(tree.iter()):
         if element.getparent() is None or not _attached(element, tree):
             continue
@@ -693,7 +705,7 @@ def ingest_page(html_text: str, doc_id: str, *, url: str | None = None) -> Inges
     facts = page_facts(tree, url)
     removed: list[Removal] = []
     _quotes(tree, removed)
-    _remove_chrome(tree, removed)
+    _remove_chrome(tree, removed, facts.title)
     facts = _page_lines(tree, facts)
     cleaned = lxml_html.tostring(tree, encoding="unicode")
     blocks = _main_blocks(cleaned)

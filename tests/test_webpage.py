@@ -402,3 +402,21 @@ def test_site_suffix_spelled_unlike_the_site_name_captions_author_boxes_compact_
     assert len(result.article.paragraphs) == 3
     reasons = {removal.reason for removal in result.removed}
     assert {"photo caption", "author box"} <= reasons
+
+
+def test_a_logo_in_an_h1_is_neither_the_headline_nor_protected() -> None:
+    paragraphs = "".join(
+        f"<p>قالت الحكومة في البيان رقم {i} إن الوضع في البلاد هادئ الآن بعد أيام من الاحتجاجات.</p>"
+        for i in range(3)
+    )
+    html = (
+        "<html><head><title>الحكومة تعلن عودة الهدوء في كازاخستان - شبكة الأخبار</title></head><body>"
+        '<header><h1 class="logo"><a href="/">شبكة الأخبار</a></h1>'
+        '<nav><a href="/">الرئيسية</a></nav></header>'
+        f'<div class="post"><h2>الحكومة تعلن عودة الهدوء في كازاخستان</h2>{paragraphs}</div></body></html>'
+    )
+    result = ingest_page(html, "x")
+    assert result.article.title == "الحكومة تعلن عودة الهدوء في كازاخستان"
+    assert result.article.outlet == "شبكة الأخبار"  # the <title>'s suffix is the home link's text
+    assert len(result.article.paragraphs) == 3
+    assert "site header" in {removal.reason for removal in result.removed}
