@@ -406,6 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # trafilatura and its helpers log what they discard; sanad's own one-line error says why a page failed.
+    for name in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     if not getattr(args, "handler", None):
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
     try:

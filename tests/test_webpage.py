@@ -420,3 +420,14 @@ def test_a_logo_in_an_h1_is_neither_the_headline_nor_protected() -> None:
     assert result.article.outlet == "شبكة الأخبار"  # the <title>'s suffix is the home link's text
     assert len(result.article.paragraphs) == 3
     assert "site header" in {removal.reason for removal in result.removed}
+
+
+def test_cli_empty_page_is_one_line_without_library_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body></body></html>", encoding="utf-8")
+    code, _, err = run_cli(capsys, "ingest", str(empty), "--out", str(tmp_path / "articles"))
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith("sanad: error: no article text found on the page")
