@@ -1,4 +1,5 @@
-"""Admin features: /reload (also on SIGHUP), /stats and article uploads (.txt/.md → preview → «إضافة»).
+"""Admin features: /reload (also on SIGHUP), /stats and new articles (an uploaded .txt/.md/.html file or a
+link → preview → «إضافة»).
 
 Only user ids in ``settings.bot.admin_ids`` may use them; anyone else is told so in Arabic and the
 attempt is recorded with ``Store.record_denied``.
@@ -19,6 +20,7 @@ from telegram.ext import Application
 from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
 from bot.delivery import send_reply
+from bot.fetch import FetchPolicy, fetch_page
 from bot.journal import log_reply, record_denied_later
 from bot.keyboards import Callback, upload_keyboard
 from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
@@ -28,10 +30,11 @@ from retrieval.corpus import ARTICLES_DIR, CorpusFormatError, is_valid_id, parse
 from retrieval.errors import SanadError
 from retrieval.ingest import ingest, render_article, slugify_id
 from retrieval.models import Article
+from retrieval.webpage import PAGE_SUFFIXES, ingest_page_bytes, url_id
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_SUFFIXES = (".txt", ".md")
+UPLOAD_SUFFIXES = (".txt", ".md", *PAGE_SUFFIXES)
 # A decoded upload with more than this share of control characters (other than tab and line breaks) is
 # treated as binary, not as an article.
 MAX_CONTROL_SHARE = 0.01
@@ -239,6 +242,23 @@ def prepare_upload(file_name: str, text: str) -> PreparedUpload:
     return PreparedUpload(result.article, render_article(result.article), len(result.removed))
 
 
+def prepare_page(
+    doc_id: str, data: bytes, url: str | None = None, charset: str | None = None
+) -> PreparedUpload:
+    """Blocking: a curated article from a web page's bytes (an uploaded .html file or a fetched link)."""
+    result = ingest_page_bytes(data, doc_id, url=url, charset=charset)
+    return PreparedUpload(result.article, render_article(result.article), len(result.removed))
+
+
+def fetch_policy(services: Services) -> FetchPolicy:
+    bot = services.settings.bot
+    return FetchPolicy(
+        timeout_seconds=bot.fetch_timeout_seconds,
+        max_bytes=bot.max_page_bytes,
+        allow_private=bot.fetch_private_addresses,
+    )
+
+
 SaveOutcome = Literal["saved", "same", "exists"]
 
 
@@ -283,47 +303,27 @@ def save_article(corpus_path: Path, doc_id: str, content: str) -> SaveOutcome:
 UploadReply = tuple[Message | None, str]
 
 
-async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
-    """An admin sent a document: check it, build the article, show a preview with «إضافة» / «إلغاء»."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or message.document is None or user is None:
-        return None, "upload_rejected"
+async def _room_for_one_more(context: SanadContext, message: Message, user_id: int) -> UploadReply | None:
+    """A refusal when this admin has too many previews waiting or the corpus is full, else None."""
     services = context.services
-    limit = services.settings.bot.max_upload_bytes
-    document = message.document
-    name = document.file_name or ""
-
-    async def say(text: str) -> UploadReply:
-        return await _reply(context, message, text), "upload_rejected"
-
     bot_settings = services.settings.bot
-    if not name.lower().endswith(UPLOAD_SUFFIXES):
-        return await say(escape(phrases.UPLOAD_WRONG_TYPE))
-    if document.file_size is not None and document.file_size > limit:
-        return await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
-    if services.uploads.count_for(user.id) >= bot_settings.max_pending_uploads:
-        return await say(escape(phrases.UPLOAD_PENDING_LIMIT.format(limit=bot_settings.max_pending_uploads)))
+    if services.uploads.count_for(user_id) >= bot_settings.max_pending_uploads:
+        text = phrases.UPLOAD_PENDING_LIMIT.format(limit=bot_settings.max_pending_uploads)
+        return await _reply(context, message, escape(text)), "upload_rejected"
     articles = await asyncio.to_thread(count_articles, services.settings.corpus_path)
     if articles >= bot_settings.max_corpus_files:
-        return await say(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=bot_settings.max_corpus_files)))
-    telegram_file = await document.get_file()
-    data = bytes(await telegram_file.download_as_bytearray())
-    if len(data) > limit:
-        return await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
-    if not data.strip():
-        return await say(escape(phrases.UPLOAD_EMPTY))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return await say(escape(phrases.UPLOAD_NOT_UTF8))
-    if looks_binary(text):
-        return await say(escape(phrases.UPLOAD_BINARY))
-    try:
-        prepared = await asyncio.to_thread(prepare_upload, name, text)
-    except (SanadError, CorpusFormatError) as exc:
-        return await say(escape(phrases.UPLOAD_INVALID.format(error=exc)))
+        text = phrases.UPLOAD_CORPUS_FULL.format(limit=bot_settings.max_corpus_files)
+        return await _reply(context, message, escape(text)), "upload_rejected"
+    return None
+
+
+async def _preview(
+    context: SanadContext, message: Message, user_id: int, prepared: PreparedUpload
+) -> UploadReply:
+    """Keep the article pending and show it with «إضافة» / «إلغاء»."""
     article = prepared.article
-    token = services.uploads.add(PendingUpload(article, prepared.content, user.id, time.monotonic()))
+    upload = PendingUpload(article, prepared.content, user_id, time.monotonic())
+    token = context.services.uploads.add(upload)
     preview = render_upload_preview_html(
         doc_id=article.id,
         title=article.title,
@@ -334,6 +334,76 @@ async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
     )
     sent = await _reply(context, message, preview, upload_keyboard(token))
     return sent, "upload"
+
+
+async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
+    """An admin sent a document: check it, build the article, show a preview with «إضافة» / «إلغاء»."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.document is None or user is None:
+        return None, "upload_rejected"
+    services = context.services
+    document = message.document
+    name = document.file_name or ""
+    is_page = name.lower().endswith(PAGE_SUFFIXES)
+    limit = services.settings.bot.max_page_bytes if is_page else services.settings.bot.max_upload_bytes
+
+    async def say(text: str) -> UploadReply:
+        return await _reply(context, message, text), "upload_rejected"
+
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        return await say(escape(phrases.UPLOAD_WRONG_TYPE))
+    if document.file_size is not None and document.file_size > limit:
+        return await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
+    refused = await _room_for_one_more(context, message, user.id)
+    if refused is not None:
+        return refused
+    telegram_file = await document.get_file()
+    data = bytes(await telegram_file.download_as_bytearray())
+    if len(data) > limit:
+        return await say(escape(phrases.UPLOAD_TOO_BIG.format(limit=limit)))
+    if not data.strip():
+        return await say(escape(phrases.UPLOAD_EMPTY))
+    if is_page:
+        try:
+            prepared = await asyncio.to_thread(prepare_page, slugify_id(name), data)
+        except SanadError as exc:
+            return await say(escape(phrases.UPLOAD_INVALID.format(error=exc)))
+        return await _preview(context, message, user.id, prepared)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return await say(escape(phrases.UPLOAD_NOT_UTF8))
+    if looks_binary(text):
+        return await say(escape(phrases.UPLOAD_BINARY))
+    try:
+        prepared = await asyncio.to_thread(prepare_upload, name, text)
+    except (SanadError, CorpusFormatError) as exc:
+        return await say(escape(phrases.UPLOAD_INVALID.format(error=exc)))
+    return await _preview(context, message, user.id, prepared)
+
+
+async def receive_link(update: Update, context: SanadContext, url: str) -> UploadReply:
+    """An admin sent a link: fetch it (bot.fetch rules), build the article, preview it like an upload."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None, "upload_rejected"
+    refused = await _room_for_one_more(context, message, user.id)
+    if refused is not None:
+        return refused
+    try:
+        page = await fetch_page(url, fetch_policy(context.services))
+    except SanadError as exc:
+        logger.info("an admin's link was not fetched: %s", exc)
+        return await _reply(
+            context, message, escape(phrases.LINK_FAILED.format(error=exc))
+        ), "upload_rejected"
+    try:
+        prepared = await asyncio.to_thread(prepare_page, url_id(page.url), page.data, page.url, page.charset)
+    except SanadError as exc:
+        return await _reply(
+            context, message, escape(phrases.LINK_INVALID.format(error=exc))
+        ), "upload_rejected"
+    return await _preview(context, message, user.id, prepared)
 
 
 async def confirm_upload(update: Update, context: SanadContext, callback: Callback) -> None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import phrases
 from bot.render import render_answer_text, render_sources_text, render_timeline_text
@@ -20,6 +20,9 @@ from retrieval.answer import Retriever, load_retriever
 from retrieval.errors import EmptyQuestionError, SanadError
 from retrieval.models import Answer, Citation, Hit
 from retrieval.timeline import build_timeline, filter_topic
+
+if TYPE_CHECKING:
+    from retrieval.ingest import IngestResult
 
 log = logging.getLogger("sanad")
 
@@ -251,42 +254,43 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """One article per raw file. With several files, every file is checked before any is written."""
+    """One article per raw file, saved web page or link. With several, every one is checked before any is
+    written."""
     from tqdm import tqdm
 
-    from retrieval.ingest import IngestResult, ingest, render_article, slugify_id
+    from retrieval.ingest import render_article
 
-    paths = [Path(raw) for raw in args.raw]
-    several = len(paths) > 1
+    several = len(args.raw) > 1
     if several and args.id:
         raise CliError("--id names one article: give a single file with --id, or leave --id out")
     out_dir = Path(args.out) if args.out else settings.corpus_path / "articles"
-    planned: dict[Path, tuple[Path, IngestResult]] = {}
-    bar = tqdm(paths, desc="Ingesting", unit="file", disable=not (several and _progress(args)), leave=False)
+    planned: dict[Path, tuple[str, IngestResult]] = {}
+    show = several and _progress(args)
+    bar = tqdm(args.raw, desc="Ingesting", unit="file", disable=not show, leave=False)
     with bar:
-        for path in bar:
-            raw = _read_text(path)
+        for raw in bar:
             try:
-                result = ingest(raw, args.id or slugify_id(path.stem))
+                result = _ingest_one(raw, args.id, settings)
             except SanadError as exc:
                 if several:
-                    raise CliError(f"{path}: {exc}") from None
+                    raise CliError(f"{raw}: {exc}") from None
                 raise
             target = out_dir / f"{result.article.id}.md"
             if target in planned:
-                raise CliError(
-                    f"{planned[target][0]} and {path} would both become {target}; rename one of them"
-                )
+                first = planned[target][0]
+                raise CliError(f"{first} and {raw} would both become {target}; rename one of them")
             if target.exists() and not args.force:
                 raise CliError(f"{target} exists; pass --force to overwrite it")
-            planned[target] = (path, result)
+            planned[target] = (raw, result)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for target, (path, result) in planned.items():
+    for target, (raw, result) in planned.items():
         article = result.article
-        prefix = f"{path}: " if several else ""
+        prefix = f"{raw}: " if several else ""
         for removal in result.removed:
             line = f"removed line {removal.line}: {removal.reason}: {removal.text[:70]}"
             print(prefix + line, file=sys.stderr)
+        for note in result.notes:
+            print(f"{prefix}note: {note}", file=sys.stderr)
         target.write_text(render_article(article), encoding="utf-8")
         published = article.published.isoformat() if article.published else "no date on the page"
         print(f"wrote {target}: «{article.title}» ({published}), {len(article.paragraphs)} paragraphs")
@@ -294,6 +298,29 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if several:
         print(f"{len(planned)} articles written to {out_dir}")
     return 0
+
+
+def _ingest_one(raw: str, doc_id: str | None, settings: Settings) -> IngestResult:
+    """A link (fetched: the operator may give any address, loopback included), a saved page or pasted text."""
+    from bot.fetch import FetchPolicy, fetch_page_sync, link_in
+    from retrieval.ingest import ingest, slugify_id
+    from retrieval.webpage import PAGE_SUFFIXES, ingest_page, ingest_page_bytes, looks_like_html, url_id
+
+    link = link_in(raw)
+    if link is not None:
+        policy = FetchPolicy(
+            timeout_seconds=settings.bot.fetch_timeout_seconds,
+            max_bytes=settings.bot.max_page_bytes,
+            allow_private=True,
+        )
+        page = fetch_page_sync(link, policy)
+        return ingest_page_bytes(page.data, doc_id or url_id(page.url), url=page.url, charset=page.charset)
+    path = Path(raw)
+    name = doc_id or slugify_id(path.stem)
+    if path.suffix.lower() in PAGE_SUFFIXES:
+        return ingest_page_bytes(_read_bytes(path), name)
+    text = _read_text(path)
+    return ingest_page(text, name) if looks_like_html(text) else ingest(text, name)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -344,6 +371,15 @@ def _phrase(answer: Answer, settings: Settings, retriever: Retriever) -> str:
     return render_answer_text(answer, snippets=settings.bot.snippets, examples=examples)
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -388,8 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument("--corpus", help="corpus directory (default: from config)")
-    ingest = add("ingest", cmd_ingest, "turn raw pasted pages into curated articles, one per file")
-    ingest.add_argument("raw", nargs="+", help="the raw page(s), UTF-8 text files")
+    ingest = add("ingest", cmd_ingest, "news pages (links, saved .html, pasted text) into curated articles")
+    ingest.add_argument("raw", nargs="+", help="http(s) links, saved .html/.htm pages or UTF-8 text files")
     ingest.add_argument("--out", help="directory for the articles (default: the corpus's articles/)")
     ingest.add_argument("--id", help="article id, with a single file (default: from the file name)")
     ingest.add_argument("--force", action="store_true", help="overwrite existing articles")
@@ -409,6 +445,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # trafilatura and its helpers log what they discard; sanad's own one-line error says why a page failed.
+    for name in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     if not getattr(args, "handler", None):
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
     try:

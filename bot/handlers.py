@@ -21,6 +21,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import admin, journal, phrases
 from bot.context import MessageKey, SanadContext, Services
 from bot.delivery import send_reply
+from bot.fetch import link_in
 from bot.journal import log_exchange_later, log_reply
 from bot.keyboards import Callback, answer_keyboard, parse_callback
 from bot.render import Page, escape, render_answer_html, render_help_html, render_sources_html
@@ -212,10 +213,16 @@ async def finish_update(update: Update, context: SanadContext) -> None:
 
 
 async def private_text(update: Update, context: SanadContext) -> None:
-    """Private chat: every text message (and every edit of one) is a question."""
+    """Private chat: every text message (and every edit of one) is a question, except a new message from
+    an admin that is just a link: that page is fetched and previewed as a new article (``bot.admin``)."""
     started = time.monotonic()
-    message = update.effective_message
+    message, user = update.effective_message, update.effective_user
     if message is not None and message.text is not None:
+        link = link_in(message.text) if update.message is not None else None
+        if link is not None and context.services.is_admin(user.id if user is not None else None):
+            sent, outcome = await admin.receive_link(update, context, link)
+            log_reply(context, update, outcome, link, sent, started)
+            return
         await answer_question(update, context, message.text, started)
 
 

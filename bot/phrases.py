@@ -27,6 +27,9 @@ MORE_HEADING = "المزيد من النتائج ({first}–{last} من {total})
 NO_MORE_RESULTS = "لا توجد نتائج أخرى لهذا السؤال."
 NO_SOURCES = "لا توجد إجابة سابقة في هذه المحادثة بعد. اطرح سؤالًا أولًا، ثم اطلب /sources لرؤية مصادره."
 UNKNOWN_OUTLET = "مصدر غير مذكور"
+CREDITED_TO = "{outlet} نقلًا عن {source}"  # /sources: the outlet and the agency it credits
+CREDITED_ONLY = "نقلًا عن {source}"  # the page names the agency but not the outlet
+TITLE_DERIVED = "(لا عنوان للصفحة؛ هذه أول جملة في المقال)"  # after a title made from the first sentence
 UNKNOWN_DATE = "تاريخ غير مذكور"
 
 # Figures the sources disagree on (retrieval.figures): one line citing each figure.
@@ -179,7 +182,7 @@ UPLOAD_REMOVED = "{verb} {lines} من النص (إعلانات أو روابط �
 UPLOAD_REMOVED_VERBS = ("حُذف", "حُذفت")  # «حُذف سطر واحد / سطران / 11 سطرًا», «حُذفت 3 أسطر»
 LINES = ("سطر واحد", "سطران", "أسطر", "سطرًا", "سطر")
 UPLOAD_CONFIRM = "أضيفه إلى المقالات؟"
-UPLOAD_WRONG_TYPE = "أقبل ملفات .txt أو .md فقط."
+UPLOAD_WRONG_TYPE = "أقبل ملفات .txt أو .md أو صفحات .html فقط."
 UPLOAD_TOO_BIG = "الملف أكبر من الحد المسموح ({limit} بايت)."
 UPLOAD_NOT_UTF8 = "تعذّرت قراءة الملف: يجب أن يكون نصًّا بترميز UTF-8."
 UPLOAD_EMPTY = "الملف فارغ. أرسل ملف .txt أو .md فيه نص المقال."
@@ -193,6 +196,8 @@ UPLOAD_CORPUS_FULL = (
 )
 UPLOAD_SAVE_FAILED = "تعذّر حفظ المقال {doc_id}: {error}"
 UPLOAD_INVALID = "تعذّر استخراج مقال من الملف: {error}"
+LINK_FAILED = "تعذّر جلب الرابط: {error}"
+LINK_INVALID = "تعذّر استخراج مقال من الصفحة: {error}"
 UPLOAD_EXISTS = "يوجد مقال بالمعرّف {doc_id} ومحتواه مختلف؛ لم أستبدله. غيّر اسم الملف وأعد رفعه."
 UPLOAD_SAME = "المقال {doc_id} موجود بالمحتوى نفسه؛ لا حاجة لإضافته."
 UPLOAD_SAVED = "حُفظ المقال {doc_id}."

@@ -542,10 +542,24 @@ def _usable_url(url: str | None) -> str | None:
     return None
 
 
+def credited_outlet(citation: Citation) -> str:
+    """«عربي21 نقلًا عن تاس»: the outlet, and the agency it credits when the page names one."""
+    if citation.source is None:
+        return citation.outlet or phrases.UNKNOWN_OUTLET
+    if citation.outlet is None:
+        return phrases.CREDITED_ONLY.format(source=citation.source)
+    return phrases.CREDITED_TO.format(outlet=citation.outlet, source=citation.source)
+
+
+def _title_text(citation: Citation) -> str:
+    """The title; one made from the article's first sentence says it is not the page's headline."""
+    return f"«{citation.title}» {phrases.TITLE_DERIVED}" if citation.title_derived else citation.title
+
+
 def _citation_text(number: int, citation: Citation) -> str:
     parts = [
-        f"[{number}] {citation.title}",
-        citation.outlet or phrases.UNKNOWN_OUTLET,
+        f"[{number}] {_title_text(citation)}",
+        credited_outlet(citation),
         format_date(citation.published),
     ]
     url = _usable_url(citation.url)
@@ -560,7 +574,9 @@ def citation_html(number: int, citation: Citation) -> str:
     url = _usable_url(citation.url)
     if url:
         title = f'<a href="{escape(url)}">{title}</a>'
-    outlet = safe_html(citation.outlet or phrases.UNKNOWN_OUTLET)
+    if citation.title_derived:
+        title = f"«{title}» <i>{escape(phrases.TITLE_DERIVED)}</i>"
+    outlet = safe_html(credited_outlet(citation))
     published = escape(format_date(citation.published))
     return f"{marker(number, markup=True)} {title}{DASH}{outlet}{DASH}{published}"
 

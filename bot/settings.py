@@ -37,6 +37,9 @@ class BotSettings:
     max_upload_bytes: int = 200_000
     max_pending_uploads: int = 3  # per admin: previews waiting for «إضافة» / «إلغاء»
     max_corpus_files: int = 500  # uploads are refused once corpus/articles holds this many .md files
+    max_page_bytes: int = 3_000_000  # a fetched or uploaded web page (.html) larger than this is refused
+    fetch_timeout_seconds: float = 15.0  # the whole fetch of an admin's link, redirects included
+    fetch_private_addresses: bool = False  # let admins' links reach private/loopback/link-local addresses
     mode: str = "polling"
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
@@ -165,11 +168,13 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         "max_upload_bytes": _bounded(bot, "bot", "max_upload_bytes", int, 200_000),
         "max_pending_uploads": _bounded(bot, "bot", "max_pending_uploads", int, 3),
         "max_corpus_files": _bounded(bot, "bot", "max_corpus_files", int, 500),
+        "max_page_bytes": _bounded(bot, "bot", "max_page_bytes", int, 3_000_000),
     }
     reply_attempts = _bounded(bot, "bot", "reply_attempts", int, 3)
     reply_retry_seconds = _bounded(bot, "bot", "reply_retry_seconds", float, 1.0)
     request_timeout_seconds = _bounded(bot, "bot", "request_timeout_seconds", float, 10.0, above=0)
     rate_limit_seconds = _bounded(bot, "bot", "rate_limit_seconds", float, 30.0, above=0)
+    fetch_timeout_seconds = _bounded(bot, "bot", "fetch_timeout_seconds", float, 15.0, above=0)
     webhook_port = _typed(bot, "bot", "webhook_port", int, 8443)
     if not 1 <= webhook_port <= 65535:
         raise ConfigError(f"bot.webhook_port must be a TCP port (1-65535), got {webhook_port}")
@@ -188,6 +193,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         reply_attempts=reply_attempts,
         reply_retry_seconds=reply_retry_seconds,
         request_timeout_seconds=request_timeout_seconds,
+        fetch_timeout_seconds=fetch_timeout_seconds,
+        fetch_private_addresses=_typed(bot, "bot", "fetch_private_addresses", bool, False),
         **positive,
     )
 

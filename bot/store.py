@@ -278,6 +278,9 @@ def _citation_to_json(citation: Citation) -> dict[str, Any]:
         "outlet": citation.outlet,
         "published": published.isoformat() if published is not None else None,
         "url": citation.url,
+        # Written only when set, so rows of articles without them look as they always did.
+        **({"source": citation.source} if citation.source is not None else {}),
+        **({"title_derived": True} if citation.title_derived else {}),
     }
 
 
@@ -291,6 +294,8 @@ def _citations_from_json(text: str) -> tuple[Citation, ...]:
                 outlet=item.get("outlet"),
                 published=date.fromisoformat(item["published"]) if item.get("published") else None,
                 url=item.get("url"),
+                source=item.get("source"),
+                title_derived=item.get("title_derived") is True,
             )
             for item in items
         )

@@ -12,6 +12,8 @@ Article file format::
     published = 2022-01-08   # optional, a TOML date (or an ISO "YYYY-MM-DD" string)
     url = "https://..."      # optional
     byline = "..."           # optional
+    source = "..."           # optional: the agency the outlet credits («المصدر: تاس»)
+    title_derived = true     # optional: the page has no headline; the title is its first sentence
     +++
 
     First paragraph.
@@ -59,7 +61,7 @@ __all__ = [
 ]
 
 DELIMITER = "+++"
-ALLOWED_KEYS = ("id", "title", "outlet", "published", "url", "byline")
+ALLOWED_KEYS = ("id", "title", "outlet", "published", "url", "byline", "source", "title_derived")
 LEXICON_FILE = "lexicon.toml"
 EXAMPLES_FILE = "examples.toml"
 ARTICLES_DIR = "articles"
@@ -163,6 +165,8 @@ def parse_article(text: str, path: str) -> Article:
         url=_url(data.get("url"), line_of("url")),
         byline=_optional_text(data, "byline", line_of("byline")),
         path=path,
+        source=_optional_text(data, "source", line_of("source")),
+        title_derived=_flag(data, "title_derived", line_of("title_derived")),
     )
 
 
@@ -186,6 +190,13 @@ def _optional_text(data: dict[str, Any], key: str, line: int) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ArticleFormatError(line, f"{key} must be a non-empty string (omit the key when it is unknown)")
     return value.strip()
+
+
+def _flag(data: dict[str, Any], key: str, line: int) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ArticleFormatError(line, f"{key} must be true or false, got {value!r}")
+    return value
 
 
 def _published(value: object, line: int) -> date | None:

@@ -21,15 +21,20 @@ body paragraph), not tuned to one site:
   lines (the first one naming the site becomes the outlet when the header named none);
 * exact repeats of an earlier line or of the headline are dropped.
 
-A page without a headline gets its title from the first sentence of the first paragraph,
-and :attr:`IngestResult.notes` says so.
+An **embedded tweet** keeps its author: the attribution line under it (``— Name (@handle) date``)
+is removed and the tweet becomes ``Name في تغريدة: «…»``, so it is never quoted as the outlet's own
+words. A page without a headline gets its title from the first sentence of the first paragraph,
+marked as derived (``title_derived = true``), and :attr:`IngestResult.notes` says so.
+
+:func:`ingest_lines` runs the same rules on text blocks already taken out of a web page's markup
+(``retrieval.webpage``), with the headline, date, outlet, link, byline and source the markup states.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,9 +46,14 @@ __all__ = [
     "MONTH_NAMES",
     "MONTH_PATTERN",
     "IngestResult",
+    "PageFacts",
     "Removal",
+    "attributed_quote",
+    "dateline",
     "fold",
     "ingest",
+    "ingest_lines",
+    "metadata_line",
     "month_number",
     "parse_date",
     "render_article",
@@ -68,6 +78,23 @@ class IngestResult:
     removed: tuple[Removal, ...]
     source: str | None = None  # "المصدر: X" — the agency the outlet credits, not the outlet itself
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What a web page's markup states about the article (``None``: the markup does not say).
+
+    ``removed`` and ``notes`` come from the markup stage and are listed with the text stage's own.
+    """
+
+    title: str | None = None
+    outlet: str | None = None
+    published: date | None = None
+    url: str | None = None
+    byline: str | None = None
+    source: str | None = None
+    removed: tuple[Removal, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- folding
@@ -186,6 +213,11 @@ def parse_date(text: str) -> date | None:
     return found[0] if found else None
 
 
+def dateline(text: str) -> date | None:
+    """The date when ``text`` is a dateline (a date and at most a weekday, a time or label words)."""
+    return _date_line(_fold(text))
+
+
 def _date_line(folded: str) -> date | None:
     """The date when the line is a dateline (a date plus weekday, time or label words), else None."""
     found = _find_date(folded)
@@ -230,7 +262,8 @@ _CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "site chrome: related articles",
             r"(?:مقالات|اخبار|مواضيع|مواد|قصص) (?:ذات صلة|ذات صله|متعلقة|مشابهة|قد تهمك)\s*:?"
-            r"|اقرا (?:ايضا|المزيد)\s*:?|read (?:more|also)|related(?: articles| posts)?"
+            r"|(?:اقرا|طالع|شاهد) (?:ايضا|المزيد)(?:\s*[:：\-–].*)?"
+            r"|read (?:more|also)|related(?: articles| posts)?"
             r"|الاكثر (?:قراءة|مشاهدة)",
         ),
         ("photo credit", r"(?:photo|image|credit|photograph|صورة|الصورة|تصوير|صور)\s*[:：].{0,80}"),
@@ -243,11 +276,14 @@ _CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("tweet embed link", r"(?:pic\.twitter\.com|https?://t\.co)/\S+"),
     )
 )
+_TWEET_AUTHOR = re.compile(r"[—–-]\s*(?P<author>[^()@]{1,80}?)\s*\(@(?P<handle>\w{1,15})\)")
+_TWEET_LINKS = re.compile(r"\s*(?:pic\.twitter\.com/\S+|https?://t\.co/\S+)")
+_QUOTE_MARKS = "«»“”\"„' "
 _LABEL_SEP = r"(?:\s*[:：]\s*|\s+)"
 _COOKIE = re.compile(r"cookie|كوكيز|ملف(?:ات)? تعريف (?:ال)?ارتباط")
 _SOURCE = re.compile(rf"(?:المصدر|source){_LABEL_SEP}(?P<value>\S.{{0,60}})", re.IGNORECASE)
 _BYLINE = re.compile(
-    rf"(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|by){_LABEL_SEP}(?P<value>\S.{{0,50}})", re.IGNORECASE
+    rf"(?:كتب|كتبت|بقلم|بواسطة|إعداد|اعداد|تحرير|by){_LABEL_SEP}(?P<value>\S.{{0,50}})", re.IGNORECASE
 )
 _URL_LINE = re.compile(
     r"(?:(?:الرابط|رابط المقال|رابط الخبر|url|link)\s*[:：]?\s*)?(?P<value>https?://\S+)", re.IGNORECASE
@@ -256,6 +292,27 @@ _TERMINAL = ".!?؟…"
 _CLOSERS = "\"'”’»)]›>"
 SHORT_LINE_WORDS = 8  # at most this many words and no final punctuation: a label, not a paragraph
 TITLE_MAX_CHARS = 120  # a derived title is cut at a word boundary below this length
+
+
+def attributed_quote(author: str, text: str, *, tweet: bool = False) -> str:
+    """A quotation kept with its author: ``Name في تغريدة: «…»`` (a tweet) or ``Name: «…»``.
+
+    Links that embeds append (``pic.twitter.com/…``, ``t.co/…``) are dropped from the quoted text.
+    """
+    quoted = " ".join(_TWEET_LINKS.sub("", text).split()).strip(_QUOTE_MARKS)
+    author = " ".join(author.split()).strip(" —–-:،,")
+    return f"{author} في تغريدة: «{quoted}»" if tweet else f"{author}: «{quoted}»"
+
+
+def metadata_line(text: str) -> tuple[str, str] | None:
+    """``("source", X)`` for a line «المصدر: X», ``("byline", X)`` for «كتب X», else None."""
+    folded = _fold(text)
+    line = _Line(0, _clean(text), folded, _words(folded))
+    for kind, pattern, max_words in (("source", _SOURCE, 6), ("byline", _BYLINE, 4)):
+        value = _metadata_value(pattern, line, max_words=max_words)
+        if value is not None:
+            return kind, value
+    return None
 
 
 def _ends_sentence(text: str) -> bool:
@@ -296,14 +353,22 @@ def _metadata_value(pattern: re.Pattern[str], line: _Line, max_words: int) -> st
 class _Collector:
     """Mutable state of one ingest run."""
 
-    def __init__(self) -> None:
-        self.removed: list[Removal] = []
-        self.notes: list[str] = []
-        self.outlet: str | None = None
-        self.byline: str | None = None
-        self.source: str | None = None
-        self.url: str | None = None
-        self.published: date | None = None
+    def __init__(self, facts: PageFacts | None = None) -> None:
+        page, facts = facts is not None, facts or PageFacts()
+        self.removed: list[Removal] = list(facts.removed)
+        self.notes: list[str] = list(facts.notes)
+        self.title: str | None = facts.title  # the headline the markup states, if any
+        self.outlet: str | None = facts.outlet
+        self.byline: str | None = facts.byline
+        self.source: str | None = facts.source
+        self.url: str | None = facts.url
+        self.published: date | None = facts.published
+        # Pasted text names its outlet in a short line under the headline or in the footer; a web page
+        # names it in its markup (og:site_name, JSON-LD), and a short line of its text is not an outlet.
+        self.outlet_from_text = not page
+
+    def wants_outlet(self) -> bool:
+        return self.outlet is None and self.outlet_from_text
 
     def drop(self, line: _Line, reason: str) -> None:
         self.removed.append(Removal(line.number, line.text, reason))
@@ -348,7 +413,7 @@ def _cut_comments(lines: list[_Line], state: _Collector) -> list[_Line]:
 
 def _strip_chrome(lines: list[_Line], state: _Collector) -> list[_Line]:
     """Drop chrome, credits, embeds and metadata lines (keeping the metadata)."""
-    kept = []
+    kept: list[_Line] = []
     for line in lines:
         # Chrome lines are short; a long paragraph that mentions cookies or ends "(رويترز)" is text.
         short = line.words < 25
@@ -357,6 +422,8 @@ def _strip_chrome(lines: list[_Line], state: _Collector) -> list[_Line]:
             reason = "site chrome: cookie notice"
         if reason is not None and not short:
             reason = None
+        if reason == "tweet embed attribution" and kept and _attribute_tweet(line, kept, state):
+            continue
         if reason is not None:
             state.drop(line, reason)
             continue
@@ -377,6 +444,19 @@ def _strip_chrome(lines: list[_Line], state: _Collector) -> list[_Line]:
             continue
         kept.append(line)
     return kept
+
+
+def _attribute_tweet(line: _Line, kept: list[_Line], state: _Collector) -> bool:
+    """``— Name (@handle) date`` under a tweet's text: quote the tweet (the line before) with its author."""
+    match = _TWEET_AUTHOR.search(line.text)
+    tweet = kept[-1]
+    if match is None or tweet.words < 3 or _TWEET_AUTHOR.search(tweet.text):
+        return False
+    text = attributed_quote(match.group("author"), tweet.text, tweet=True)
+    folded = _fold(text)
+    kept[-1] = _Line(tweet.number, text, folded, _words(folded))
+    state.drop(line, f"tweet embed attribution (its author is kept with the tweet on line {tweet.number})")
+    return True
 
 
 def _drop_repeats(lines: list[_Line], state: _Collector) -> list[_Line]:
@@ -416,6 +496,20 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
         and line.folded.startswith(other.folded)
         and len(line.folded) > len(other.folded)
     }
+    if state.title is not None:  # a web page: the markup names the headline
+        known = _fold(state.title)
+        title = next((line for line in candidates if line.folded == known), None)
+        body: list[_Line] = []
+        for line in candidates:
+            if line is title:
+                state.drop(line, "headline (kept as title)")
+            elif line.number in captions or line.folded.startswith(known):
+                state.drop(line, "caption repeating the headline")
+            elif _is_short(line) or line.text.startswith("## "):
+                state.drop(line, "label or heading above the article text")
+            else:
+                body.append(line)
+        return title, body
     titles = [line for line in candidates if line.number not in captions and line.words >= 3]
     title = max(titles, key=lambda line: line.words, default=None)
     kept: list[_Line] = []
@@ -426,7 +520,7 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
             state.drop(line, f"caption repeating the headline (line {captions[line.number]})")
         elif title is None or line.number < title.number:
             state.drop(line, "masthead or section label above the headline")
-        elif _is_short(line) and state.outlet is None:
+        elif _is_short(line) and state.wants_outlet():
             state.outlet = line.text
             state.drop(line, "site name (kept as outlet)")
         elif _is_short(line):
@@ -439,8 +533,15 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
 def _body(body: list[_Line], title: _Line | None, state: _Collector) -> list[str]:
     paragraphs: list[str] = []
     for index, line in enumerate(body):
-        if title is not None and line.folded == title.folded:
+        if (title is not None and line.folded == title.folded) or (
+            state.title is not None and line.folded == _fold(state.title)
+        ):
             state.drop(line, "repeats the headline")
+        elif line.text.startswith("## "):  # a heading in a web page's markup
+            if any(not _is_short(later) and not later.text.startswith("## ") for later in body[index + 1 :]):
+                paragraphs.append(line.text)
+            else:
+                state.drop(line, "heading after the article text")
         elif _date_line(line.folded) is not None and line.words <= 6:
             state.drop(line, "date line outside the header (not used as the publication date)")
         elif not _is_short(line):
@@ -448,7 +549,7 @@ def _body(body: list[_Line], title: _Line | None, state: _Collector) -> list[str
         elif any(not _is_short(later) for later in body[index + 1 :]):
             paragraphs.append(f"## {line.text}")
             state.notes.append(f"line {line.number}: kept as subheading")
-        elif state.outlet is None:
+        elif state.wants_outlet():
             state.outlet = line.text
             state.drop(line, "site name in the footer (kept as outlet)")
         else:
@@ -467,23 +568,68 @@ def _derived_title(first: str) -> str:
 def ingest(raw: str, doc_id: str) -> IngestResult:
     """Clean one pasted page into an article; raise :class:`IngestError` when there is no article text."""
     raw = _check_text(raw)
+    _check_id(doc_id)
+    return _curate(_lines(raw), doc_id, _Collector())
+
+
+def ingest_lines(blocks: Sequence[tuple[int, str]], doc_id: str, facts: PageFacts) -> IngestResult:
+    """The same rules on text blocks taken out of a web page: ``(source line, text)`` in reading order.
+
+    ``facts`` holds what the markup states; a headline found there is the title, and the outlet is
+    never guessed from a short line of text.
+    """
+    _check_id(doc_id)
+    lines = []
+    for number, block in blocks:
+        text = _clean(" ".join(block.split()))
+        if text:
+            folded = _fold(text.removeprefix("## "))  # a heading compares as its words (to the title)
+            lines.append(_Line(number, text, folded, _words(folded)))
+    if not lines:
+        raise IngestError("no article text found on the page")
+    return _curate(lines, doc_id, _Collector(facts))
+
+
+def _check_id(doc_id: str) -> None:
     if not is_valid_id(doc_id):
         raise IngestError(f"unsafe document id {doc_id!r}; use slugify_id() on the file name")
-    state = _Collector()
-    lines = _cut_comments(_lines(raw), state)
+
+
+ARABIC_SHARE = 0.5  # at least this share of an article's letters must be Arabic
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+
+
+def _check_arabic(paragraphs: list[str]) -> None:
+    text = " ".join(p for p in paragraphs if not p.startswith("## "))
+    letters = sum(1 for char in text if char.isalpha())
+    arabic = len(_ARABIC_LETTER.findall(text))
+    if not arabic:
+        raise IngestError("the article text contains no Arabic letters; the corpus holds Arabic articles")
+    if arabic < ARABIC_SHARE * letters:
+        share = round(100 * arabic / letters)
+        raise IngestError(
+            f"the article is not in Arabic (only {share}% of its letters are Arabic); "
+            "the corpus holds Arabic articles"
+        )
+
+
+def _curate(lines: list[_Line], doc_id: str, state: _Collector) -> IngestResult:
+    lines = _cut_comments(lines, state)
     lines = _drop_repeats(_strip_chrome(lines, state), state)
     start = next((i for i, line in enumerate(lines) if _is_body(line)), len(lines))
     title, header_paragraphs = _header(lines[:start], state)
     paragraphs = [line.text for line in header_paragraphs] + _body(lines[start:], title, state)
     if not any(not p.startswith("## ") for p in paragraphs):
         raise IngestError("no article text found after removing site chrome, comments and metadata lines")
-    if not re.search("[\u0621-\u064a]", " ".join(paragraphs)):
-        raise IngestError("the article text contains no Arabic letters; the corpus holds Arabic articles")
-    if title is not None:
+    _check_arabic(paragraphs)
+    derived = False
+    if state.title is not None:  # the headline the markup states
+        title_text = state.title
+    elif title is not None:
         title_text = title.text
     else:
         first = next(paragraph for paragraph in paragraphs if not paragraph.startswith("## "))
-        title_text = _derived_title(first)
+        title_text, derived = _derived_title(first), True
         first_line = next(line.number for line in lines if line.text == first)
         note = f"title derived from the first sentence of line {first_line} (no headline found)"
         state.notes.insert(0, note)
@@ -497,6 +643,8 @@ def ingest(raw: str, doc_id: str) -> IngestResult:
         published=state.published,
         url=state.url,
         byline=state.byline,
+        source=state.source,
+        title_derived=derived,
     )
     removed = tuple(sorted(state.removed, key=lambda removal: removal.line))
     return IngestResult(article, removed, state.source, tuple(state.notes))
@@ -529,6 +677,10 @@ def _front_matter(article: Article) -> Iterator[str]:
         yield f"url = {_toml_string(article.url)}"
     if article.byline is not None:
         yield f"byline = {_toml_string(article.byline)}"
+    if article.source is not None:
+        yield f"source = {_toml_string(article.source)}"
+    if article.title_derived:
+        yield "title_derived = true"
 
 
 def render_article(article: Article) -> str:

@@ -18,6 +18,8 @@ class Article:
     url: str | None = None
     byline: str | None = None
     path: str = ""  # file the article was read from, for error messages and /reload reports
+    source: str | None = None  # the agency the outlet credits («المصدر: تاس»), not the outlet itself
+    title_derived: bool = False  # the page has no headline: the title is its first sentence
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,20 @@ class Citation:
     outlet: str | None
     published: date | None
     url: str | None
+    source: str | None = None  # the agency the outlet credits: shown as «outlet نقلًا عن source»
+    title_derived: bool = False  # the title is the article's first sentence, not the page's headline
 
     @classmethod
     def of(cls, article: Article) -> Citation:
-        return cls(article.id, article.title, article.outlet, article.published, article.url)
+        return cls(
+            article.id,
+            article.title,
+            article.outlet,
+            article.published,
+            article.url,
+            article.source,
+            article.title_derived,
+        )
 
 
 @dataclass(frozen=True)
