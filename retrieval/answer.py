@@ -237,16 +237,22 @@ class Retriever:
         clauses = [c for c in _CLAUSE.findall(text) if c.strip()]
         terms: list[Term] = []
         asides: set[int] = set()
-        asking = [
-            c.rstrip().endswith(("?", "؟")) or any(w in self.dialect.questions for w in normalize(c).split())
-            for c in clauses
-        ]
+        asking = [c.rstrip().endswith(("?", "؟")) or self._opens_question(c) for c in clauses]
         for clause, asks in zip(clauses, asking, strict=True):
             found = self.pipeline.terms(clause)
             if any(asking) and not asks:
                 asides.update(range(len(terms), len(terms) + len(found)))
             terms += found
         return terms, asides
+
+    def _opens_question(self, clause: str) -> bool:
+        """A clause whose first words (past «و»/«ف» and framing) include a question word: «فمتى…»."""
+        words = [
+            w[1:] if w[:1] in "وف" and w[1:] in self.dialect.questions else w
+            for w in normalize(clause).split()
+        ]
+        lead = [w for w in words if w in self.dialect.questions or not self.dialect.is_framing(w)][:2]
+        return any(w in self.dialect.questions for w in lead)
 
     def _tokens_of(self, normal: str) -> set[str]:
         """Indexed tokens of one normalised word (its stem, or its variant group), if any."""
