@@ -107,6 +107,7 @@ LONG_MESSAGE = 12
 ASIDE_WEIGHT = 0.3
 # Latin letters or digits glued to Arabic letters («31mالصين», «ب5») are two words in a question.
 _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\u064a])(?=[A-Za-z0-9])")
+_YEAR = re.compile(r"(1[89]|20)\d\d")
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
@@ -354,7 +355,9 @@ class Retriever:
         about = partial(Answer, known_terms=known, asks=query.asks, reading=query.reading)
         absent = self.absent_entity(query)
         if absent:
-            return about(question, query.tokens, (), True, missing or (absent,), "unknown entity")
+            return about(
+                question, query.tokens, (), True, tuple(dict.fromkeys((*missing, absent))), "unknown entity"
+            )
         hits = self._hits(query, top_k or self.config.top_k)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
@@ -380,9 +383,12 @@ class Retriever:
         return tuple(example for *_, example in sorted(shared, reverse=True)[:count])
 
     def absent_entity(self, query: Query) -> str | None:
-        """A named entity of the question (one word or several) that the corpus never mentions."""
+        """A named entity (one word or several) or a year of the question that the corpus never mentions."""
         for concept in query.missing:
             if entity_of(concept.term.normal):
+                return concept.term.surface
+        for concept in query.concepts:
+            if _YEAR.fullmatch(concept.term.normal) and f" {concept.term.normal} " not in self._corpus_text:
                 return concept.term.surface
         normals = [c.term.normal for c in query.concepts]
         for size in (3, 2):

@@ -84,3 +84,10 @@ def test_transliterated_name_matches(retriever: Retriever) -> None:
     answer = retriever.answer("مين لوكاشنكو؟")
     assert not answer.declined
     assert "لوكاشينكو" in answer.hits[0].sentence.text
+
+
+def test_a_year_the_corpus_never_mentions_declines(retriever: Retriever) -> None:
+    answer = retriever.answer("محاكمات 2023")
+    assert answer.declined
+    assert "2023" in answer.missing_terms
+    assert retriever.answer("ماذا حدث في 2019؟").reason != "unknown entity"
