@@ -56,16 +56,28 @@ _REASON_WORDS = _words("بسبب سبب خلفية احتجاجا احتجاجً
 
 
 _YEAR = re.compile(r"(19|20)\d\d")
+# «ما اسم…», «مين…», «منو…», «شكون…», «من هو…»: the answer is a person's (or a body's) name.
+ASKS_NAME = _words("اسم اسمه اسمها أسماء مين منو منهو مينو شكون")
+_PRONOUNS = _words("هو هي هم")
+_TITLES = _words(
+    """الرئيس رئيس رئيسة وزير الوزير وزيرة المتحدث متحدث المتحدثة متحدثة السفير سفير الدبلوماسي
+    الخبير الخبيرة الأمين أمين الزعيم زعيم القائد قائد الجنرال السيد السيدة نائب الملك الأمير المدير
+    مدير المسؤول مسؤول والرئيس ورئيس ووزير"""
+)
+_NOT_NAMES = _words("إن ان أن إنه انه أنه باسم في على عن من الى إلى لدى مع بعد قبل إنها انها أنها و")
+_NAME_WINDOW = 4
 
 
 def asked_kind(normals: Sequence[str]) -> str | None:
-    """ "number", "date" or "reason" when the question's words ask for one, else None."""
+    """ "number", "date", "reason" or "name" when the question's words ask for one, else None."""
     words = set(normals)
     for kind, cue in (("number", ASKS_NUMBER), ("date", ASKS_DATE), ("reason", ASKS_REASON)):
         if words & cue:
             return kind
     if "عدد" in words:
         return "number"
+    if words & ASKS_NAME or (len(normals) > 1 and normals[0] == "من" and normals[1] in _PRONOUNS):
+        return "name"
     return None
 
 
@@ -78,7 +90,28 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(set(words) & _DATE_WORDS) or any(_YEAR.fullmatch(w) for w in words)
     if kind == "reason":
         return bool(set(words) & _REASON_WORDS)
+    if kind == "name":
+        return holds_name(words)
     return True
+
+
+def holds_name(words: Sequence[str]) -> bool:
+    """A person's name follows a title (الرئيس، وزير، المتحدث…) within a few words.
+
+    News Arabic names a person after their title («وزير الخارجية الأمريكي أنتوني بلينكن»); the words in
+    between carry the article (الخارجية، الأمريكي) while a name does not, so the first word after a title
+    without the article, not a function word, is taken for the name.
+    """
+    for i, word in enumerate(words):
+        if word not in _TITLES:
+            continue
+        for following in words[i + 1 : i + 1 + _NAME_WINDOW]:
+            if following in _NOT_NAMES or following.isdigit():
+                break
+            if following.startswith(("ال", "وال", "بال", "لل")) or following in _TITLES:
+                continue
+            return True
+    return False
 
 
 def is_definite_noun(normal_word: str) -> bool:

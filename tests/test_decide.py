@@ -1,0 +1,85 @@
+"""The decline model's pieces: what a question asks for, whether a sentence holds it, the model file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.answer import Retriever, load_retriever
+from retrieval.config import RetrievalConfig
+from retrieval.decide import FEATURES, DeclineModel, asked_kind, holds_kind, load_model, parse_model
+from retrieval.text import normalize
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    return load_retriever(CORPUS, RetrievalConfig(), cache=False)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("متى بدأت الاحتجاجات؟", "date"),
+        ("امتى الحكومة استقالت؟", "date"),
+        ("كم عدد القتلى؟", "number"),
+        ("قديش واحد مات؟", "number"),
+        ("لماذا اندلعت الاحتجاجات؟", "reason"),
+        ("علاش خرجو الناس؟", "reason"),
+        ("ما اسم وزير الداخلية؟", "name"),
+        ("من هو المتحدث باسم الخارجية؟", "name"),
+        ("مين رئيس كازاخستان؟", "name"),
+        ("من طلب إرسال القوات؟", None),
+        ("ماذا قال بلينكن؟", None),
+    ],
+)
+def test_asked_kind(question: str, kind: str | None) -> None:
+    assert asked_kind(normalize(question).split()) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "holds"),
+    [
+        ("وفي 5 كانون الثاني/ يناير، أعلنت الحكومة استقالتها", "date", True),
+        ("وأعلنت الحكومة استقالتها على خلفية الاحتجاجات", "date", False),
+        ("مقتل 164 شخصا", "number", True),
+        ("قال إن ثمانية على الأقل قتلوا", "number", True),
+        ("اندلعت احتجاجات بسبب زيادة أسعار الغاز", "reason", True),
+        ("زعم وزير الخارجية الأمريكى أنتونى بلينكن أن", "name", True),
+        ("وقالت متحدثة باسم الشرطة، إن قوات الأمن تحركت", "name", False),
+        ("وأعلنت وزارة الداخلية الكازاخية مقتل 164 شخصا", "name", False),
+    ],
+)
+def test_holds_kind(text: str, kind: str, holds: bool) -> None:
+    assert holds_kind(text, kind) is holds
+
+
+def test_the_bundled_model_names_only_known_features() -> None:
+    model = load_model()
+    assert set(model.weights) <= set(FEATURES)
+    assert 0 < model.threshold < 1
+
+
+def test_the_model_declines_below_its_threshold() -> None:
+    model = DeclineModel({"coverage": 10.0}, -5.0, 0.5)
+    assert model.declines({"coverage": 0.2})
+    assert not model.declines({"coverage": 0.9})
+
+
+def test_parse_model_rejects_unknown_features() -> None:
+    with pytest.raises(ValueError, match="unknown decline features"):
+        parse_model({"model": {"bias": 0, "threshold": 0.5}, "weights": {"vibes": 1.0}})
+
+
+def test_a_date_question_prefers_a_sentence_with_an_explicit_date(retriever: Retriever) -> None:
+    answer = retriever.answer("امتى استقالت الحكومة؟")
+    assert not answer.declined
+    assert holds_kind(answer.hits[0].sentence.text, "date")
+
+
+def test_evidence_has_every_feature(retriever: Retriever) -> None:
+    query = retriever.parse("كم عدد القتلى في ألماتي؟")
+    features = retriever.evidence(query, retriever.rank("كم عدد القتلى في ألماتي؟"))
+    assert set(features) == set(FEATURES)
