@@ -104,6 +104,8 @@ ROOT_STRENGTH = 0.5  # a word of the same root (roots over-join: حكومة / م
 # A message with more content words than this is read for the clauses that ask; words of the other
 # clauses are searched at ASIDE_WEIGHT and never required.
 LONG_MESSAGE = 12
+# Frame words («عدد», «سبب», «نوع») rank at this weight: XQuAD-ar +0.2, tuning set +1.2 points Hit@1.
+FRAME_WEIGHT = 0.6
 ASIDE_WEIGHT = 0.3
 # Latin letters or digits glued to Arabic letters («31mالصين», «ب5») are two words in a question.
 _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\u064a])(?=[A-Za-z0-9])")
@@ -214,7 +216,7 @@ class Retriever:
             concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required, strengths))
         searched: dict[str, float] = {}
         for i, (stem, concept) in enumerate(zip(stems, concepts, strict=True)):
-            scale = ASIDE_WEIGHT if i in aside else 1.0
+            scale = ASIDE_WEIGHT if i in aside else FRAME_WEIGHT if terms[i].normal in FRAME_WORDS else 1.0
             if stem in vocabulary and i not in grouped:
                 searched[stem] = max(searched.get(stem, 0.0), scale)
             for token in sorted(concept.tokens):
