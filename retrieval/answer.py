@@ -109,6 +109,10 @@ _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
+# Words carried over from the previous turn of a conversation (``retrieval.followup``) are searched at
+# this share of their own weight: they steer the ranking but never outweigh the message's own words.
+CONTEXT_WEIGHT = 0.5
+
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 
@@ -309,14 +313,49 @@ class Retriever:
             hits.append(Hit(entry.sentence, score, entry.citations, before, after, matched))
         return hits
 
-    def answer(self, question: str, top_k: int | None = None) -> Answer:
+    def with_context(self, question: str, context: Sequence[str]) -> Query:
+        """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.
+
+        The carried words are never required and never missing: they add search tokens only, so the
+        decline decision is made on the message's own words. A message with no searchable words of its
+        own («ومتى؟») is read as the context words alone (its ranking is theirs; they decide the decline).
+        """
+        try:
+            own: Query | None = self.parse(question)
+        except EmptyQuestionError:
+            own = None
+        try:
+            carried = self.parse(" ".join(context)) if context else None
+        except EmptyQuestionError:
+            carried = None
+        if carried is None:
+            if own is None:
+                raise EmptyQuestionError("the question has no searchable words")
+            return own
+        if own is None:
+            return carried
+        searched = dict(zip(own.tokens, own.weights or (1.0,) * len(own.tokens), strict=True))
+        extra = carried.weights or (1.0,) * len(carried.tokens)
+        for token, weight in zip(carried.tokens, extra, strict=True):
+            searched.setdefault(token, CONTEXT_WEIGHT * weight)
+        return Query(
+            own.concepts,
+            tuple(searched),
+            tuple(searched.values()),
+            script=own.script,
+            reading=own.reading,
+            framing=own.framing,
+        )
+
+    def answer(self, question: str, top_k: int | None = None, *, context: Sequence[str] = ()) -> Answer:
         """Answer ``question`` from the corpus, or decline with the reason and the missing words.
 
         A question naming an entity the corpus never mentions (a country, an organisation) is declined
         outright; otherwise the decline model weighs the evidence of the best sentences
         (``retrieval.decide``). A declined question keeps its closest sentences as ``related``.
+        ``context``: words carried from the previous turn of a conversation (see ``with_context``).
         """
-        query = self.parse(question)
+        query = self.with_context(question, context) if context else self.parse(question)
         if query.script == "english":
             return Answer(question, (), (), True, (), "english")
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
