@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.answer import Concept, Retriever
 from retrieval.errors import EmptyQuestionError
@@ -106,6 +106,7 @@ class Resolution:
     kind: str = "fresh"
     context: tuple[str, ...] = ()
     source: Shown | None = None
+    search: str = ""  # a follow-up as searched: its continuation opener set aside («ولأي مدة؟» → «لأي مدة؟»)
 
     @property
     def resolved(self) -> bool:
@@ -202,7 +203,8 @@ def resolve(
         return Resolution(message, "source", source=recent.shown if recent is not None else None)
     if recent is None or not recent.topic:
         return Resolution(message)
-    own = known_concepts(retriever, message)
+    search = without_opener(retriever, message)
+    own = known_concepts(retriever, search)
     if not own and not (asks_something(retriever, message) or opens_followup(retriever, message)):
         return Resolution(message)  # «؟؟», «شكرًا»: nothing asked, nothing to carry
     back = refers_back(message)
@@ -216,12 +218,40 @@ def resolve(
     carried = tuple(word for word in recent.topic if not any(c.term.normal == normalize(word) for c in own))
     if not carried:
         return Resolution(message)
-    return Resolution(message, "followup", context=carried)
+    return Resolution(message, "followup", context=carried, search=search)
+
+
+def without_opener(retriever: Retriever, message: str) -> str:
+    """``message`` without the «و» glued to its first word when the rest is a particle or question word
+    («ولأي مدة؟» → «لأي مدة؟», «وعلى ماذا…» → «على ماذا…»): the parse would keep «ولا»/«وعل» as words."""
+    stripped = message.lstrip()
+    normal = normalize(stripped.split(maxsplit=1)[0]) if stripped else ""
+    rest = normal[1:]
+    particle = rest in retriever.pipeline.stop_words or rest in QUESTION_WORDS
+    if len(normal) > 2 and stripped[0] == "و" and (particle or retriever.dialect.is_framing(rest)):
+        return stripped[1:]
+    return message
 
 
 def answer(retriever: Retriever, resolution: Resolution, top_k: int | None = None) -> Answer:
-    """The answer to a resolved message (not for "source": that one is no search)."""
-    return retriever.answer(resolution.question, top_k, context=resolution.context)
+    """The answer to a resolved message (not for "source": that one is no search).
+
+    The carried words only break ties: a sentence matching less of the message's own words never comes
+    before one matching more of them («وشو قال عن الكابيتول؟» after a question about a colour revolution
+    still opens with the sentence about the Capitol).
+    """
+    text = resolution.search or resolution.question
+    result = retriever.answer(text, top_k, context=resolution.context)
+    if not resolution.context or result.declined or len(result.hits) < 2:
+        return result
+    try:
+        own = retriever.parse(text)
+    except EmptyQuestionError:
+        return result  # no words of its own: the carried words are the question
+    order = sorted(
+        result.hits, key=lambda hit: -round(retriever.coverage(own, hit.matched_terms), 6)
+    )  # stable: equal coverage keeps the score order
+    return replace(result, hits=tuple(order))
 
 
 def next_turn(
@@ -233,12 +263,15 @@ def next_turn(
     """
     if resolution.kind == "source":
         return previous
-    own = known_concepts(retriever, resolution.question)
+    own = known_concepts(retriever, resolution.search or resolution.question)
     topic: dict[str, None] = {}
     tokens: set[str] = set()
+    # The corpus's background words (كازاخستان، الاحتجاجات) are carried only when there is nothing else.
+    focus = [c for c in own if c.weight >= BACKGROUND_IDF] or ([] if resolution.context else own)
     for concept in own:
-        topic.setdefault(_surface(retriever, concept), None)
         tokens |= concept.tokens
+    for concept in focus:
+        topic.setdefault(_surface(retriever, concept), None)
     for word in resolution.context:
         topic.setdefault(word, None)
     if resolution.context:
@@ -378,7 +411,10 @@ def evaluate_conversations(
             resolution = resolve(retriever, turn.question, previous, now, window_seconds)
             result = None
             if resolution.kind != "source":
-                result = _safe_answer(retriever, turn.question, resolution.context)
+                try:
+                    result = answer(retriever, resolution)
+                except EmptyQuestionError:
+                    result = None
             if number > 1:
                 expected.append(resolution.kind == turn.expect)
                 if resolution.kind != turn.expect:
