@@ -29,12 +29,12 @@ class Conversations:
         self._answers: LruCache[AnswerKey, tuple[int, Turn]] = LruCache(capacity)
 
     def previous(self, chat_id: int, user_id: int, replied_to: int | None = None) -> Turn | None:
-        """The turn a message of ``user_id`` follows: the answer it replies to (when that answer was
-        to the same user), else the user's latest turn in the chat."""
+        """The turn a message of ``user_id`` follows: the answer it replies to, else the user's latest
+        turn in the chat. A reply to an answer the bot gave another user follows nothing."""
         if replied_to is not None:
             found = self._answers.get((chat_id, replied_to))
-            if found is not None and found[0] == user_id:
-                return found[1]
+            if found is not None:
+                return found[1] if found[0] == user_id else None
         return self._latest.get((chat_id, user_id))
 
     def remember(self, chat_id: int, user_id: int, turn: Turn, answer_message_id: int | None) -> None:
