@@ -49,6 +49,10 @@ def main() -> int:
         f"Hit@1 {report.topic_changes_hit1:.3f} (asked alone {report.topic_changes_alone_hit1:.3f})"
     )
     print(f"source questions: {report.sources}, sentence last shown named {report.sources_ok:.3f}")
+    print(
+        f"follow-ups the corpus does not answer: {report.unanswerable}, "
+        f"declined {report.unanswerable_declined:.3f}"
+    )
     print(f"messages read as expected: {report.read_as_expected:.3f}")
     if args.misread:
         for line in report.misread:

@@ -299,9 +299,10 @@ class Retriever:
             return 1.0 if required == [] else 0.0
         return sum(c.weight * c.matched(present) for c in required) / total
 
-    def rank(self, question: str, top_k: int | None = None) -> list[Hit]:
-        """Ranked hits with no decline decision (used by evaluation on benchmarks)."""
-        query = self.parse(question)
+    def rank(self, question: str, top_k: int | None = None, *, context: Sequence[str] = ()) -> list[Hit]:
+        """Ranked hits with no decline decision (used by evaluation on benchmarks; ``context``: as in
+        ``answer``)."""
+        query = self.with_context(question, context) if context else self.parse(question)
         return self._hits(query, top_k or self.config.top_k) if query.tokens else []
 
     def _hits(self, query: Query, k: int) -> list[Hit]:

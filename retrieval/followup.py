@@ -242,6 +242,8 @@ def answer(retriever: Retriever, resolution: Resolution, top_k: int | None = Non
     """
     text = resolution.search or resolution.question
     result = retriever.answer(text, top_k, context=resolution.context)
+    if result.declined and result.reason == "weak match" and resolution.context:
+        result = _second_opinion(retriever, text, resolution.context, result, top_k)
     if not resolution.context or result.declined or len(result.hits) < 2:
         return result
     try:
@@ -252,6 +254,23 @@ def answer(retriever: Retriever, resolution: Resolution, top_k: int | None = Non
         result.hits, key=lambda hit: -round(retriever.coverage(own, hit.matched_terms), 6)
     )  # stable: equal coverage keeps the score order
     return replace(result, hits=tuple(order))
+
+
+def _second_opinion(
+    retriever: Retriever, text: str, context: Sequence[str], declined: Answer, top_k: int | None
+) -> Answer:
+    """A follow-up declined as a weak match («ولأي مدة؟»: «مدة» alone is weak evidence) is weighed again
+    as the question it stands for, its own words and the carried ones together: when that reading is
+    answered, the follow-up is answered, its sentences ranked as before (its own words first). The carried
+    words can so prevent a decline, never cause one, and are never reported missing; a decline for an
+    unknown name or topic stands."""
+    whole = retriever.answer(" ".join((text, *context)), top_k)
+    if whole.declined:
+        return declined
+    hits = tuple(h for h in retriever.rank(text, top_k, context=context) if h.matched_terms)
+    if not hits:
+        return declined
+    return replace(declined, hits=hits[: len(whole.hits)], declined=False, reason="", related=())
 
 
 def next_turn(
@@ -306,6 +325,7 @@ class ConversationTurn:
     full: str = ""
     answers: tuple[str, ...] = ()
     source: str = ""
+    answerable: bool = True  # False: a follow-up the corpus does not answer (it must decline)
 
 
 @dataclass(frozen=True)
@@ -330,6 +350,7 @@ def read_conversations(lines: Sequence[str]) -> list[Conversation]:
                     str(t.get("full", "")),
                     tuple(str(a) for a in t.get("answers", ())),
                     str(t.get("source", "")),
+                    bool(t.get("answerable", True)),
                 )
                 for t in row["turns"]
             )
@@ -370,6 +391,8 @@ class ConversationReport:
     topic_changes_alone_hit1: float
     sources: int
     sources_ok: float
+    unanswerable: int  # follow-ups the corpus does not answer
+    unanswerable_declined: float
     read_as_expected: float
     misread: tuple[str, ...]  # "id/turn: expected → got" for the turns read otherwise
 
@@ -385,6 +408,8 @@ class ConversationReport:
             "topic changes hit@1 alone": round(self.topic_changes_alone_hit1, 4),
             "source questions": self.sources,
             "source questions right": round(self.sources_ok, 4),
+            "unanswerable follow-ups": self.unanswerable,
+            "unanswerable follow-ups declined": round(self.unanswerable_declined, 4),
             "read as expected": round(self.read_as_expected, 4),
         }
 
@@ -402,6 +427,7 @@ def evaluate_conversations(
     change_hit: list[bool] = []
     change_alone: list[bool] = []
     sources: list[bool] = []
+    unanswerable: list[bool] = []
     expected: list[bool] = []
     misread: list[str] = []
     for conversation in conversations:
@@ -419,7 +445,9 @@ def evaluate_conversations(
                 expected.append(resolution.kind == turn.expect)
                 if resolution.kind != turn.expect:
                     misread.append(f"{conversation.id}/{number}: {turn.expect} → {resolution.kind}")
-            if turn.expect == "followup":
+            if not turn.answerable:
+                unanswerable.append(result is None or result.declined)
+            elif turn.expect == "followup":
                 on.append(_hit_at_1(result, turn.answers))
                 off.append(_hit_at_1(_safe_answer(retriever, turn.question), turn.answers))
                 full.append(_hit_at_1(_safe_answer(retriever, turn.full or turn.question), turn.answers))
@@ -446,6 +474,8 @@ def evaluate_conversations(
         topic_changes_alone_hit1=share(change_alone),
         sources=len(sources),
         sources_ok=share(sources),
+        unanswerable=len(unanswerable),
+        unanswerable_declined=share(unanswerable),
         read_as_expected=share(expected),
         misread=tuple(misread),
     )

@@ -147,7 +147,7 @@ def test_the_conversation_set_is_big_enough_and_its_gold_strings_are_in_the_corp
         for turn in conversation.turns:
             if turn.expect == "followup":
                 assert turn.full, conversation.id
-                assert turn.answers, conversation.id
+                assert turn.answers or not turn.answerable, conversation.id
             for gold in turn.answers:
                 assert any(judge_normalize(gold) in s for s in sentences), (conversation.id, gold)
 
@@ -156,9 +156,9 @@ def test_follow_up_figures_do_not_fall(conversations_report: ConversationReport)
     """Floors at the measured figures (README, "Follow-up questions"; bench/followups.py prints them)."""
     report = conversations_report
     assert report.followups >= 30
-    assert report.hit1_on >= 0.45, report.summary()
+    assert report.hit1_on >= 0.48, report.summary()
     assert report.hit1_on > report.hit1_off, report.summary()
-    assert report.read_as_expected >= 0.90, report.misread
+    assert report.read_as_expected >= 0.89, report.misread
 
 
 def test_topic_changes_are_not_contaminated(conversations_report: ConversationReport) -> None:
@@ -168,6 +168,11 @@ def test_topic_changes_are_not_contaminated(conversations_report: ConversationRe
     assert report.topic_changes_hit1 >= report.topic_changes_alone_hit1
     assert report.sources >= 5
     assert report.sources_ok == 1.0
+
+
+def test_unanswerable_follow_ups_still_decline(conversations_report: ConversationReport) -> None:
+    assert conversations_report.unanswerable >= 5
+    assert conversations_report.unanswerable_declined >= 0.8, conversations_report.summary()
 
 
 def test_bad_conversation_rows_are_named() -> None:
