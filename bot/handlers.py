@@ -219,7 +219,28 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         return
     if result is None:  # «مين قال هالكلام؟»: the source of the sentence last shown
         sent = await reply_html(context, message, page.text)
-        log_reply(context, update, "command", question, sent, started)
+        shown = resolution.source
+        if shown is None:
+            log_reply(context, update, "command", question, sent, started)
+            return
+        services.last_citations.put(chat.id, shown.citations)
+        source = Exchange(
+            chat_id=chat.id,
+            user_id=user.id if user is not None else None,
+            chat_type=chat.type,
+            message_id=message.message_id,
+            question=question,
+            normalized_query="",
+            results=((shown.sentence.id, 0.0),),
+            citations=shown.citations,
+            declined=False,
+            missing_terms=(),
+            latency_ms=(time.monotonic() - started) * 1000,
+            corpus_version=retriever.info.version,
+            reply_message_id=sent.message_id if sent is not None else None,
+            resolved_question=resolved_question(resolution),
+        )
+        log_exchange_later(context, None, source)
         return
     answer = result
     sent = await reply_html(context, message, page.text, answer_keyboard(page))

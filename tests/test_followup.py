@@ -275,6 +275,7 @@ async def test_private_chat_follow_up_source_and_new(make_settings: MakeSettings
     assert [(r["question"], r["resolved_question"]) for r in logged] == [
         (AIRPORT, None),
         ("وكم طائرة؟", "وكم طائرة؟ (عن: مطار ألماتي)"),
+        ("مين قال هالكلام؟", "مين قال هالكلام؟ (عن: آخر جملة عرضتُها)"),
         ("وكم طائرة؟", None),
     ]
 
