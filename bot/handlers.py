@@ -39,7 +39,7 @@ from retrieval import followup
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.followup import Resolution, Turn
-from retrieval.models import Answer, Citation
+from retrieval.models import Answer, Citation, Hit
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,14 @@ def source_html(resolution: Resolution) -> str:
     quote = escape(f"«{shown.sentence.text}»")
     head = f"{escape(phrases.FOLLOWUP_SOURCE)}\n\n{quote}\n\n"
     return head + render_sources_html(shown.citations, limit=MAX_TEXT_LENGTH - utf16_len(head))
+
+
+def shown_answer(resolution: Resolution) -> Answer | None:
+    """A question about the source, as the log records it: the sentence last shown and its citations."""
+    shown = resolution.source
+    if shown is None:
+        return None
+    return Answer(resolution.question, (), (Hit(shown.sentence, 0.0, shown.citations),), False)
 
 
 def converse(
@@ -217,35 +225,15 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         notice = phrases.EMPTY_QUESTION.format(example=example_question(retriever))
         await reply_notice(context, update, message, notice, "empty", question, started)
         return
-    if result is None:  # «مين قال هالكلام؟»: the source of the sentence last shown
+    answer = result if result is not None else shown_answer(resolution)
+    if answer is None:  # «مين قال هالكلام؟» before any sentence was shown
         sent = await reply_html(context, message, page.text)
-        shown = resolution.source
-        if shown is None:
-            log_reply(context, update, "command", question, sent, started)
-            return
-        services.last_citations.put(chat.id, shown.citations)
-        source = Exchange(
-            chat_id=chat.id,
-            user_id=user.id if user is not None else None,
-            chat_type=chat.type,
-            message_id=message.message_id,
-            question=question,
-            normalized_query="",
-            results=((shown.sentence.id, 0.0),),
-            citations=shown.citations,
-            declined=False,
-            missing_terms=(),
-            latency_ms=(time.monotonic() - started) * 1000,
-            corpus_version=retriever.info.version,
-            reply_message_id=sent.message_id if sent is not None else None,
-            resolved_question=resolved_question(resolution),
-        )
-        log_exchange_later(context, None, source)
+        log_reply(context, update, "command", question, sent, started)
         return
-    answer = result
-    sent = await reply_html(context, message, page.text, answer_keyboard(page))
+    markup = answer_keyboard(page) if result is not None else None
+    sent = await reply_html(context, message, page.text, markup)
     latency_ms = (time.monotonic() - started) * 1000
-    key = (chat.id, sent.message_id) if sent is not None else None
+    key = (chat.id, sent.message_id) if sent is not None and result is not None else None
     if user is not None and turn is not None:
         conversations.remember(chat.id, user.id, turn, sent.message_id if sent is not None else None)
     if not answer.declined:
