@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -339,14 +339,7 @@ class Retriever:
         extra = carried.weights or (1.0,) * len(carried.tokens)
         for token, weight in zip(carried.tokens, extra, strict=True):
             searched.setdefault(token, CONTEXT_WEIGHT * weight)
-        return Query(
-            own.concepts,
-            tuple(searched),
-            tuple(searched.values()),
-            script=own.script,
-            reading=own.reading,
-            framing=own.framing,
-        )
+        return replace(own, tokens=tuple(searched), weights=tuple(searched.values()))
 
     def answer(self, question: str, top_k: int | None = None, *, context: Sequence[str] = ()) -> Answer:
         """Answer ``question`` from the corpus, or decline with the reason and the missing words.
