@@ -44,6 +44,7 @@ OPENERS: frozenset[str] = frozenset(
 QUESTION_WORDS: frozenset[str] = frozenset(
     normalize(w) for w in "متى كم أين اين لماذا لما كيف من ماذا ما هل أي اي أية لأي بأي وأين".split()
 )
+NUMBER_WORDS: frozenset[str] = frozenset(normalize(w) for w in "كم قديش اديش شكد شحال قداش".split())
 _WHAT_ABOUT = ("ماذا عن", "وماذا عن", "what about", "how about", "and what about")
 
 # «مين قال هالكلام؟», «من مصدر هذا؟», «ما المصدر؟»: every word is one of these, with a source noun, or
@@ -273,6 +274,23 @@ def _second_opinion(
     return replace(declined, hits=hits[: len(whole.hits)], declined=False, reason="", related=())
 
 
+def predicate(retriever: Retriever, question: str, concepts: Sequence[Concept]) -> Concept | None:
+    """The question's verb, which a follow-up replaces rather than carries: the first content word after
+    a question word other than «كم» («من طلب…», «ماذا قال…», «متى أعلنت…»), when it has no article and
+    is no name. «كم طائرة…», «ما الدول…», «من هو رئيس…» have none."""
+    words = _words(question)
+    asking = (QUESTION_WORDS | retriever.dialect.questions) - NUMBER_WORDS
+    for i, word in enumerate(words[:-1]):
+        if word in asking:
+            following = words[i + 1]
+            for concept in concepts:
+                named = any(t.startswith("~") for t in concept.tokens) or entity_of(following) is not None
+                if concept.term.normal == following:
+                    return None if named or following.startswith("ال") else concept
+            return None
+    return None
+
+
 def next_turn(
     retriever: Retriever, resolution: Resolution, result: Answer | None, now: float, previous: Turn | None
 ) -> Turn | None:
@@ -287,6 +305,8 @@ def next_turn(
     tokens: set[str] = set()
     # The corpus's background words (كازاخستان، الاحتجاجات) are carried only when there is nothing else.
     focus = [c for c in own if c.weight >= BACKGROUND_IDF] or ([] if resolution.context else own)
+    verb = predicate(retriever, resolution.search or resolution.question, own)
+    focus = [c for c in focus if c is not verb] or focus
     for concept in own:
         tokens |= concept.tokens
     for concept in focus:

@@ -84,6 +84,13 @@ def test_a_short_continuation_carries_the_previous_topic(retriever: Retriever) -
     assert PLANES in result.hits[0].sentence.text
 
 
+def test_the_previous_questions_verb_is_not_carried(retriever: Retriever) -> None:
+    requested = after(retriever, "من طلب إرسال قوات حفظ السلام إلى كازاخستان؟")
+    assert requested.topic == ("إرسال", "قوات", "حفظ", "السلام")
+    assert after(retriever, "كم طائرة هبطت في مطار ألماتي؟").topic[:1] == ("طائرة",)
+    assert after(retriever, "ماذا قال بلينكن عن كازاخستان؟").topic == ("بلينكن",)
+
+
 def test_a_new_topic_starts_fresh(retriever: Retriever) -> None:
     turn = after(retriever, AIRPORT)
     for message in (
@@ -156,7 +163,7 @@ def test_follow_up_figures_do_not_fall(conversations_report: ConversationReport)
     """Floors at the measured figures (README, "Follow-up questions"; bench/followups.py prints them)."""
     report = conversations_report
     assert report.followups >= 30
-    assert report.hit1_on >= 0.48, report.summary()
+    assert report.hit1_on >= 0.54, report.summary()
     assert report.hit1_on > report.hit1_off, report.summary()
     assert report.read_as_expected >= 0.89, report.misread
 
