@@ -102,6 +102,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("ask", handlers.ask))  # edits of /ask are answered again
     application.add_handler(CommandHandler("sources", handlers.sources, filters=new_only))
     application.add_handler(CommandHandler("forget", handlers.forget, filters=new_only))
+    application.add_handler(CommandHandler("new", handlers.new_topic, filters=new_only))
     application.add_handler(CommandHandler("timeline", timeline.timeline_command, filters=new_only))
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new_only))
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new_only))

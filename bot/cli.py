@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bot import phrases
 from bot.render import render_answer_text, render_sources_text, render_timeline_text
 from bot.settings import ConfigError, Settings, load_settings
+from retrieval import followup
 from retrieval.answer import Retriever, load_retriever
 from retrieval.errors import EmptyQuestionError, SanadError
+from retrieval.followup import Turn
 from retrieval.models import Answer, Citation, Hit
 from retrieval.timeline import build_timeline, filter_topic
 
@@ -60,6 +62,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     info = retriever.info
     out.write(f"سند — {info.articles} مقالات، {info.sentences} جملة. اكتب سؤالك، أو /sources أو /quit.\n")
     last: tuple[Citation, ...] = ()
+    turn: Turn | None = None  # the previous question, for follow-ups («ومتى؟»); /new forgets it
+    window = settings.bot.followup_window_seconds
     while True:
         if interactive:
             out.write("؟ ")
@@ -77,15 +81,27 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if question in {"/help", "/start"}:
             out.write("اكتب سؤالًا بالعربية عن أحداث كازاخستان في يناير 2022.\n")
-            out.write("/sources مصادر الإجابة الأخيرة — /quit للخروج\n\n")
+            out.write("/sources مصادر الإجابة الأخيرة — /new موضوع جديد — /quit للخروج\n\n")
+            continue
+        if question == "/new":
+            turn = None
+            out.write(phrases.NEW_TOPIC + "\n\n")
+            continue
+        now = time.monotonic()
+        resolution = followup.resolve(retriever, question, turn if window > 0 else None, now, window)
+        if resolution.kind == "source":
+            out.write(_source_text(resolution) + "\n\n")
             continue
         try:
-            answer = retriever.answer(question)
+            answer = followup.answer(retriever, resolution)
         except EmptyQuestionError:
             out.write("اكتب سؤالًا فيه كلمات يمكن البحث عنها، مثل: متى بدأت الاحتجاجات؟\n\n")
             continue
+        turn = followup.next_turn(retriever, resolution, answer, now, turn)
         if not answer.declined:
             last = answer.citations
+        if resolution.kind == "followup":
+            out.write(phrases.FOLLOWUP_ABOUT.format(topic=followup.topic_label(resolution.context)) + "\n")
         out.write(_phrase(answer, settings, retriever) + "\n\n")
         out.flush()
     return 0
@@ -380,6 +396,14 @@ def _read_bytes(path: Path) -> bytes:
         raise CliError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def _source_text(resolution: followup.Resolution) -> str:
+    """The console's reply to «مين قال هالكلام؟»: the sentence last shown and its full source."""
+    shown = resolution.source
+    if shown is None:
+        return phrases.FOLLOWUP_NO_SOURCE
+    return f"{phrases.FOLLOWUP_SOURCE}\n«{shown.sentence.text}»\n{render_sources_text(shown.citations)}"
+
+
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -408,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     add("run", cmd_run, "start the Telegram bot (console chat when TELEGRAM_BOT_TOKEN is unset)")
-    add("chat", cmd_chat, "console chat on the bot's answer path (/sources, /quit)")
+    add("chat", cmd_chat, "console chat on the bot's answer path (/sources, /new, /quit)")
     ask = add("ask", cmd_ask, "answer one question as the bot would, in plain text")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--corpus", help="corpus directory (default: from config)")

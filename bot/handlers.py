@@ -20,16 +20,27 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import admin, journal, phrases
 from bot.context import MessageKey, SanadContext, Services
+from bot.conversation import conversations_of
 from bot.delivery import send_reply
 from bot.fetch import link_in
 from bot.journal import log_exchange_later, log_reply
 from bot.keyboards import Callback, answer_keyboard, parse_callback
-from bot.render import Page, escape, render_answer_html, render_help_html, render_sources_html
+from bot.render import (
+    MAX_TEXT_LENGTH,
+    Page,
+    escape,
+    render_answer_html,
+    render_help_html,
+    render_sources_html,
+    utf16_len,
+)
 from bot.sanitize import clean_text, utf16_slice
 from bot.store import Exchange, Store, StoreError
+from retrieval import followup
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
-from retrieval.models import Answer, Citation
+from retrieval.followup import Resolution, Turn
+from retrieval.models import Answer, Citation, Hit
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +90,65 @@ def answer_and_render(retriever: Retriever, question: str, snippets: int) -> tup
     highlight = retriever.highlight_spans
     page = render_answer_html(answer, snippets=snippets, highlight=highlight, examples=examples)
     return answer, page
+
+
+def resolution_line(resolution: Resolution) -> str:
+    """The one line that shows how a follow-up was read («(عن: مطار ألماتي)»), or ""."""
+    if resolution.kind == "followup":
+        return phrases.FOLLOWUP_ABOUT.format(topic=followup.topic_label(resolution.context))
+    if resolution.kind == "source":
+        return phrases.FOLLOWUP_SOURCE
+    return ""
+
+
+def resolved_question(resolution: Resolution) -> str | None:
+    """What the log records beside the raw question for a follow-up, else None."""
+    line = resolution_line(resolution)
+    return f"{resolution.question} {line}" if line else None
+
+
+def source_html(resolution: Resolution) -> str:
+    """The reply to «مين قال هالكلام؟»: the sentence last shown and its full source."""
+    shown = resolution.source
+    if shown is None:
+        return escape(phrases.FOLLOWUP_NO_SOURCE)
+    quote = escape(f"«{shown.sentence.text}»")
+    head = f"{escape(phrases.FOLLOWUP_SOURCE)}\n\n{quote}\n\n"
+    return head + render_sources_html(shown.citations, limit=MAX_TEXT_LENGTH - utf16_len(head))
+
+
+def shown_answer(resolution: Resolution) -> Answer | None:
+    """A question about the source, as the log records it: the sentence last shown and its citations."""
+    shown = resolution.source
+    if shown is None:
+        return None
+    return Answer(resolution.question, (), (Hit(shown.sentence, 0.0, shown.citations),), False)
+
+
+def converse(
+    retriever: Retriever, question: str, previous: Turn | None, window: float, snippets: int
+) -> tuple[Resolution, Answer | None, Page, Turn | None]:
+    """Blocking: read the message against the previous turn, answer it and render (``asyncio.to_thread``).
+
+    Returns the reading, the answer (None for a question about the source), the page and the next turn.
+    """
+    now = time.monotonic()
+    resolution = followup.resolve(retriever, question, previous, now, window)
+    if resolution.kind == "source":
+        page = Page(source_html(resolution), 0, 0, 0, declined=True)
+        return resolution, None, page, followup.next_turn(retriever, resolution, None, now, previous)
+    answer = followup.answer(retriever, resolution)
+    line = resolution_line(resolution)
+    head = f"{escape(line)}\n\n" if line else ""
+    page = render_answer_html(
+        answer,
+        snippets=snippets,
+        highlight=retriever.highlight_spans,
+        examples=retriever.examples,
+        limit=MAX_TEXT_LENGTH - utf16_len(head),
+    )
+    page = Page(head + page.text, page.start, page.shown, page.total, page.declined)
+    return resolution, answer, page, followup.next_turn(retriever, resolution, answer, now, previous)
 
 
 def render_page(retriever: Retriever | None, answer: Answer, snippets: int, start: int) -> Page:
@@ -143,15 +213,30 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         await reply_notice(context, update, message, notice, "too_long", question, started)
         return
     retriever = services.require_retriever()  # one reference: a /reload swap does not affect this question
+    conversations = conversations_of(context.application)
+    replied = message.reply_to_message
+    previous = None
+    if user is not None and settings.followup_window_seconds > 0:
+        previous = conversations.previous(chat.id, user.id, replied.message_id if replied else None)
     try:
-        answer, page = await asyncio.to_thread(answer_and_render, retriever, question, settings.snippets)
+        resolution, result, page, turn = await asyncio.to_thread(
+            converse, retriever, question, previous, settings.followup_window_seconds, settings.snippets
+        )
     except EmptyQuestionError:
         notice = phrases.EMPTY_QUESTION.format(example=example_question(retriever))
         await reply_notice(context, update, message, notice, "empty", question, started)
         return
-    sent = await reply_html(context, message, page.text, answer_keyboard(page))
+    answer = result if result is not None else shown_answer(resolution)
+    if answer is None:  # «مين قال هالكلام؟» before any sentence was shown
+        sent = await reply_html(context, message, page.text)
+        log_reply(context, update, "command", question, sent, started)
+        return
+    markup = answer_keyboard(page) if result is not None else None
+    sent = await reply_html(context, message, page.text, markup)
     latency_ms = (time.monotonic() - started) * 1000
-    key = (chat.id, sent.message_id) if sent is not None else None
+    key = (chat.id, sent.message_id) if sent is not None and result is not None else None
+    if user is not None and turn is not None:
+        conversations.remember(chat.id, user.id, turn, sent.message_id if sent is not None else None)
     if not answer.declined:
         services.last_citations.put(chat.id, answer.citations)
         if key is not None:
@@ -170,6 +255,7 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         latency_ms=latency_ms,
         corpus_version=retriever.info.version,
         reply_message_id=sent.message_id if sent is not None else None,
+        resolved_question=resolved_question(resolution),
     )
     log_exchange_later(context, key, exchange)
 
@@ -316,6 +402,18 @@ async def sources(update: Update, context: SanadContext) -> None:
     log_reply(context, update, "command", None, sent, started)
 
 
+async def new_topic(update: Update, context: SanadContext) -> None:
+    """/new: forget the sender's previous question in this chat; the next message starts fresh."""
+    started = time.monotonic()
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:
+        return
+    if user is not None:
+        conversations_of(context.application).forget(chat.id, user.id)
+    sent = await reply_html(context, message, escape(phrases.NEW_TOPIC))
+    log_reply(context, update, "command", None, sent, started)
+
+
 async def forget(update: Update, context: SanadContext) -> None:
     """/forget: delete the sender's exchanges, votes and refused attempts from the log (by pseudonym when
     pseudonyms are on), drop what memory holds about their private chat, and confirm in Arabic.
@@ -335,6 +433,7 @@ async def forget(update: Update, context: SanadContext) -> None:
         if key[0] == user_id:  # the user's private chat
             services.answers.pop(key)
     services.last_citations.pop(user_id)
+    conversations_of(context.application).forget_user(user_id)
     await reply_html(context, message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
 
 

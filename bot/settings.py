@@ -50,6 +50,7 @@ class BotSettings:
     reply_attempts: int = 3  # sends of one reply when Telegram certainly did not take it (bot.delivery)
     reply_retry_seconds: float = 1.0  # first wait between them; doubles each time
     request_timeout_seconds: float = 10.0  # read timeout of Bot API calls other than getUpdates
+    followup_window_seconds: float = 600.0  # a message this soon after the user's last one may follow it up
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     request_timeout_seconds = _bounded(bot, "bot", "request_timeout_seconds", float, 10.0, above=0)
     rate_limit_seconds = _bounded(bot, "bot", "rate_limit_seconds", float, 30.0, above=0)
     fetch_timeout_seconds = _bounded(bot, "bot", "fetch_timeout_seconds", float, 15.0, above=0)
+    followup_window_seconds = _bounded(bot, "bot", "followup_window_seconds", float, 600.0)
     webhook_port = _typed(bot, "bot", "webhook_port", int, 8443)
     if not 1 <= webhook_port <= 65535:
         raise ConfigError(f"bot.webhook_port must be a TCP port (1-65535), got {webhook_port}")
@@ -195,6 +197,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         request_timeout_seconds=request_timeout_seconds,
         fetch_timeout_seconds=fetch_timeout_seconds,
         fetch_private_addresses=_typed(bot, "bot", "fetch_private_addresses", bool, False),
+        followup_window_seconds=followup_window_seconds,
         **positive,
     )
 

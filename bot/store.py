@@ -66,6 +66,14 @@ class DatabaseNotFoundError(StoreError, FileNotFoundError):
 # edit an applied migration: append a new one. ``sql`` may hold several statements separated by ``;``.
 Migration = tuple[str, str]
 
+# A follow-up question («ومتى؟») as the bot read it: the message with the topic words it carried from the
+# user's previous question («ومتى؟ (عن: مطار ألماتي)»); NULL for a question read on its own. It only adds
+# a nullable column to exchanges, so it applies in any order relative to other migrations.
+RESOLVED_QUESTION_MIGRATION: Migration = (
+    "0005_resolved_question",
+    "ALTER TABLE exchanges ADD COLUMN resolved_question TEXT;",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     (
         "0001_conversation_log",
@@ -152,6 +160,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX processed_updates_created_at ON processed_updates (created_at);
         """,
     ),
+    RESOLVED_QUESTION_MIGRATION,
 )
 
 # What an exchange row records (``exchanges.outcome``). Only "answered" and "declined" are questions that
@@ -214,6 +223,7 @@ class Exchange:
     reply_message_id: int | None = None
     created_at: datetime | None = None  # aware; stored as UTC; None means "now"
     outcome: str | None = None  # one of OUTCOMES; None: "declined" or "answered" from ``declined``
+    resolved_question: str | None = None  # a follow-up as it was read (retrieval.followup), else None
 
     @property
     def effective_outcome(self) -> str:
@@ -504,8 +514,8 @@ class Store:
             cursor = await connection.execute(
                 "INSERT INTO exchanges (created_at, chat_id, user_id, chat_type, message_id,"
                 " reply_message_id, question, normalized_query, results, citations, declined,"
-                " missing_terms, latency_ms, corpus_version, outcome)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " missing_terms, latency_ms, corpus_version, outcome, resolved_question)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     created_at,
                     self.stored_id(exchange.chat_id),
@@ -522,6 +532,7 @@ class Store:
                     float(exchange.latency_ms),
                     _text(exchange.corpus_version),
                     outcome,
+                    _text(exchange.resolved_question) if exchange.resolved_question is not None else None,
                 ),
             )
             exchange_id = cursor.lastrowid
@@ -747,6 +758,7 @@ class Store:
             reply_message_id=row["reply_message_id"],
             created_at=_parse_iso(row["created_at"]),
             outcome=row["outcome"],
+            resolved_question=row["resolved_question"],
         )
 
     async def stats(self, now: datetime | None = None, *, top: int = 5) -> Stats:

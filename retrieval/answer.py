@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -115,6 +115,11 @@ _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
 KIND_BOOST = 0.2  # measured on XQuAD-ar and the tuning questions: README, "How answers are found"
 KIND_DEPTH = 3
+
+# Words carried over from the previous turn of a conversation (``retrieval.followup``) are searched at
+# this share of their own weight: they steer the ranking but never outweigh the message's own words.
+CONTEXT_WEIGHT = 0.5
+
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 
@@ -311,9 +316,10 @@ class Retriever:
             return 1.0 if required == [] else 0.0
         return sum(c.weight * c.matched(present) for c in required) / total
 
-    def rank(self, question: str, top_k: int | None = None) -> list[Hit]:
-        """Ranked hits with no decline decision (used by evaluation on benchmarks)."""
-        query = self.parse(question)
+    def rank(self, question: str, top_k: int | None = None, *, context: Sequence[str] = ()) -> list[Hit]:
+        """Ranked hits with no decline decision (used by evaluation on benchmarks; ``context``: as in
+        ``answer``)."""
+        query = self.with_context(question, context) if context else self.parse(question)
         return self._hits(query, top_k or self.config.top_k) if query.tokens else []
 
     def _hits(self, query: Query, k: int) -> list[Hit]:
@@ -340,14 +346,43 @@ class Retriever:
     def _holds(self, entry: int, kind: str) -> bool:
         return self._kinds(entry, kind)
 
-    def answer(self, question: str, top_k: int | None = None) -> Answer:
+
+    def with_context(self, question: str, context: Sequence[str]) -> Query:
+        """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.
+
+        The carried words are never required and never missing: they add search tokens only, so the
+        decline decision is made on the message's own words. A message with no searchable words of its
+        own («ومتى؟») is read as the context words alone (its ranking is theirs; they decide the decline).
+        """
+        try:
+            own: Query | None = self.parse(question)
+        except EmptyQuestionError:
+            own = None
+        try:
+            carried = self.parse(" ".join(context)) if context else None
+        except EmptyQuestionError:
+            carried = None
+        if carried is None:
+            if own is None:
+                raise EmptyQuestionError("the question has no searchable words")
+            return own
+        if own is None:  # «ومتى؟»: the carried words, asked what this message asks
+            return replace(carried, asks=asked_kind(normalize(question).split()) or carried.asks)
+        searched = dict(zip(own.tokens, own.weights or (1.0,) * len(own.tokens), strict=True))
+        extra = carried.weights or (1.0,) * len(carried.tokens)
+        for token, weight in zip(carried.tokens, extra, strict=True):
+            searched.setdefault(token, CONTEXT_WEIGHT * weight)
+        return replace(own, tokens=tuple(searched), weights=tuple(searched.values()))
+
+    def answer(self, question: str, top_k: int | None = None, *, context: Sequence[str] = ()) -> Answer:
         """Answer ``question`` from the corpus, or decline with the reason and the missing words.
 
         A question naming an entity the corpus never mentions (a country, an organisation) is declined
         outright; otherwise the decline model weighs the evidence of the best sentences
         (``retrieval.decide``). A declined question keeps its closest sentences as ``related``.
+        ``context``: words carried from the previous turn of a conversation (see ``with_context``).
         """
-        query = self.parse(question)
+        query = self.with_context(question, context) if context else self.parse(question)
         if query.script == "english":
             return Answer(question, (), (), True, (), "english")
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))

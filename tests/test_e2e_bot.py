@@ -315,7 +315,7 @@ async def test_help_describes_the_corpus_and_lists_every_registered_command(
     assert "من 6 يناير 2022 إلى 10 يناير 2022" in text
     assert f"@{bot.api.bot_username}" in text
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert registered == {"start", "help", "ask", "sources", "forget", "timeline", "reload", "stats"}
+    assert registered == {"start", "help", "ask", "sources", "forget", "new", "timeline", "reload", "stats"}
     for command in registered:
         assert f"/{command}" in text, command
         assert f"`/{command}`" in readme, f"/{command} is missing from README.md's command table"
