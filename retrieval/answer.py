@@ -118,7 +118,7 @@ KIND_DEPTH = 3
 
 # Words carried over from the previous turn of a conversation (``retrieval.followup``) are searched at
 # this share of their own weight: they steer the ranking but never outweigh the message's own words.
-CONTEXT_WEIGHT = 0.5
+CONTEXT_WEIGHT = 0.7
 
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
