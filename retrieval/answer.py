@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -10,10 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from retrieval.config import RetrievalConfig
+from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.gazetteer import entity_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
+from retrieval.rerank import rerank
 from retrieval.text import (
     ARTICLE_PREFIXES,
     FRAME_WORDS,
@@ -23,6 +26,9 @@ from retrieval.text import (
     Term,
     make_stemmer,
 )
+from retrieval.vectors import EntryVectors, SentenceVectors
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,14 @@ class Retriever:
         *,
         index: SentenceIndex | None = None,
         progress: bool = False,
+        encoder: Encoder | None = None,
+        vectors: SentenceVectors | None = None,
     ) -> None:
         """Index ``corpus`` (``progress``: bars on stderr while it takes long), or use ``index``.
 
-        A given ``index`` must have been built from ``corpus`` with ``pipeline``.
+        A given ``index`` must have been built from ``corpus`` with ``pipeline``. With an ``encoder``,
+        BM25's candidates are re-ranked by their similarity to the question (``retrieval.rerank``);
+        ``vectors`` are the index's sentence vectors from that encoder, computed here when not given.
         """
         if pipeline is None:
             pipeline = make_pipeline(config, corpus)
@@ -89,6 +99,12 @@ class Retriever:
                 corpus.articles, pipeline, config.k1, config.b, config.context_weight, progress=progress
             )
         self.index = index
+        self.encoder = encoder
+        self.vectors: EntryVectors | None = None
+        if encoder is not None:
+            if vectors is None:
+                vectors = SentenceVectors.build(index.table, index.articles, encoder, progress=progress)
+            self.vectors = vectors.entries(index)
         # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
         self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
@@ -144,16 +160,52 @@ class Retriever:
 
     def rank(self, question: str, top_k: int | None = None) -> list[Hit]:
         """Ranked hits with no decline decision (used by evaluation on benchmarks)."""
-        return self._hits(self.parse(question), top_k or self.config.top_k)
+        return self._hits(self.parse(question), top_k or self.config.top_k, question)
 
-    def _hits(self, query: Query, k: int) -> list[Hit]:
-        hits = []
-        for i, score in self.index.search(query.tokens, k):
-            entry = self.index.entries[i]
-            before, after = self._neighbours(entry.sentence)
-            matched = tuple(t for t in query.tokens if t in entry.tokens)
-            hits.append(Hit(entry.sentence, score, entry.citations, before, after, matched))
-        return hits
+    def rank_by_vector(self, question: str, top_k: int | None = None) -> list[Hit]:
+        """The sentences nearest ``question`` by the encoder alone, over the whole corpus (no BM25).
+
+        For questions BM25 cannot match at all, such as an English question over Arabic sentences.
+        Empty when there is no encoder or it fails. ``score`` is then the cosine too.
+        """
+        vector = self._question_vector(question)
+        if vector is None or self.vectors is None:
+            return []
+        found = self.vectors.nearest(vector, top_k or self.config.top_k)
+        return [self._hit(i, cosine, (), cosine=cosine) for i, cosine in found]
+
+    def _hits(self, query: Query, k: int, question: str) -> list[Hit]:
+        """BM25's ``k`` best, or with an encoder its ``encoder_depth`` best re-ranked by fusion."""
+        vectors = self.vectors
+        depth = max(k, self.config.encoder_depth) if vectors is not None else k
+        found = self.index.search(query.tokens, depth)
+        vector = self._question_vector(question) if vectors is not None and found else None
+        if vector is None or vectors is None:
+            return [self._hit(i, score, query.tokens, bm25=score) for i, score in found[:k]]
+        cosines = vectors.cosines(vector, [i for i, _ in found])
+        fused = rerank(found, cosines.tolist(), self.config.encoder_weight)[:k]
+        return [self._hit(r.entry, r.fused, query.tokens, bm25=r.score, cosine=r.cosine) for r in fused]
+
+    def _hit(
+        self, i: int, score: float, tokens: Sequence[str], *, bm25: float | None = None,
+        cosine: float | None = None,
+    ) -> Hit:
+        entry = self.index.entries[i]
+        before, after = self._neighbours(entry.sentence)
+        matched = tuple(t for t in tokens if t in entry.tokens)
+        return Hit(entry.sentence, score, entry.citations, before, after, matched, bm25, cosine)
+
+    def _question_vector(self, question: str) -> FloatArray | None:
+        """The encoder's vector of ``question``, or None when there is no encoder or it fails."""
+        if self.encoder is None:
+            return None
+        try:
+            return self.encoder.query(question)
+        except Exception as error:  # the encoder must never take an answer down: BM25 alone then
+            logger.warning(
+                "sentence encoder failed (%s: %s); ranking with BM25 alone", type(error).__name__, error
+            )
+            return None
 
     def answer(self, question: str, top_k: int | None = None) -> Answer:
         """Answer ``question`` from the corpus, or decline with the reason and the missing words."""
@@ -161,7 +213,7 @@ class Retriever:
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
         if any(entity_of(c.term.normal) for c in query.missing):
             return Answer(question, query.tokens, (), True, missing, "unknown entity")
-        hits = self._hits(query, top_k or self.config.top_k)
+        hits = self._hits(query, top_k or self.config.top_k, question)
         if not hits:
             return Answer(question, query.tokens, (), True, missing, "no matching sentence")
         coverage = self.coverage(query, hits[0].matched_terms)
@@ -224,10 +276,13 @@ def load_retriever(
     The built index is kept in ``corpus_path/.index`` (or ``cache_dir``) and reused: an unchanged
     corpus starts without indexing anything, and after a change only the new or changed articles are
     segmented and tokenised (``retrieval.cache``). ``cache=False`` indexes everything and keeps
-    nothing. ``progress`` shows progress bars on stderr while a long build runs.
+    nothing. ``progress`` shows progress bars on stderr while a long build runs. With
+    ``config.encoder`` set, sentence vectors are kept beside the index the same way; when the encoder
+    cannot load, one warning is logged and the retriever ranks with BM25 alone.
     """
-    from retrieval.cache import CACHE_DIR, cached_index
+    from retrieval.cache import CACHE_DIR, cached_index, cached_vectors
     from retrieval.corpus import load_corpus
+    from retrieval.encoder import load_encoder
 
     corpus = load_corpus(corpus_path)
     if not corpus.articles:
@@ -236,4 +291,6 @@ def load_retriever(
     pipeline = make_pipeline(config, corpus)
     directory = (cache_dir or Path(corpus_path) / CACHE_DIR) if cache else None
     index = cached_index(corpus, pipeline, config, directory, progress=progress)
-    return Retriever(corpus, config, pipeline, index=index)
+    encoder = load_encoder(config.encoder)
+    vectors = None if encoder is None else cached_vectors(index, encoder, directory, progress=progress)
+    return Retriever(corpus, config, pipeline, index=index, encoder=encoder, vectors=vectors)

@@ -60,6 +60,11 @@ class Hit:
     before: Sentence | None = None
     after: Sentence | None = None
     matched_terms: tuple[str, ...] = ()
+    # With a sentence encoder, ``score`` is the fused score that ranked the hit (0 to 1, see
+    # retrieval.rerank); ``bm25`` is BM25's own score (None when BM25 did not find it) and ``cosine`` the
+    # encoder's similarity to the question (None without an encoder).
+    bm25: float | None = None
+    cosine: float | None = None
 
 
 @dataclass(frozen=True)
