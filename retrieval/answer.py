@@ -166,7 +166,7 @@ class Retriever:
         """The sentences nearest ``question`` by the encoder alone, over the whole corpus (no BM25).
 
         For questions BM25 cannot match at all, such as an English question over Arabic sentences.
-        Empty when there is no encoder or it fails. ``score`` is then the cosine too.
+        Empty when there is no encoder or it fails. ``score`` (no BM25 here) is the cosine too.
         """
         vector = self._question_vector(question)
         if vector is None or self.vectors is None:
@@ -181,19 +181,19 @@ class Retriever:
         found = self.index.search(query.tokens, depth)
         vector = self._question_vector(question) if vectors is not None and found else None
         if vector is None or vectors is None:
-            return [self._hit(i, score, query.tokens, bm25=score) for i, score in found[:k]]
+            return [self._hit(i, score, query.tokens) for i, score in found[:k]]
         cosines = vectors.cosines(vector, [i for i, _ in found])
         fused = rerank(found, cosines.tolist(), self.config.encoder_weight)[:k]
-        return [self._hit(r.entry, r.fused, query.tokens, bm25=r.score, cosine=r.cosine) for r in fused]
+        return [self._hit(r.entry, r.score, query.tokens, fused=r.fused, cosine=r.cosine) for r in fused]
 
     def _hit(
-        self, i: int, score: float, tokens: Sequence[str], *, bm25: float | None = None,
+        self, i: int, score: float, tokens: Sequence[str], *, fused: float | None = None,
         cosine: float | None = None,
     ) -> Hit:
         entry = self.index.entries[i]
         before, after = self._neighbours(entry.sentence)
         matched = tuple(t for t in tokens if t in entry.tokens)
-        return Hit(entry.sentence, score, entry.citations, before, after, matched, bm25, cosine)
+        return Hit(entry.sentence, score, entry.citations, before, after, matched, fused, cosine)
 
     def _question_vector(self, question: str) -> FloatArray | None:
         """The encoder's vector of ``question``, or None when there is no encoder or it fails."""

@@ -60,10 +60,9 @@ class Hit:
     before: Sentence | None = None
     after: Sentence | None = None
     matched_terms: tuple[str, ...] = ()
-    # With a sentence encoder, ``score`` is the fused score that ranked the hit (0 to 1, see
-    # retrieval.rerank); ``bm25`` is BM25's own score (None when BM25 did not find it) and ``cosine`` the
-    # encoder's similarity to the question (None without an encoder).
-    bm25: float | None = None
+    # With a sentence encoder (retrieval.rerank), hits are ordered by ``fused`` (0 to 1) and ``cosine`` is
+    # the encoder's similarity to the question; ``score`` stays BM25's. Both None without an encoder.
+    fused: float | None = None
     cosine: float | None = None
 
 

