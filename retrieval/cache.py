@@ -43,12 +43,15 @@ import time
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from retrieval import bm25 as bm25_module
 from retrieval import index as index_module
 from retrieval import segment as segment_module
 from retrieval import text as text_module
+from retrieval.bm25 import FastBM25
 from retrieval.config import RetrievalConfig
 from retrieval.index import Assembly, SentenceIndex, SentenceTable, article_digest
 from retrieval.models import Corpus
@@ -185,25 +188,34 @@ def _save(home: Path, index: SentenceIndex, pipeline_id: str, index_id: str) -> 
         "rows": len(index.table),
         "sentences": len(index),
     }
+    _keep(
+        home, KIND, "the index", meta, table_arrays | assembly_arrays, table_documents | assembly_documents,
+        index=(index.assembly.bm25, index_id),
+    )
+
+
+def _keep(
+    home: Path,
+    kind: str,
+    what: str,
+    meta: dict[str, object],
+    arrays: dict[str, np.ndarray[Any, Any]],
+    documents: dict[str, object],
+    index: tuple[FastBM25, str] | None = None,
+) -> None:
+    """Save a bundle of ``kind`` and prune old ones; a directory that cannot be written is only logged."""
     try:
-        save_bundle(
-            home,
-            KIND,
-            meta,
-            table_arrays | assembly_arrays,
-            table_documents | assembly_documents,
-            index=(index.assembly.bm25, index_id),
-        )
+        save_bundle(home, kind, meta, arrays, documents, index=index)
     except OSError as error:
         logger.info(
-            "cannot keep the index in %s (%s); it will be built again at the next start",
-            home, error.strerror or error,
+            "cannot keep %s in %s (%s); it will be computed again at the next start",
+            what, home, error.strerror or error,
         )
         return
     try:
-        prune_bundles(home.parent, KIND, keep=KEEP)
+        prune_bundles(home.parent, kind, keep=KEEP)
     except OSError as error:
-        logger.info("cannot remove old index caches in %s (%s)", home.parent, error.strerror or error)
+        logger.info("cannot remove old copies of %s in %s (%s)", what, home.parent, error.strerror or error)
 
 
 def cached_vectors(
@@ -243,16 +255,5 @@ def _saved_vectors(saved: Bundle | None) -> SentenceVectors | None:
 
 def _keep_vectors(home: Path, vectors: SentenceVectors) -> None:
     arrays, documents = vectors.to_arrays()
-    meta = {"model": vectors.model, "sentences": len(vectors)}
-    try:
-        save_bundle(home, VECTORS_KIND, meta, arrays, documents)
-    except OSError as error:
-        logger.info(
-            "cannot keep the sentence vectors in %s (%s); they will be computed again at the next start",
-            home, error.strerror or error,
-        )
-        return
-    try:
-        prune_bundles(home.parent, VECTORS_KIND, keep=KEEP)
-    except OSError as error:
-        logger.info("cannot remove old sentence vectors in %s (%s)", home.parent, error.strerror or error)
+    meta: dict[str, object] = {"model": vectors.model, "sentences": len(vectors)}
+    _keep(home, VECTORS_KIND, "the sentence vectors", meta, arrays, documents)
