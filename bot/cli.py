@@ -136,7 +136,7 @@ def search_row(answer: Answer) -> dict[str, Any]:
         results.append(
             {
                 "text": hit.sentence.text,
-                "score": round(hit.score, 6),
+                "score": round(hit.score if hit.fused is None else hit.fused, 6),  # the ranking score
                 "doc_id": first.doc_id,
                 "title": first.title,
                 "outlet": first.outlet,
