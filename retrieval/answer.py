@@ -174,12 +174,17 @@ class Retriever:
         found = self.vectors.nearest(vector, top_k or self.config.top_k)
         return [self._hit(i, cosine, (), cosine=cosine) for i, cosine in found]
 
-    def _hits(self, query: Query, k: int, question: str) -> list[Hit]:
-        """BM25's ``k`` best, or with an encoder its ``encoder_depth`` best re-ranked by fusion."""
-        vectors = self.vectors
+    def _hits(self, query: Query, k: int, question: str | None = None) -> list[Hit]:
+        """BM25's ``k`` best; with an encoder and the ``question`` text, its ``encoder_depth`` best re-ranked.
+
+        ``question`` is what the encoder reads (None: BM25's order alone).
+        """
+        vectors = self.vectors if question is not None else None
         depth = max(k, self.config.encoder_depth) if vectors is not None else k
         found = self.index.search(query.tokens, depth)
-        vector = self._question_vector(question) if vectors is not None and found else None
+        vector = None
+        if vectors is not None and question is not None and found:
+            vector = self._question_vector(question)
         if vector is None or vectors is None:
             return [self._hit(i, score, query.tokens) for i, score in found[:k]]
         cosines = vectors.cosines(vector, [i for i, _ in found])
