@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from retrieval import encoder as encoder_module
+from retrieval import vectors as vectors_module
 from retrieval.answer import Retriever, load_retriever, make_pipeline
 from retrieval.cache import CACHE_DIR, cached_vectors
 from retrieval.config import RetrievalConfig
@@ -269,3 +270,13 @@ def test_the_question_is_encoded_once_per_answer() -> None:
     encoder.queries.clear()
     hybrid.answer("أسعار الغاز المسال")
     assert encoder.queries == ["أسعار الغاز المسال"]
+
+
+def test_encoding_shows_a_progress_bar_on_stderr(
+    bundled: Path, fake: FakeEncoder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(vectors_module, "PROGRESS_DELAY", 0)
+    load_retriever(bundled, RetrievalConfig(), progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Encoding sentences" in captured.err
