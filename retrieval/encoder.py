@@ -46,7 +46,7 @@ _SURFACE = str.maketrans(
     | {0x0660 + i: str(i) for i in range(10)}
     | {0x06F0 + i: str(i) for i in range(10)}
 )
-TEXT_VERSION = 1  # bump when surface() changes: it is part of every encoder's name
+TEXT_VERSION = 2  # bump when surface() changes: it is part of every encoder's name
 
 
 def surface(text: str) -> str:
@@ -55,7 +55,8 @@ def surface(text: str) -> str:
     So that «كَمْ عَدَدُ القَتْلَى» and «كم عدد القتلى», or ١٦٤ and 164, get the same vector, as they get
     the same BM25 tokens. Letters are left alone (ة, ى and hamza forms carry meaning for the model).
     """
-    return " ".join(unicodedata.normalize("NFC", text).translate(_SURFACE).split())
+    text = " ".join(unicodedata.normalize("NFC", text).translate(_SURFACE).split())
+    return text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate becomes "?"
 
 
 class Encoder(Protocol):

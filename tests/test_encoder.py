@@ -158,3 +158,13 @@ def test_without_the_package_answers_come_from_bm25_after_one_warning(
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1
     assert "'e5' cannot be loaded (ModuleNotFoundError" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\x00abc", "a\ud800b", "😀🇰🇿" * 40, "\u202eكازاخستان\u202c", "؟؟؟", "كازاخستان " * 200],
+    ids=["empty", "nul", "lone-surrogate", "emoji", "bidi", "punctuation", "long"],
+)
+def test_odd_text_still_gets_a_unit_vector(e5: Encoder, text: str) -> None:
+    assert float(np.linalg.norm(e5.query(text))) == pytest.approx(1.0, abs=1e-3)
+    assert float(np.linalg.norm(e5.passages([text])[0])) == pytest.approx(1.0, abs=1e-3)
