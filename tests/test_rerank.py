@@ -35,6 +35,14 @@ def test_equal_scores_decide_nothing_and_ties_keep_bm25_order() -> None:
     assert [r.entry for r in rerank([(4, 2.0), (2, 2.0)], [0.3, 0.3], 0.5)] == [4, 2]
 
 
+def test_a_narrow_band_of_cosines_counts_less_than_bm25s_whole_range() -> None:
+    # Cosines 0.843 / 0.826 / 0.818: a spread of 0.025 counts as a quarter of COSINE_SPAN (0.1).
+    ranked = rerank([(1, 3.54), (2, 2.96), (3, 0.73)], [0.826, 0.843, 0.818], 0.5)
+    assert [r.entry for r in ranked] == [1, 2, 3]
+    assert ranked[1].fused == pytest.approx(0.5 * (2.96 - 0.73) / (3.54 - 0.73) + 0.5 * 0.025 / 0.1)
+    assert fuse([3.0, 1.0], [0.9, 0.2], 1.0).tolist() == pytest.approx([1.0, 0.0])  # wide: min-max
+
+
 def test_no_candidates() -> None:
     assert rerank([], [], 0.5) == []
 
