@@ -166,7 +166,7 @@ def _result(hit: Hit) -> dict[str, Any]:
     first = hit.citations[0]
     return {
         "text": hit.sentence.text,
-        "score": round(hit.score, 6),
+        "score": round(hit.score if hit.fused is None else hit.fused, 6),  # the ranking score
         "doc_id": first.doc_id,
         "title": first.title,
         "outlet": first.outlet,
@@ -193,6 +193,7 @@ def search_row(answer: Answer) -> dict[str, Any]:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.encoder import load_encoder
     from retrieval.evaluate import baseline_report, evaluate, read_cases, squad_cases
 
     path = Path(args.file)
@@ -203,7 +204,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             corpus, cases = squad_cases(json.loads(text))
         except (ValueError, KeyError, TypeError) as exc:
             raise CliError(f"{path} is not a SQuAD-format file: {exc}") from None
-        retriever = Retriever(corpus, settings.retrieval, progress=_progress(args))
+        encoder = load_encoder(settings.retrieval.encoder)
+        retriever = Retriever(corpus, settings.retrieval, progress=_progress(args), encoder=encoder)
         report = evaluate(retriever, cases, decide=False)
         kind = "squad"
     else:

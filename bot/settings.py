@@ -149,6 +149,9 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             min_coverage=_typed(retrieval, "retrieval", "min_coverage", float, 0.25),
             min_topic_coverage=_typed(retrieval, "retrieval", "min_topic_coverage", float, 0.5),
             context_weight=_typed(retrieval, "retrieval", "context_weight", float, 0.0),
+            encoder=_typed(retrieval, "retrieval", "encoder", str, "e5"),
+            encoder_weight=_typed(retrieval, "retrieval", "encoder_weight", float, 0.5),
+            encoder_depth=_typed(retrieval, "retrieval", "encoder_depth", int, 100),
         )
     except ValueError as exc:
         raise ConfigError(f"[retrieval] {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 from collections import Counter
@@ -17,11 +18,13 @@ from retrieval.arabizi import Transliterator, is_english, latin_share, latin_wor
 from retrieval.config import RetrievalConfig
 from retrieval.decide import DeclineModel, asked_kind, holds_kind, is_definite_noun, load_model
 from retrieval.dialect import collapse_stretch, load_dialect, verb_cores
+from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.families import WordFamilies
 from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
+from retrieval.rerank import rerank
 from retrieval.text import (
     FRAME_WORDS,
     PIPELINE_VERSION,
@@ -32,6 +35,9 @@ from retrieval.text import (
     make_stemmer,
     normalize,
 )
+from retrieval.vectors import EntryVectors, SentenceVectors
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -138,10 +144,14 @@ class Retriever:
         *,
         index: SentenceIndex | None = None,
         progress: bool = False,
+        encoder: Encoder | None = None,
+        vectors: SentenceVectors | None = None,
     ) -> None:
         """Index ``corpus`` (``progress``: bars on stderr while it takes long), or use ``index``.
 
-        A given ``index`` must have been built from ``corpus`` with ``pipeline``.
+        A given ``index`` must have been built from ``corpus`` with ``pipeline``. With an ``encoder``,
+        BM25's candidates are re-ranked by their similarity to the question (``retrieval.rerank``);
+        ``vectors`` are the index's sentence vectors from that encoder, computed here when not given.
         """
         if pipeline is None:
             pipeline = make_pipeline(config, corpus)
@@ -153,6 +163,12 @@ class Retriever:
                 corpus.articles, pipeline, config.k1, config.b, config.context_weight, progress=progress
             )
         self.index = index
+        self.encoder = encoder
+        self.vectors: EntryVectors | None = None
+        if encoder is not None:
+            if vectors is None:
+                vectors = SentenceVectors.build(index.table, index.articles, encoder, progress=progress)
+            self.vectors = vectors.entries(index)
         # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
         self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
@@ -320,32 +336,84 @@ class Retriever:
         """Ranked hits with no decline decision (used by evaluation on benchmarks; ``context``: as in
         ``answer``)."""
         query = self.with_context(question, context) if context else self.parse(question)
-        return self._hits(query, top_k or self.config.top_k) if query.tokens else []
+        if query.script == "english":
+            return self.rank_by_vector(question, top_k)
+        k = top_k or self.config.top_k
+        return self._hits(query, k, self._encoder_text(question, query, context)) if query.tokens else []
 
-    def _hits(self, query: Query, k: int) -> list[Hit]:
-        """The ``k`` best sentences; a sentence holding the kind of answer asked for scores higher.
+    def rank_by_vector(self, question: str, top_k: int | None = None) -> list[Hit]:
+        """The sentences nearest ``question`` by the encoder alone, over the whole corpus (no BM25).
 
-        With ``query.asks`` («متى» → a date, «كم» → a number, «لماذا» → a reason), BM25's best
-        ``KIND_DEPTH`` × k candidates are re-scored, those holding such an answer × (1 + KIND_BOOST).
+        For questions BM25 cannot match at all, such as an English question over Arabic sentences.
+        Empty when there is no encoder or it fails. ``score`` (no BM25 here) is the cosine too.
         """
+        vector = self._question_vector(question)
+        if vector is None or self.vectors is None:
+            return []
+        found = self.vectors.nearest(vector, top_k or self.config.top_k)
+        return [self._hit(i, cosine, (), cosine=cosine) for i, cosine in found]
+
+    @staticmethod
+    def _encoder_text(question: str, query: Query, context: Sequence[str] = ()) -> str:
+        """What the encoder reads: an Arabizi question as read in Arabic, a follow-up with its context."""
+        text = query.reading or question
+        return f"{' '.join(context)} {text}" if context else text
+
+    def _hits(self, query: Query, k: int, question: str | None = None) -> list[Hit]:
+        """The ``k`` best sentences: BM25, a sentence holding the kind of answer asked for scored higher,
+        then (with an encoder and the ``question`` text) re-ranked by BM25 fused with the encoder.
+
+        With ``query.asks`` («متى» → a date, «كم» → a number, «لماذا» → a reason, «ما اسم» → a name),
+        BM25's candidates holding such an answer score × (1 + KIND_BOOST). ``question`` is what the
+        encoder reads (None: BM25's order alone); it re-ranks BM25's ``encoder_depth`` best.
+        """
+        vectors = self.vectors if question is not None else None
         depth = k * KIND_DEPTH if query.asks else k
-        scored = self.index.search(query.tokens, depth, query.weights or None)
+        if vectors is not None:
+            depth = max(depth, self.config.encoder_depth)
+        found = self.index.search(query.tokens, depth, query.weights or None)
         if query.asks:
             boosted = [
-                (i, score * (1 + KIND_BOOST) if self._holds(i, query.asks) else score) for i, score in scored
+                (i, score * (1 + KIND_BOOST) if self._holds(i, query.asks) else score) for i, score in found
             ]
-            scored = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))[:k]
-        hits = []
-        for i, score in scored:
-            entry = self.index.entries[i]
-            before, after = self._neighbours(entry.sentence)
-            matched = tuple(t for t in query.tokens if t in entry.tokens)
-            hits.append(Hit(entry.sentence, score, entry.citations, before, after, matched))
-        return hits
+            found = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))
+        vector = None
+        if vectors is not None and question is not None and found:
+            vector = self._question_vector(question)
+        if vector is None or vectors is None:
+            return [self._hit(i, score, query.tokens) for i, score in found[:k]]
+        cosines = vectors.cosines(vector, [i for i, _ in found])
+        fused = rerank(found, cosines.tolist(), self.config.encoder_weight)[:k]
+        return [self._hit(r.entry, r.score, query.tokens, fused=r.fused, cosine=r.cosine) for r in fused]
+
+    def _hit(
+        self,
+        i: int,
+        score: float,
+        tokens: Sequence[str],
+        *,
+        fused: float | None = None,
+        cosine: float | None = None,
+    ) -> Hit:
+        entry = self.index.entries[i]
+        before, after = self._neighbours(entry.sentence)
+        matched = tuple(t for t in tokens if t in entry.tokens)
+        return Hit(entry.sentence, score, entry.citations, before, after, matched, fused, cosine)
+
+    def _question_vector(self, question: str) -> FloatArray | None:
+        """The encoder's vector of ``question``, or None when there is no encoder or it fails."""
+        if self.encoder is None:
+            return None
+        try:
+            return self.encoder.query(question)
+        except Exception as error:  # the encoder must never take an answer down: BM25 alone then
+            logger.warning(
+                "sentence encoder failed (%s: %s); ranking with BM25 alone", type(error).__name__, error
+            )
+            return None
 
     def _holds(self, entry: int, kind: str) -> bool:
         return self._kinds(entry, kind)
-
 
     def with_context(self, question: str, context: Sequence[str]) -> Query:
         """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.
@@ -395,7 +463,7 @@ class Retriever:
             return about(
                 question, query.tokens, (), True, tuple(dict.fromkeys((*missing, absent))), "unknown entity"
             )
-        hits = self._hits(query, top_k or self.config.top_k)
+        hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
         features = self.evidence(query, hits)
@@ -535,10 +603,13 @@ def load_retriever(
     The built index is kept in ``corpus_path/.index`` (or ``cache_dir``) and reused: an unchanged
     corpus starts without indexing anything, and after a change only the new or changed articles are
     segmented and tokenised (``retrieval.cache``). ``cache=False`` indexes everything and keeps
-    nothing. ``progress`` shows progress bars on stderr while a long build runs.
+    nothing. ``progress`` shows progress bars on stderr while a long build runs. With
+    ``config.encoder`` set, sentence vectors are kept beside the index the same way; when the encoder
+    cannot load, one warning is logged and the retriever ranks with BM25 alone.
     """
-    from retrieval.cache import CACHE_DIR, cached_index
+    from retrieval.cache import CACHE_DIR, cached_index, cached_vectors
     from retrieval.corpus import load_corpus
+    from retrieval.encoder import load_encoder
 
     corpus = load_corpus(corpus_path)
     if not corpus.articles:
@@ -547,4 +618,6 @@ def load_retriever(
     pipeline = make_pipeline(config, corpus)
     directory = (cache_dir or Path(corpus_path) / CACHE_DIR) if cache else None
     index = cached_index(corpus, pipeline, config, directory, progress=progress)
-    return Retriever(corpus, config, pipeline, index=index)
+    encoder = load_encoder(config.encoder)
+    vectors = None if encoder is None else cached_vectors(index, encoder, directory, progress=progress)
+    return Retriever(corpus, config, pipeline, index=index, encoder=encoder, vectors=vectors)

@@ -23,6 +23,12 @@ changed articles are segmented and tokenised, the corpus-wide stage runs again (
 dictionaries; it needs every article because a sentence may be shared across articles and proclitics
 are split against the whole vocabulary), and the result is saved for next time.
 
+**Sentence vectors** (``retrieval.vectors``) of a sentence encoder are kept the same way in a directory
+of their own, ``.index/vectors-<encoder>-<16 hex digits>/`` (:func:`cached_vectors`): reused whole while
+the table's articles and rows are unchanged, otherwise reused sentence by sentence (by a digest of each
+sentence's exact text), so only new sentences are encoded. Their key is the encoder's name and the
+vector layout (``VECTORS_VERSION``), not the text pipeline: a new stemmer or lexicon re-encodes nothing.
+
 A damaged cache is logged as a warning and rebuilt; a directory that cannot be written (a read-only
 corpus) is logged at info level and the index is simply not kept. Nothing here raises because of the
 cache. File access goes through ``retrieval.persist``.
@@ -37,18 +43,26 @@ import time
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from retrieval import bm25 as bm25_module
 from retrieval import index as index_module
 from retrieval import segment as segment_module
 from retrieval import text as text_module
+from retrieval.bm25 import FastBM25
 from retrieval.config import RetrievalConfig
 from retrieval.index import Assembly, SentenceIndex, SentenceTable, article_digest
 from retrieval.models import Corpus
 from retrieval.persist import Bundle, files_digest, load_bundle, prune_bundles, save_bundle
 from retrieval.text import Pipeline
+from retrieval.vectors import SentenceVectors
 
-__all__ = ["CACHE_DIR", "CACHE_VERSION", "cached_index", "index_key", "pipeline_key"]
+if TYPE_CHECKING:
+    from retrieval.encoder import Encoder
+
+__all__ = ["CACHE_DIR", "CACHE_VERSION", "cached_index", "cached_vectors", "index_key", "pipeline_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +71,8 @@ CACHE_VERSION = 1  # bump when the saved arrays change meaning
 KIND = "sanad-sentence-index"
 KEEP = 3  # pipeline directories kept side by side
 EPSILON = 0.25  # FastBM25's default, which SentenceIndex uses
+VECTORS_KIND = "sanad-sentence-vectors"
+VECTORS_VERSION = 1  # bump when the saved vectors change meaning
 
 
 @cache
@@ -172,22 +188,72 @@ def _save(home: Path, index: SentenceIndex, pipeline_id: str, index_id: str) -> 
         "rows": len(index.table),
         "sentences": len(index),
     }
+    _keep(
+        home, KIND, "the index", meta, table_arrays | assembly_arrays, table_documents | assembly_documents,
+        index=(index.assembly.bm25, index_id),
+    )
+
+
+def _keep(
+    home: Path,
+    kind: str,
+    what: str,
+    meta: dict[str, object],
+    arrays: dict[str, np.ndarray[Any, Any]],
+    documents: dict[str, object],
+    index: tuple[FastBM25, str] | None = None,
+) -> None:
+    """Save a bundle of ``kind`` and prune old ones; a directory that cannot be written is only logged."""
     try:
-        save_bundle(
-            home,
-            KIND,
-            meta,
-            table_arrays | assembly_arrays,
-            table_documents | assembly_documents,
-            index=(index.assembly.bm25, index_id),
-        )
+        save_bundle(home, kind, meta, arrays, documents, index=index)
     except OSError as error:
         logger.info(
-            "cannot keep the index in %s (%s); it will be built again at the next start",
-            home, error.strerror or error,
+            "cannot keep %s in %s (%s); it will be computed again at the next start",
+            what, home, error.strerror or error,
         )
         return
     try:
-        prune_bundles(home.parent, KIND, keep=KEEP)
+        prune_bundles(home.parent, kind, keep=KEEP)
     except OSError as error:
-        logger.info("cannot remove old index caches in %s (%s)", home.parent, error.strerror or error)
+        logger.info("cannot remove old copies of %s in %s (%s)", what, home.parent, error.strerror or error)
+
+
+def cached_vectors(
+    index: SentenceIndex, encoder: Encoder, directory: Path | None, *, progress: bool = False
+) -> SentenceVectors:
+    """The sentence vectors of ``index`` by ``encoder``, reusing and refreshing those kept in ``directory``.
+
+    ``None``: nothing is kept. Like :func:`cached_index`, never raises because of the cache.
+    """
+    table, articles = index.table, index.articles
+    if directory is None:
+        return SentenceVectors.build(table, articles, encoder, progress=progress)
+    started = time.perf_counter()
+    key = hashlib.sha256(json.dumps([VECTORS_VERSION, encoder.name]).encode()).hexdigest()[:16]
+    label = "".join(c if c.isalnum() else "-" for c in encoder.name.lower())[:40]
+    home = Path(directory) / f"vectors-{label}-{key}"
+    previous = _saved_vectors(load_bundle(home, VECTORS_KIND))
+    vectors, encoded = SentenceVectors.update(previous, table, articles, encoder, progress=progress)
+    logger.debug(
+        "sentence vectors: %d of %d sentences encoded in %.2f s", encoded, len(vectors),
+        time.perf_counter() - started,
+    )
+    if vectors is not previous:
+        _keep_vectors(home, vectors)
+    return vectors
+
+
+def _saved_vectors(saved: Bundle | None) -> SentenceVectors | None:
+    if saved is None:
+        return None
+    try:
+        return SentenceVectors.from_arrays(saved.arrays, saved.documents)
+    except ValueError as error:
+        logger.warning("sentence vectors in %s are inconsistent (%s); ignoring them", saved.directory, error)
+        return None
+
+
+def _keep_vectors(home: Path, vectors: SentenceVectors) -> None:
+    arrays, documents = vectors.to_arrays()
+    meta: dict[str, object] = {"model": vectors.model, "sentences": len(vectors)}
+    _keep(home, VECTORS_KIND, "the sentence vectors", meta, arrays, documents)

@@ -72,6 +72,10 @@ class Hit:
     before: Sentence | None = None
     after: Sentence | None = None
     matched_terms: tuple[str, ...] = ()
+    # With a sentence encoder (retrieval.rerank), hits are ordered by ``fused`` (0 to 1) and ``cosine`` is
+    # the encoder's similarity to the question; ``score`` stays BM25's. Both None without an encoder.
+    fused: float | None = None
+    cosine: float | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def test_answered_question_has_cited_hits_best_first(retriever: Retriever) -> No
     assert answer.missing_terms == ()
     assert answer.hits
     assert "بدأت أعمال الاحتجاج" in answer.hits[0].sentence.text
-    scores = [hit.score for hit in answer.hits]
+    scores = [hit.score if hit.fused is None else hit.fused for hit in answer.hits]  # fused: the encoder's
     assert scores == sorted(scores, reverse=True)
     assert all(hit.citations for hit in answer.hits)
     assert all(hit.matched_terms for hit in answer.hits)

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -505,7 +505,9 @@ def test_any_text_gets_exactly_one_clear_reply_and_is_logged(live: LiveBot, text
 
 @pytest.fixture(scope="module")
 def retriever() -> Retriever:
-    return load_retriever(REPO / "corpus", load_settings(REPO / "config.toml", environ={}).retrieval)
+    # BM25 alone: rendering is what is checked here; tests/test_encoder.py feeds the encoder odd text.
+    config = load_settings(REPO / "config.toml", environ={}).retrieval
+    return load_retriever(REPO / "corpus", replace(config, encoder="none"))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -46,7 +46,7 @@ from retrieval.models import Article, Citation, Corpus, Sentence
 from retrieval.text import Pipeline, make_stemmer, normalize, variant_keys
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = RetrievalConfig()
+CONFIG = RetrievalConfig(encoder="none")  # the BM25 index alone; tests/test_vectors.py keeps the vectors
 DEV_QUESTIONS = [
     case.question
     for case in read_cases((REPO / "tests" / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines())

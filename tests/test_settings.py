@@ -158,11 +158,20 @@ def test_environment_is_read_from_os_environ_by_default(
         pytest.param('[retrieval]\nstemmer = "porter"\n', r"unknown stemmer 'porter'", id="stemmer"),
         pytest.param("[retrieval]\nb = 1.5\n", r"\[retrieval\] b must be between 0 and 1", id="b-range"),
         pytest.param('[bot]\nmode = "push"\n', r"bot\.mode must be 'polling' or 'webhook'", id="mode"),
+        pytest.param('[retrieval]\nencoder = "bert"\n', r"unknown encoder 'bert'; choose", id="encoder"),
+        pytest.param("[retrieval]\nencoder_weight = 1.5\n", r"encoder_weight must be between", id="weight"),
+        pytest.param("[retrieval]\nencoder_depth = 0\n", r"encoder_depth must be at least 1", id="depth"),
     ],
 )
 def test_wrong_values_raise_config_error_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings_from(tmp_path, text)
+
+
+def test_the_encoder_is_on_by_default_and_can_be_switched_off(tmp_path: Path) -> None:
+    assert settings_from(tmp_path).retrieval.encoder == "e5"
+    assert load_settings(REPO / "config.toml", environ={}).retrieval.encoder == "e5"
+    assert settings_from(tmp_path, '[retrieval]\nencoder = "none"\n').retrieval.encoder == "none"
 
 
 def test_bad_stemmer_lists_the_valid_choices(tmp_path: Path) -> None:
