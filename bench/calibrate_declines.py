@@ -24,10 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.decide import FEATURES
+from retrieval.decide import BM25_FEATURES, FEATURES
+from retrieval.encoder import Encoder, load_encoder
 from retrieval.errors import EmptyQuestionError
 from retrieval.evaluate import read_cases, squad_cases
+from retrieval.index import SentenceIndex
 from retrieval.models import Corpus
+from retrieval.vectors import SentenceVectors
 
 MODEL = Path(__file__).resolve().parents[1] / "retrieval" / "data" / "decline.toml"
 
@@ -47,41 +50,51 @@ def features_of(retriever: Retriever, question: str) -> list[float] | None:
     return [values[name] for name in FEATURES]
 
 
-def squad_rows(path: Path, config: RetrievalConfig) -> tuple[list[list[float]], list[int], list[int]]:
-    """(features, label, article number) for every XQuAD question with and without its paragraph."""
+Rows = tuple[list[list[float]], list[list[float]], list[int], list[int]]
+
+
+def _add(rows: Rows, retriever: Retriever, question: str, label: int, group: int) -> None:
+    """Both feature vectors of ``question`` (BM25's order, the encoder's), when both exist."""
+    plain = features_of(retriever, question, False)
+    encoded = features_of(retriever, question, True)
+    if plain is not None and encoded is not None:
+        rows[0].append(plain)
+        rows[1].append(encoded)
+        rows[2].append(label)
+        rows[3].append(group)
+
+
+def squad_rows(path: Path, config: RetrievalConfig, encoder: Encoder) -> Rows:
+    """Features, label and article number for every XQuAD question with and without its paragraph."""
     corpus, cases = squad_cases(json.loads(path.read_text("utf-8")))
-    full = Retriever(corpus, config)
-    rows: list[list[float]] = []
-    labels: list[int] = []
-    groups: list[int] = []
+    full = Retriever(corpus, config, encoder=encoder, progress=True)
+    vectors = SentenceVectors.build(full.index.table, full.index.articles, encoder)
+    rows: Rows = ([], [], [], [])
     by_doc: dict[str, list[str]] = {}
     for case in cases:
         by_doc.setdefault(str(case.doc_id), []).append(case.question)
     for number, (doc, questions) in enumerate(by_doc.items()):
         article = int(doc.split("-")[0])
         kept = tuple(a for a in corpus.articles if a.id != doc)
-        without = Retriever(Corpus(kept), config, full.pipeline)
+        index = SentenceIndex(kept, full.pipeline, config.k1, config.b, config.context_weight)
+        reduced, _ = SentenceVectors.update(vectors, index.table, kept, encoder)  # reused, none encoded
+        without = Retriever(
+            Corpus(kept), config, full.pipeline, index=index, encoder=encoder, vectors=reduced
+        )
         for question in questions:
-            for retriever, label in ((full, 1), (without, 0)):
-                values = features_of(retriever, question)
-                if values is not None:
-                    rows.append(values)
-                    labels.append(label)
-                    groups.append(article)
+            _add(rows, full, question, 1, article)
+            _add(rows, without, question, 0, article)
         if number % 40 == 39:
             print(f"paragraphs {number + 1}/{len(by_doc)}", file=sys.stderr)
-    return rows, labels, groups
+    return rows
 
 
-def own_rows(path: Path, config: RetrievalConfig) -> tuple[list[list[float]], list[int]]:
+def own_rows(path: Path, config: RetrievalConfig) -> Rows:
     retriever = load_retriever(Path("corpus"), config, cache=False)
-    rows, labels = [], []
+    rows: Rows = ([], [], [], [])
     for case in read_cases(path.read_text("utf-8").splitlines()):
-        values = features_of(retriever, case.question)
-        if values is not None:
-            rows.append(values)
-            labels.append(int(case.answerable))
-    return rows, labels
+        _add(rows, retriever, case.question, int(case.answerable), -1)
+    return rows
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -> np.ndarray:
@@ -104,44 +117,29 @@ def probabilities(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(theta[0] + x @ theta[1:])))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("squad", type=Path)
-    parser.add_argument("--questions", type=Path, default=Path("tests/data/questions.jsonl"))
-    parser.add_argument("--write", action="store_true")
-    parser.add_argument("--features", type=Path, help="keep the computed features in this .npz and reuse it")
-    parser.add_argument("--max-wrong", type=float, default=0.01, help="XQuAD wrong declines allowed")
-    parser.add_argument("--max-wrong-own", type=float, default=0.05, help="own-set wrong declines allowed")
-    args = parser.parse_args()
-    config = RetrievalConfig()
-    if args.features and args.features.exists():
-        kept = np.load(args.features)
-        sx, sy, sg, ox, oy = (kept[k] for k in ("sx", "sy", "sg", "ox", "oy"))
-    else:
-        sx, sy, sg = squad_rows(args.squad, config)
-        ox, oy = own_rows(args.questions, config)
-        if args.features:
-            np.savez(args.features, sx=sx, sy=sy, sg=sg, ox=ox, oy=oy)
-    sx_a, sy_a, sg_a = np.array(sx), np.array(sy, dtype=float), np.array(sg)
-    ox_a, oy_a = np.array(ox), np.array(oy, dtype=float)
-    train = sg_a % 2 == 0
-    x = np.vstack([sx_a[train], ox_a])
-    y = np.r_[sy_a[train], oy_a]
+def choose(
+    x: np.ndarray, y: np.ndarray, g: np.ndarray, ox: np.ndarray, oy: np.ndarray, args: argparse.Namespace
+) -> tuple[np.ndarray, float]:
+    """Fit on the even XQuAD articles and the own questions; print the curve on the odd articles."""
+    train = g % 2 == 0
+    design = np.vstack([x[train], ox])
+    labels = np.r_[y[train], oy]
     # The own questions are few but are the users' voice: weigh them as much as the XQuAD pairs.
-    weight = np.r_[np.ones(train.sum()), np.full(len(oy_a), train.sum() / max(1, len(oy_a)))]
-    theta = fit(x, y, weight)
-    p_train, p_own, p_test = probabilities(theta, sx_a[train]), probabilities(theta, ox_a), None
-    p_test = probabilities(theta, sx_a[~train])
+    weight = np.r_[np.ones(train.sum()), np.full(len(oy), train.sum() / max(1, len(oy)))]
+    theta = fit(design, labels, weight)
+    p_train, p_own, p_test = (
+        probabilities(theta, x[train]),
+        probabilities(theta, ox),
+        probabilities(theta, x[~train]),
+    )
     threshold = 0.0
     for candidate in np.linspace(0.05, 0.95, 181):
-        wrong = np.mean(p_train[sy_a[train] == 1] < candidate)
-        wrong_own = np.mean(p_own[oy_a == 1] < candidate)
+        wrong = np.mean(p_train[y[train] == 1] < candidate)
+        wrong_own = np.mean(p_own[oy == 1] < candidate)
         if wrong <= args.max_wrong and wrong_own <= args.max_wrong_own:
             threshold = float(candidate)
-    print("feature weights:", {n: round(float(v), 3) for n, v in zip(FEATURES, theta[1:], strict=True)})
-    print(f"bias {theta[0]:.3f}  threshold {threshold:.3f}")
+    test_y = y[~train]
     print("held-out XQuAD articles (odd): threshold → unanswerable declined (recall), wrong declines")
-    test_y = sy_a[~train]
     for t in sorted({*np.round(np.linspace(0.1, 0.9, 9), 2), round(threshold, 3)}):
         declined = p_test < t
         recall = float(np.mean(declined[test_y == 0]))
@@ -151,22 +149,68 @@ def main() -> int:
         print(f"  {t:.3f}  recall {recall:.3f}  precision {precision:.3f}  wrong declines {wrong:.3f}{mark}")
     own_declined = p_own < threshold
     print(
-        f"own questions: unanswerable declined {np.mean(own_declined[oy_a == 0]):.3f}, "
-        f"wrong declines {np.mean(own_declined[oy_a == 1]):.3f} (before the entity rule)"
+        f"own questions: unanswerable declined {np.mean(own_declined[oy == 0]):.3f}, "
+        f"wrong declines {np.mean(own_declined[oy == 1]):.3f} (before the entity rule)"
     )
+    return theta, threshold
+
+
+def _table(name: str, names: tuple[str, ...], theta: np.ndarray, threshold: float) -> list[str]:
+    return [
+        f"[{name}]",
+        f"bias = {theta[0]:.4f}",
+        f"threshold = {threshold:.4f}",
+        "",
+        f"[{name}.weights]",
+        *(f"{n} = {v:.4f}" for n, v in zip(names, theta[1:], strict=True)),
+        "",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("squad", type=Path)
+    parser.add_argument("--questions", type=Path, default=Path("tests/data/questions.jsonl"))
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--features", type=Path, help="keep the computed features in this .npz and reuse it")
+    parser.add_argument("--max-wrong", type=float, default=0.03, help="XQuAD wrong declines allowed")
+    parser.add_argument("--max-wrong-own", type=float, default=0.05, help="own-set wrong declines allowed")
+    args = parser.parse_args()
+    config = RetrievalConfig()
+    if args.features and args.features.exists():
+        kept = np.load(args.features)
+        arrays = [kept[k] for k in ("sx", "se", "sy", "sg", "ox", "oe", "oy")]
+    else:
+        encoder = load_encoder("e5")
+        if encoder is None:
+            print("the e5 encoder cannot load here: both models need it", file=sys.stderr)
+            return 2
+        sx, se, sy, sg = squad_rows(args.squad, config, encoder)
+        ox, oe, oy, _ = own_rows(args.questions, config)
+        arrays = [np.array(a, dtype=float) for a in (sx, se, sy, sg, ox, oe, oy)]
+        if args.features:
+            np.savez(
+                args.features, **dict(zip(("sx", "se", "sy", "sg", "ox", "oe", "oy"), arrays, strict=True))
+            )
+    sx, se, sy, sg, ox, oe, oy = arrays
+    plain = len(BM25_FEATURES)
+    print("== without the encoder (BM25's order)")
+    theta_b, threshold_b = choose(sx[:, :plain], sy, sg, ox[:, :plain], oy, args)
+    print("weights:", {n: round(float(v), 3) for n, v in zip(BM25_FEATURES, theta_b[1:], strict=True)})
+    print("== with the encoder (fused order, the top sentence's cosine too)")
+    theta_e, threshold_e = choose(se, sy, sg, oe, oy, args)
+    print("weights:", {n: round(float(v), 3) for n, v in zip(FEATURES, theta_e[1:], strict=True)})
     if args.write:
         lines = [
-            "# The decline model: P(the corpus answers the question) = sigmoid(bias + Σ weight × feature),",
-            '# declined below `threshold`. Written by bench/calibrate_declines.py (README, "Knowing when',
-            '# not to answer"); refit it rather than editing by hand.',
-            "[model]",
-            f"bias = {theta[0]:.4f}",
-            f"threshold = {threshold:.4f}",
+            "# The decline models: P(the corpus answers the question) = sigmoid(bias + Σ weight × feature),",
+            "# declined below `threshold`; [bm25] for BM25's ranking, [encoder] when the sentence encoder",
+            "# re-ranked (it also weighs the best sentence's cosine). Written by bench/calibrate_declines.py",
+            '# (README, "Knowing when not to answer"); refit them rather than editing by hand.',
             "",
-            "[weights]",
-            *(f"{n} = {v:.4f}" for n, v in zip(FEATURES, theta[1:], strict=True)),
+            *_table("bm25", BM25_FEATURES, theta_b, threshold_b),
+            *_table("encoder", FEATURES, theta_e, threshold_e),
         ]
-        MODEL.write_text("\n".join(lines) + "\n", "utf-8")
+        MODEL.write_text("\n".join(lines), "utf-8")
         print(f"wrote {MODEL.name}")
     return 0
 

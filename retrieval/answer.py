@@ -16,7 +16,7 @@ from pathlib import Path
 
 from retrieval.arabizi import Transliterator, is_english, latin_share, latin_words
 from retrieval.config import RetrievalConfig
-from retrieval.decide import DeclineModel, asked_kind, holds_kind, is_definite_noun, load_model
+from retrieval.decide import DeclineModels, asked_kind, holds_kind, is_definite_noun, load_models
 from retrieval.dialect import collapse_stretch, load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
@@ -188,7 +188,7 @@ class Retriever:
             version=fingerprint.hexdigest()[:12],
         )
         self.dialect = load_dialect()
-        self.decline_model: DeclineModel = load_model()
+        self.decline_models: DeclineModels = load_models()
         self.examples: tuple[str, ...] = tuple(q for q in corpus.examples if self._answers(q))
 
     # -- queries ------------------------------------------------------------------------------------
@@ -469,7 +469,7 @@ class Retriever:
         features = self.evidence(query, hits)
         unknown_topic = features["missing_definite"] and features["coverage"] < self.config.min_topic_coverage
         too_weak = features["coverage"] < self.config.min_coverage
-        if unknown_topic or too_weak or self.decline_model.declines(features):
+        if unknown_topic or too_weak or self.decline_models.for_hit(hits[0].cosine).declines(features):
             reason = "unknown topic" if unknown_topic else "weak match"
             related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
             return about(question, query.tokens, (), True, missing, reason, related=related)
@@ -535,6 +535,7 @@ class Retriever:
             "required": math.log1p(len(required)),
             "max_gap": max((c.weight * (1 - c.matched(around)) for c in required), default=0.0)
             / (self.index.unknown_idf or 1.0),
+            "cosine": best.cosine or 0.0,
         }
 
     def _context_tokens(self, hit: Hit) -> set[str]:

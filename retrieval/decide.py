@@ -32,7 +32,10 @@ FEATURES = (
     "score",
     "required",
     "max_gap",
+    "cosine",
 )
+# The model for a ranking without the sentence encoder has no cosine to weigh.
+BM25_FEATURES = FEATURES[:-1]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -135,23 +138,44 @@ class DeclineModel:
         return self.probability(features) < self.threshold
 
 
-def parse_model(raw: Mapping[str, object]) -> DeclineModel:
-    model = raw.get("model")
+def parse_model(raw: Mapping[str, object], features: Sequence[str] = FEATURES) -> DeclineModel:
+    """One model from its table: ``bias``, ``threshold`` and a ``weights`` table of ``features``."""
     weights = raw.get("weights")
-    if not isinstance(model, dict) or not isinstance(weights, dict):
-        raise ValueError("the decline model needs [model] and [weights] tables")
-    unknown = set(weights) - set(FEATURES)
+    if not isinstance(weights, dict) or "bias" not in raw or "threshold" not in raw:
+        raise ValueError("a decline model needs bias, threshold and a weights table")
+    unknown = set(weights) - set(features)
     if unknown:
         raise ValueError(f"unknown decline features: {', '.join(sorted(unknown))}")
     return DeclineModel(
         {str(k): float(v) for k, v in weights.items()},
-        float(model["bias"]),
-        float(model["threshold"]),
+        float(raw["bias"]),  # type: ignore[arg-type]
+        float(raw["threshold"]),  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class DeclineModels:
+    """The model for BM25's ranking and the one for the encoder's (which also weighs the cosine)."""
+
+    bm25: DeclineModel
+    encoder: DeclineModel
+
+    def for_hit(self, cosine: float | None) -> DeclineModel:
+        return self.bm25 if cosine is None else self.encoder
+
+
+def parse_models(raw: Mapping[str, object]) -> DeclineModels:
+    tables = {name: raw.get(name) for name in ("bm25", "encoder")}
+    if not all(isinstance(t, dict) for t in tables.values()):
+        raise ValueError("the decline model file needs [bm25] and [encoder] tables")
+    return DeclineModels(
+        parse_model(tables["bm25"], BM25_FEATURES),  # type: ignore[arg-type]
+        parse_model(tables["encoder"], FEATURES),  # type: ignore[arg-type]
     )
 
 
 @lru_cache(maxsize=1)
-def load_model() -> DeclineModel:
-    """The bundled model (read once)."""
+def load_models() -> DeclineModels:
+    """The bundled models (read once)."""
     text = resources.files("retrieval").joinpath("data/decline.toml").read_text("utf-8")
-    return parse_model(tomllib.loads(text))
+    return parse_models(tomllib.loads(text))
