@@ -336,15 +336,22 @@ class Inbox:
         journal = self.sent
 
         async def trace(event: str, info: dict[str, Any]) -> None:
-            if event.endswith(".send_request_headers.started"):
+            # Called right before the body is written, with no await in between (httpcore's HTTP/1.1
+            # connection over anyio): a request cut before its body is dropped by the server.
+            if event.endswith(".send_request_body.started"):
                 journal.record(update_id)
 
         request.extensions["trace"] = trace
 
     async def close(self) -> None:
+        """At shutdown, after the log writer's last writes: keep only the journal lines still needed."""
         if self._writer is not None:
             with contextlib.suppress(Exception):
                 await self._writer
+        try:
+            await asyncio.to_thread(self.sent.rewrite)
+        except OSError:
+            logger.warning("could not rewrite the journal of sent replies", exc_info=True)
         self.sent.close()
 
 

@@ -81,7 +81,8 @@ Fault injection
 
 Methods: getMe, logOut, close, setWebhook (then updates are POSTed to the URL in order, with
 the ``X-Telegram-Bot-Api-Secret-Token`` header, retried while the bot does not answer 2xx; plain
-http is accepted), deleteWebhook, getWebhookInfo (with last_error_*), getUpdates (offset
+http is accepted, and ``api.webhook_tls_proxy = True`` posts to an ``https://`` URL over plain http, as
+a TLS-terminating proxy would), deleteWebhook, getWebhookInfo (with last_error_*), getUpdates (offset
 confirms and drops earlier updates, negative offsets, limit, long polling on ``timeout`` that
 returns as soon as an update arrives, persistent ``allowed_updates``, 409 while a webhook is set,
 409 for a getUpdates superseded by a newer one), sendMessage, editMessageText,
@@ -411,6 +412,9 @@ class FakeBotAPI:
         self._file_ids = itertools.count(1)
         self.webhook: Json = {"url": ""}
         self.webhook_deliveries: list[int] = []
+        # Deliver to an https:// webhook URL over plain http, as a TLS-terminating proxy in front of the
+        # bot would (the bot only accepts https webhook URLs, and tests have no certificate).
+        self.webhook_tls_proxy = False
         self._webhook_task: asyncio.Task[None] | None = None
         self._webhook_tasks: set[asyncio.Task[None]] = set()
 
@@ -1277,8 +1281,11 @@ class FakeBotAPI:
                 if self.webhook.get("secret_token"):
                     headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
                 body = json.dumps(update, ensure_ascii=False).encode()
+                url = str(self.webhook["url"])
+                if self.webhook_tls_proxy and url.startswith("https://"):
+                    url = "http://" + url.removeprefix("https://")
                 try:
-                    response = await client.post(str(self.webhook["url"]), content=body, headers=headers)
+                    response = await client.post(url, content=body, headers=headers)
                 except httpx.HTTPError as error:
                     failure: str | None = f"Connection failed: {type(error).__name__}"
                 else:
