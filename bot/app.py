@@ -36,7 +36,7 @@ from telegram.request import HTTPXRequest
 from bot import admin, handlers, ledger, phrases
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
 from bot.inbox import CURRENT_UPDATE, Inbox, inbox_of
-from bot.intake import Poller, Webhook, WebhookServer
+from bot.intake import RAW_UPDATES_KEY, Poller, RawUpdatesRequest, Webhook, WebhookServer, raw_updates_of
 from bot.keyboards import CALLBACK_PATTERN
 from bot.privacy import Pseudonymizer
 from bot.redact import install_redaction, quiet_http_logs
@@ -62,7 +62,7 @@ class MissingTokenError(RuntimeError):
     """TELEGRAM_BOT_TOKEN is not set."""
 
 
-class SanadApplication(Application[Any, Any, Any, Any, Any, Any]):
+class TracingApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application, telling ``bot.inbox`` which update each reply belongs to."""
 
     async def process_update(self, update: object) -> None:
@@ -81,6 +81,7 @@ def build_application(settings: Settings) -> AnyApplication:
     guard_secrets([token, settings.log_secret])  # before PTB logs its API URL (token included) at DEBUG
     quiet_http_logs()
     inbox = Inbox(concurrency=CONCURRENT_UPDATES)
+    raw_updates = RawUpdatesRequest()  # getUpdates results as received, for the inbox
     request = HTTPXRequest(
         # httpcore walks every pooled connection on each request: 8 measured fastest (bench/load.py:
         # 358 replies/s, against 193 at 32 and about 140 at PTB's default 256).
@@ -90,7 +91,7 @@ def build_application(settings: Settings) -> AnyApplication:
     )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
-        .application_class(SanadApplication)
+        .application_class(TracingApplication)
         .token(token)
         .context_types(CONTEXT_TYPES)
         .defaults(
@@ -98,6 +99,7 @@ def build_application(settings: Settings) -> AnyApplication:
         )
         .concurrent_updates(CONCURRENT_UPDATES)
         .request(request)
+        .get_updates_request(raw_updates)
         .updater(None)  # updates come from bot.intake, through the inbox
     )
     if settings.bot.rate_limiter:
@@ -109,6 +111,7 @@ def build_application(settings: Settings) -> AnyApplication:
     application: AnyApplication = builder.build()
     application.bot_data[SERVICES_KEY] = Services.create(settings)
     inbox.bind(application)
+    application.bot_data[RAW_UPDATES_KEY] = raw_updates
     register_handlers(application)
     return application
 
@@ -307,6 +310,7 @@ async def serving(
                 timeout=poll_timeout,
                 interval=poll_interval,
                 allowed_updates=ALLOWED_UPDATES,
+                raw=raw_updates_of(application),
             )
         else:
             source = WebhookServer(application, inbox, webhook)

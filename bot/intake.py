@@ -19,11 +19,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
 import tornado.httpserver
 import tornado.web
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest, RequestData
 
 from bot.delivery import retry_after_seconds
 from bot.inbox import AnyApplication, Inbox
@@ -31,7 +33,43 @@ from bot.inbox import AnyApplication, Inbox
 logger = logging.getLogger(__name__)
 
 MAX_POLL_BACKOFF_SECONDS = 30.0
+RAW_UPDATES_KEY = "sanad.raw_updates"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+
+
+class RawUpdatesRequest(HTTPXRequest):
+    """The getUpdates connection, keeping the last answer's bytes so the inbox stores every update as
+    Telegram sent it: decoding that JSON again and dumping each update costs a fraction of serialising
+    PTB's objects (``Update.to_json``, ~90 µs an update; see bench/load.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)  # as PTB's ApplicationBuilder builds it
+        self._body = b""
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        code, body = await super().do_request(url, method, request_data, *args, **kwargs)
+        self._body = body if url.endswith("/getUpdates") else b""
+        return code, body
+
+    def payloads(self, updates: Sequence[Update]) -> list[str]:
+        """The JSON of ``updates`` (the last getUpdates answer) as received; re-serialised if missing."""
+        body, self._body = self._body, b""
+        raw: dict[Any, Any] = {}
+        with contextlib.suppress(ValueError, TypeError, AttributeError, KeyError):
+            raw = {item.get("update_id"): item for item in json.loads(body)["result"]}
+        return [
+            json.dumps(raw[update.update_id], ensure_ascii=False)
+            if update.update_id in raw
+            else update.to_json()
+            for update in updates
+        ]
+
+
+def raw_updates_of(application: AnyApplication) -> RawUpdatesRequest | None:
+    raw = application.bot_data.get(RAW_UPDATES_KEY)
+    return raw if isinstance(raw, RawUpdatesRequest) else None
 
 
 class Poller:
@@ -45,9 +83,11 @@ class Poller:
         timeout: int,
         interval: float = 0.0,
         allowed_updates: Sequence[str] | None = None,
+        raw: RawUpdatesRequest | None = None,
     ) -> None:
         self._application = application
         self._inbox = inbox
+        self._raw = raw
         self.timeout = timeout
         self.interval = interval
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
@@ -102,7 +142,7 @@ class Poller:
                 continue
             backoff = 0.0
             if updates:
-                await self._inbox.accept(updates)
+                await self._inbox.accept(updates, self._raw.payloads(updates) if self._raw else None)
                 self.offset = updates[-1].update_id + 1  # confirmed by the next getUpdates
             if self.interval:
                 await asyncio.sleep(self.interval)
