@@ -79,6 +79,7 @@ class SentJournal:
         self._fd: int | None = None
         self._open: dict[int, None] = {}  # recorded, not yet known to be committed as handled (ordered)
         self._lines = 0
+        self.failures = 0  # writes that failed
 
     def open(self, path: Path) -> set[int]:
         """Read the ids left by the previous process and keep appending to ``path``."""
@@ -94,21 +95,32 @@ class SentJournal:
         return ids
 
     def record(self, update_id: int) -> None:
-        """The reply of ``update_id`` is about to leave the process."""
+        """The reply of ``update_id`` is about to leave the process. Never raises: a journal that cannot
+        be written (disk full) leaves that reply unprotected, it does not stop it."""
         if self._fd is None or update_id in self._open:
             return
-        os.write(self._fd, b"%d\n" % update_id)
         self._open[update_id] = None
-        self._lines += 1
         while len(self._open) > SENT_MEMORY:
             del self._open[next(iter(self._open))]
+        try:
+            os.write(self._fd, b"%d\n" % update_id)
+            self._lines += 1
+            if self._lines >= 2 * SENT_REWRITE_AFTER and self._lines >= 2 * len(self._open):
+                self.rewrite()  # the log has not confirmed handled updates for a while (it is failing)
+        except OSError as error:
+            self.failures += 1
+            if self.failures == 1:
+                logger.warning("cannot write the journal of sent replies (%s); replies go out anyway", error)
 
     def committed(self, update_ids: Sequence[int]) -> None:
         """These ids are now recorded as handled in the database: the journal no longer needs them."""
         for update_id in update_ids:
             self._open.pop(update_id, None)
         if self._lines >= SENT_REWRITE_AFTER and self._lines >= 2 * len(self._open):
-            self.rewrite()
+            try:
+                self.rewrite()
+            except OSError as error:
+                logger.warning("cannot rewrite the journal of sent replies: %s", error)
 
     def rewrite(self) -> None:
         """Replace the file by the ids still needed (atomically: a crash leaves the old or the new one)."""

@@ -213,6 +213,7 @@ EXPORT_COLUMNS = (
 )
 
 _MEMORY = ":memory:"
+_RECORD_PROCESSED = "INSERT OR IGNORE INTO processed_updates (bot_id, update_id, created_at) VALUES (?, ?, ?)"
 _BUSY_TIMEOUT_MS = 5000
 
 
@@ -680,15 +681,14 @@ class Store:
         if not update_ids:
             return 0
         moment = _iso(created_at or _utc_now())
-        async with self._transaction("recording processed updates") as connection:
-            await connection.executemany(
-                "INSERT OR IGNORE INTO processed_updates (bot_id, update_id, created_at) VALUES (?, ?, ?)",
-                [(int(bot_id), int(update_id), moment) for update_id in update_ids],
-            )
-            await connection.executemany(
+        await self._execute_many(
+            "recording processed updates",
+            (_RECORD_PROCESSED, [(int(bot_id), int(update_id), moment) for update_id in update_ids]),
+            (
                 "DELETE FROM inbox WHERE bot_id = ? AND update_id = ? AND failed_at IS NULL",
                 [(int(bot_id), int(update_id)) for update_id in update_ids],
-            )
+            ),
+        )
         return len(update_ids)
 
     async def processed_updates(self, bot_id: int, since: datetime, limit: int = 100_000) -> tuple[int, ...]:
@@ -720,11 +720,13 @@ class Store:
         if not updates:
             return 0
         moment = _iso(created_at or _utc_now())
-        async with self._transaction("writing incoming updates to the inbox") as connection:
-            await connection.executemany(
+        await self._execute_many(
+            "writing incoming updates to the inbox",
+            (
                 "INSERT OR IGNORE INTO inbox (bot_id, update_id, payload, created_at) VALUES (?, ?, ?, ?)",
                 [(int(bot_id), int(update_id), _text(payload), moment) for update_id, payload in updates],
-            )
+            ),
+        )
         return len(updates)
 
     async def inbox_pending(self, bot_id: int) -> tuple[InboxEntry, ...]:
@@ -739,25 +741,32 @@ class Store:
 
     async def inbox_attempt(self, bot_id: int, update_ids: Sequence[int]) -> None:
         """Count one more start-up replay that is about to handle ``update_ids``."""
-        async with self._transaction("counting inbox replays") as connection:
-            await connection.executemany(
+        await self._execute_many(
+            "counting inbox replays",
+            (
                 "UPDATE inbox SET attempts = attempts + 1 WHERE bot_id = ? AND update_id = ?",
                 [(int(bot_id), int(update_id)) for update_id in update_ids],
-            )
+            ),
+        )
 
     async def inbox_fail(self, bot_id: int, update_ids: Sequence[int]) -> None:
         """Give up ``update_ids``: kept in the inbox (for two days) as failed, and recorded as handled so a
         new delivery of them is not handled either."""
         moment = _iso(_utc_now())
-        async with self._transaction("setting failed updates aside") as connection:
-            await connection.executemany(
+        await self._execute_many(
+            "setting failed updates aside",
+            (
                 "UPDATE inbox SET failed_at = ? WHERE bot_id = ? AND update_id = ?",
                 [(moment, int(bot_id), int(update_id)) for update_id in update_ids],
-            )
-            await connection.executemany(
-                "INSERT OR IGNORE INTO processed_updates (bot_id, update_id, created_at) VALUES (?, ?, ?)",
-                [(int(bot_id), int(update_id), moment) for update_id in update_ids],
-            )
+            ),
+            (_RECORD_PROCESSED, [(int(bot_id), int(update_id), moment) for update_id in update_ids]),
+        )
+
+    async def _execute_many(self, action: str, *statements: tuple[str, list[tuple[Any, ...]]]) -> None:
+        """Each ``(sql, rows)`` with ``executemany``, all in one transaction."""
+        async with self._transaction(action) as connection:
+            for sql, rows in statements:
+                await connection.executemany(sql, rows)
 
     async def _delete_all(self, action: str, statements: Sequence[str], parameters: tuple[Any, ...]) -> int:
         deleted = 0

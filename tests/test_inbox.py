@@ -23,17 +23,19 @@ from typing import Any
 
 import httpx
 import pytest
+from telegram import Update
 
 from bot.app import build_application, serving
 from bot.context import services_of
 from bot.inbox import MAX_REPLAYS, SENT_SUFFIX, SentJournal, inbox_of
-from bot.intake import SECRET_HEADER, Webhook
+from bot.intake import SECRET_HEADER, RawUpdatesRequest, Webhook
 from bot.ledger import KEEP
 from bot.settings import Settings
 from bot.store import InboxEntry, Store, StoreError
 from tests.conftest import REPO, MakeSettings
 from tests.fakes.bot_api import Call, FakeBotAPI, running_fake_api
 from tests.test_e2e_bot import CHINA, STARTED, USER, rows, until, visible
+from tests.test_faults import _bot_process_env
 
 SECRET = "s" * 40
 BURST = 40
@@ -150,6 +152,26 @@ def test_the_sent_journal_survives_a_cut_line_and_is_rewritten_with_what_is_stil
     path.write_bytes(b"11\n1")
     path.write_bytes(path.read_bytes() + b"x\n")
     assert SentJournal().open(path) == {11}  # "1x" is not an id
+
+
+def test_a_journal_that_cannot_be_written_never_stops_a_reply(tmp_path: Path) -> None:
+    journal = SentJournal()
+    journal.open(tmp_path / "log.sqlite3-sent")
+    assert journal._fd is not None
+    os.close(journal._fd)  # as if the disk failed under it
+    journal.record(12)  # no exception: the reply goes out unprotected
+    assert journal.failures == 1
+    journal._fd = None
+
+
+def test_a_getupdates_answer_is_stored_as_received() -> None:
+    raw = RawUpdatesRequest()
+    sent = {"update_id": 5, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}}
+    update = Update.de_json(sent, None)
+    raw._body = json.dumps({"ok": True, "result": [sent]}).encode()
+    assert [json.loads(p) for p in raw.payloads([update])] == [sent]
+    raw._body = b"not json"  # never happens; the update is serialised from PTB's object instead
+    assert json.loads(raw.payloads([update])[0])["update_id"] == 5
 
 
 # --- start-up replay ------------------------------------------------------------------------------------
@@ -270,29 +292,16 @@ async def test_the_webhook_answers_200_only_once_the_update_is_in_the_inbox(
 # --- kill and restart mid-burst ---------------------------------------------------------------------------
 
 
-def bot_env(api: FakeBotAPI, settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SANAD_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=api.token,
-        SANAD_TELEGRAM_BASE_URL=api.base_url,
-        SANAD_TELEGRAM_BASE_FILE_URL=api.base_file_url,
-        SANAD_DATABASE=str(settings.database_path),
-        SANAD_RATE_LIMITER="off",
-        PTB_TIMEDELTA="1",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 @contextlib.asynccontextmanager
 async def sanad_run(
     api: FakeBotAPI, settings: Settings, config: Path, stderr: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``sanad run`` in another process; killed with SIGKILL when the block ends (if still running)."""
+    env = {**_bot_process_env(api, settings), "SANAD_RATE_LIMITER": "off"}
     with stderr.open("ab") as err:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "--config", str(config), "run",
-            cwd=REPO, env=bot_env(api, settings), stdout=asyncio.subprocess.DEVNULL, stderr=err,
+            cwd=REPO, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=err,
         )  # fmt: skip
         try:
             yield process
