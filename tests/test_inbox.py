@@ -369,3 +369,19 @@ async def test_a_burst_killed_mid_way_and_during_the_replay_is_answered_exactly_
             assert len(replies) == 1, f"question {update['update_id']} got {len(replies)} replies"
     assert not [r for r in inbox_rows(settings) if r["failed_at"] is None]
     assert not [r for r in api.rejected if r.method != "getUpdates"]
+
+
+async def test_sanad_run_stops_cleanly_on_sigterm_leaving_nothing_to_replay(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    async with running_fake_api() as api:
+        settings = fake_settings(make_settings, api)
+        async with sanad_run(api, settings, tmp_path / "config.toml", tmp_path / "bot-stderr.log") as bot:
+            await until(lambda: api.get_updates_calls >= 1, seconds=60)
+            api.push_text(USER, USER, STARTED)
+            await api.wait_for_reply(USER, timeout=30)
+            bot.send_signal(signal.SIGTERM)
+            assert await bot.wait() == 0
+        assert api.stats()["pending_updates"] == 0  # the last batch was confirmed on the way out
+    assert inbox_rows(settings) == []
+    assert read_journal(settings) == b""
