@@ -76,8 +76,8 @@ Fault injection
     ``NetworkError``; 400 ``BadRequest``; 403 ``Forbidden``. ``disconnect_next(method,
     count=1)`` closes the connection without an answer. ``delay(method, seconds, count=None)``
     holds every (or the next ``count``) answer for ``seconds`` -- the call still takes effect, as
-    on Telegram when the client times out. ``block(chat_id)``: sends to it fail with 403 "bot was
-    blocked by the user". ``clear_faults()``.
+    on Telegram when the client times out; ``held(method)`` counts the calls being held.
+    ``block(chat_id)``: sends to it fail with 403 "bot was blocked by the user". ``clear_faults()``.
 
 Methods: getMe, logOut, close, setWebhook (then updates are POSTed to the URL in order, with
 the ``X-Telegram-Bot-Api-Secret-Token`` header, retried while the bot does not answer 2xx; plain
@@ -420,6 +420,7 @@ class FakeBotAPI:
 
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: dict[str, _Delay] = {}
+        self._held: defaultdict[str, int] = defaultdict(int)  # calls being held by a delay, per method
 
         self._methods: dict[str, tuple[str, _Handler]] = {}
         for name, handler in {
@@ -687,6 +688,11 @@ class FakeBotAPI:
         else:
             self._delays[method.lower()] = _Delay(seconds, count)
 
+    def held(self, method: str) -> int:
+        """How many calls of ``method`` are being held by ``delay`` right now (received, not yet
+        answered or applied); ``wait_until`` re-checks its condition when one arrives."""
+        return self._held[method.lower()]
+
     def block(self, chat_id: ChatId) -> None:
         """From now on, messages to ``chat_id`` fail with 403 as if the user blocked the bot."""
         self._blocked.add(chat_id)
@@ -715,7 +721,13 @@ class FakeBotAPI:
                     pending.remaining -= 1
                     if pending.remaining <= 0:
                         del self._delays[name]
-                await asyncio.sleep(pending.seconds)
+                self._held[key] += 1
+                if self._waiters:
+                    self._notify()
+                try:
+                    await asyncio.sleep(pending.seconds)
+                finally:
+                    self._held[key] -= 1
                 return
 
     # ------------------------------------------------------------------ injecting updates
