@@ -16,6 +16,7 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -170,7 +171,7 @@ class WebhookServer:
         self.secret_token = webhook.secret_token
         path = "/" + webhook.url_path.strip("/")
         app = tornado.web.Application(
-            [(rf"{path}/?", _WebhookHandler, {"server": self})], log_function=lambda _handler: None
+            [(rf"{re.escape(path)}/?", _WebhookHandler, {"server": self})], log_function=lambda _handler: None
         )
         self._http = tornado.httpserver.HTTPServer(app)
         self._running = False
