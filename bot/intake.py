@@ -34,6 +34,7 @@ from bot.inbox import AnyApplication, Inbox
 logger = logging.getLogger(__name__)
 
 MAX_POLL_BACKOFF_SECONDS = 30.0
+MAX_UPDATE_BYTES = 1_000_000  # a webhook request larger than this is refused (updates are a few kB)
 RAW_UPDATES_KEY = "sanad.raw_updates"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
@@ -173,7 +174,7 @@ class WebhookServer:
         app = tornado.web.Application(
             [(rf"{re.escape(path)}/?", _WebhookHandler, {"server": self})], log_function=lambda _handler: None
         )
-        self._http = tornado.httpserver.HTTPServer(app)
+        self._http = tornado.httpserver.HTTPServer(app, max_body_size=MAX_UPDATE_BYTES)
         self._running = False
 
     async def start(self) -> None:
