@@ -67,8 +67,9 @@ def _add(rows: Rows, retriever: Retriever, question: str, label: int, group: int
 def squad_rows(path: Path, config: RetrievalConfig, encoder: Encoder) -> Rows:
     """Features, label and article number for every XQuAD question with and without its paragraph."""
     corpus, cases = squad_cases(json.loads(path.read_text("utf-8")))
-    full = Retriever(corpus, config, encoder=encoder, progress=True)
-    vectors = SentenceVectors.build(full.index.table, full.index.articles, encoder)
+    plain = Retriever(corpus, config)
+    vectors = SentenceVectors.build(plain.index.table, plain.index.articles, encoder, progress=True)
+    full = Retriever(corpus, config, plain.pipeline, index=plain.index, encoder=encoder, vectors=vectors)
     rows: Rows = ([], [], [], [])
     by_doc: dict[str, list[str]] = {}
     for case in cases:

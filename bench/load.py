@@ -11,6 +11,10 @@ It prints throughput, latency from the update being pushed to its reply (p50/p95
 duplicated replies (each question must get exactly one reply to it), and conversation-log rows written
 against expected.
 
+Before that, ``inbox_cost`` measures what the durable inbox (``bot.inbox``) adds per update on the reply
+path: serialising a fetched update to JSON and writing a ``getUpdates`` batch in one transaction (batches
+of 1, 10 and 100), and the extra work of taking handled updates out of the inbox.
+
 Phase 2 turns PTB's ``AIORateLimiter`` on and injects HTTP 429 (``retry_after`` 1 s) into sendMessage
 now and then: Telegram's limit (30 messages/s for one bot) must be sustained with nothing lost.
 
@@ -38,8 +42,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from telegram import Bot, Update  # noqa: E402
+
 from bot.app import build_application, serving  # noqa: E402
+from bot.intake import RawUpdatesRequest  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from bot.store import Store  # noqa: E402
 from tests.fakes.remote import RemoteFakeBotAPI, spawn_fake_api  # noqa: E402
 
 
@@ -158,6 +166,70 @@ async def run_phase(
     )
 
 
+def sample_update(update_id: int, bot: Bot) -> Update:
+    """A private text message as Telegram sends it (about the size of a real one)."""
+    user = {"id": 700000 + update_id, "first_name": "مستخدم"}
+    data = {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1641600000,
+            "chat": {**user, "type": "private", "username": "user"},
+            "from": {**user, "is_bot": False, "language_code": "ar"},
+            "text": random.Random(update_id).choice(questions()),
+        },
+    }
+    return Update.de_json(data, bot)
+
+
+async def inbox_cost(directory: Path, rounds: int = 2000) -> str:
+    """Per-update cost of the inbox on the reply path (serialise + batch write) and when handled."""
+    bot = Bot("123456:bench-token-never-used")
+    updates = [sample_update(n, bot) for n in range(1, 101)]
+    started = time.perf_counter()
+    for n in range(rounds):
+        updates[n % 100].to_json()
+    to_json_us = 1e6 * (time.perf_counter() - started) / rounds
+    raw = RawUpdatesRequest()
+    body = json.dumps({"ok": True, "result": [u.to_dict() for u in updates]}, ensure_ascii=False).encode()
+    started = time.perf_counter()
+    for _ in range(rounds // 100):
+        raw._body = body  # as do_request leaves it after a getUpdates answer of 100 updates
+        raw.payloads(updates)
+    raw_us = 1e6 * (time.perf_counter() - started) / (rounds // 100 * 100)
+    parts = [
+        f"JSON of an update: Update.to_json {to_json_us:.0f} µs, from the getUpdates answer {raw_us:.0f} µs"
+    ]
+    async with await Store.open(directory / "inbox-bench.sqlite3") as store:
+        next_id = 1
+        raw._body = body
+        payloads = raw.payloads(updates)
+        for size in (1, 10, 100):
+            batches = max(1, rounds // size)
+            started = time.perf_counter()
+            for _ in range(batches):
+                rows = [(next_id + i, payloads[i % 100]) for i in range(size)]
+                await store.inbox_add(1, rows)
+                next_id += size
+            write_us = 1e6 * (time.perf_counter() - started) / (batches * size)
+            parts.append(f"write in batches of {size}: {write_us:.0f} µs")
+        ids = list(range(1, next_id))
+        started = time.perf_counter()
+        for first in range(0, len(ids), 20):
+            await store.mark_processed(1, ids[first : first + 20])
+        done_us = 1e6 * (time.perf_counter() - started) / len(ids)
+        fresh = list(range(next_id, next_id + len(ids)))
+        started = time.perf_counter()
+        for first in range(0, len(fresh), 20):
+            await store.mark_processed(1, fresh[first : first + 20])  # nothing in the inbox to delete
+        plain_us = 1e6 * (time.perf_counter() - started) / len(fresh)
+    parts.append(
+        f"marking handled (batches of 20) {done_us:.0f} µs with its inbox row to delete,"
+        f" {plain_us:.0f} without"
+    )
+    return "inbox cost per update: " + "; ".join(parts)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -167,9 +239,13 @@ async def main() -> None:
     parser.add_argument("--limited-users", type=int, default=60, help="phase 2 users (0 skips phase 2)")
     parser.add_argument("--limited-questions", type=int, default=3)
     parser.add_argument("--inject", type=int, default=5, help="429s injected every other phase-2 wave")
+    parser.add_argument("--inbox-only", action="store_true", help="only the inbox cost figures")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
+        print(await inbox_cost(Path(tmp)), flush=True)
+        if args.inbox_only:
+            return
         async with spawn_fake_api() as remote:
             first = await run_phase(
                 remote, "limiter off", args.users, args.questions, limiter=False, inject_429=0,

@@ -1,6 +1,8 @@
 """Build the PTB Application, register handlers and lifecycle hooks, and run it (polling or webhook).
 
-Wiring only: handlers live in ``bot.handlers`` and ``bot.admin``, services in ``bot.context``.
+Wiring only: handlers live in ``bot.handlers`` and ``bot.admin``, services in ``bot.context``. Updates
+come from ``bot.intake`` (Sanad's own polling loop or webhook server, not PTB's ``Updater``) through the
+durable inbox, ``bot.inbox``.
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import admin, handlers, inline, ledger, phrases, timeline
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
+from bot.inbox import CURRENT_UPDATE, Inbox, inbox_of
+from bot.intake import RAW_UPDATES_KEY, Poller, RawUpdatesRequest, Webhook, WebhookServer, raw_updates_of
 from bot.keyboards import CALLBACK_PATTERN, TIMELINE_CALLBACK_PATTERN
 from bot.privacy import Pseudonymizer
 from bot.redact import install_redaction, quiet_http_logs
@@ -50,6 +55,7 @@ RATE_LIMITER_RETRIES = 3
 CONCURRENT_UPDATES = 32
 CONNECTION_POOL_SIZE = 8
 PURGE_INTERVAL_SECONDS = 24 * 3600
+POLL_TIMEOUT_SECONDS = 10  # getUpdates long polling, as PTB's run_polling
 SHUTDOWN_FLUSH_SECONDS = 10.0  # how long stopping waits for queued log writes before counting them lost
 
 
@@ -57,27 +63,45 @@ class MissingTokenError(RuntimeError):
     """TELEGRAM_BOT_TOKEN is not set."""
 
 
+class TracingApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, telling ``bot.inbox`` which update each reply belongs to."""
+
+    async def process_update(self, update: object) -> None:
+        token = CURRENT_UPDATE.set(update.update_id if isinstance(update, Update) else None)
+        try:
+            await super().process_update(update)
+        finally:
+            CURRENT_UPDATE.reset(token)
+
+
 def build_application(settings: Settings) -> AnyApplication:
-    """The Application with defaults, rate limiter, handlers and lifecycle hooks (nothing started yet)."""
+    """The Application with defaults, rate limiter, handlers and its inbox (nothing started yet)."""
     token = settings.bot.token
     if not token:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and export it")
     guard_secrets([token, settings.log_secret])  # before PTB logs its API URL (token included) at DEBUG
     quiet_http_logs()
+    inbox = Inbox(concurrency=CONCURRENT_UPDATES)
+    raw_updates = RawUpdatesRequest()  # getUpdates results as received, for the inbox
+    request = HTTPXRequest(
+        # httpcore walks every pooled connection on each request: 8 measured fastest (bench/load.py:
+        # 358 replies/s, against 193 at 32 and about 140 at PTB's default 256).
+        connection_pool_size=CONNECTION_POOL_SIZE,
+        read_timeout=settings.bot.request_timeout_seconds,  # a read timeout is never resent: bot.delivery
+        httpx_kwargs={"event_hooks": {"request": [inbox.on_request]}},  # the sent-replies journal
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
+        .application_class(TracingApplication)
         .token(token)
         .context_types(CONTEXT_TYPES)
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .concurrent_updates(CONCURRENT_UPDATES)
-        # httpcore walks every pooled connection on each request: 8 measured fastest (bench/load.py:
-        # 358 replies/s, against 193 at 32 and about 140 at PTB's default 256).
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .read_timeout(settings.bot.request_timeout_seconds)  # a read timeout is never resent: bot.delivery
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .request(request)
+        .get_updates_request(raw_updates)
+        .updater(None)  # updates come from bot.intake, through the inbox
     )
     if settings.bot.rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMITER_RETRIES))
@@ -87,6 +111,8 @@ def build_application(settings: Settings) -> AnyApplication:
         builder = builder.base_file_url(settings.bot.base_file_url)
     application: AnyApplication = builder.build()
     application.bot_data[SERVICES_KEY] = Services.create(settings)
+    inbox.bind(application)
+    application.bot_data[RAW_UPDATES_KEY] = raw_updates
     register_handlers(application)
     return application
 
@@ -163,6 +189,9 @@ async def post_shutdown(application: AnyApplication) -> None:
     services = services_of(application)
     _remove_sighup()
     await services.log_writer.close(timeout=SHUTDOWN_FLUSH_SECONDS)
+    inbox = inbox_of(application)
+    if inbox is not None:
+        await inbox.close()
     for task in list(services.background):
         task.cancel()
     await asyncio.gather(*services.background, return_exceptions=True)
@@ -259,31 +288,61 @@ def _remove_sighup() -> None:
 
 @contextlib.asynccontextmanager
 async def serving(
-    application: AnyApplication, *, poll_interval: float = 0.0, poll_timeout: int = 1
+    application: AnyApplication,
+    *,
+    poll_interval: float = 0.0,
+    poll_timeout: int = 1,
+    webhook: Webhook | None = None,
 ) -> AsyncIterator[None]:
-    """Run ``application`` with long polling inside an existing event loop (tests, benchmarks).
+    """Run ``application`` inside an existing event loop: long polling, or ``webhook``.
 
-    The same lifecycle as ``run_polling``: initialize → post_init → start polling … stop → shutdown →
-    post_shutdown.
+    initialize → post_init → read the inbox's journal back → start → replay the inbox → poll (or listen)
+    … stop polling → stop (pending updates are handled) → shutdown → post_shutdown.
     """
+    inbox = inbox_of(application)
+    if inbox is None:
+        raise RuntimeError("the application was not built by bot.app.build_application")
     await application.initialize()
     try:
         await post_init(application)
-        updater = application.updater
-        if updater is None:
-            raise RuntimeError("the application has no updater")
-        await updater.start_polling(
-            poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-        )
+        await inbox.recover()
         await application.start()
+        source: Poller | WebhookServer
+        if webhook is None:
+            source = Poller(
+                application,
+                inbox,
+                timeout=poll_timeout,
+                interval=poll_interval,
+                allowed_updates=ALLOWED_UPDATES,
+                raw=raw_updates_of(application),
+            )
+        else:
+            source = WebhookServer(application, inbox, webhook)
         try:
+            await inbox.replay()  # what the last process left unhandled, before anything new
+            await source.start()
             yield
         finally:
-            await updater.stop()
+            await source.stop()
             await application.stop()
     finally:
         await application.shutdown()
         await post_shutdown(application)
+
+
+async def run_until_stopped(application: AnyApplication, *, webhook: Webhook | None = None) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for name in ("SIGINT", "SIGTERM"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, stop.set)
+    async with serving(application, poll_timeout=POLL_TIMEOUT_SECONDS, webhook=webhook):
+        await stop.wait()
+        logger.info("stopping")
 
 
 def run_bot(settings: Settings) -> None:
@@ -293,15 +352,15 @@ def run_bot(settings: Settings) -> None:
     install_redaction(settings.bot.token)
     quiet_http_logs()
     application = build_application(settings)
+    webhook = None
     if settings.bot.mode == "webhook":
         url = settings.bot.webhook_url
-        application.run_webhook(
+        webhook = Webhook(
+            url=url,
             listen=settings.bot.webhook_listen,
             port=settings.bot.webhook_port,
-            url_path=urlparse(url).path.lstrip("/"),
-            webhook_url=url,
-            secret_token=secrets.token_urlsafe(32),  # Telegram echoes it; PTB rejects requests without it
-            allowed_updates=ALLOWED_UPDATES,
+            url_path=urlparse(url).path,
+            secret_token=secrets.token_urlsafe(32),  # Telegram echoes it; requests without it get 403
+            allowed_updates=tuple(ALLOWED_UPDATES),
         )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    asyncio.run(run_until_stopped(application, webhook=webhook))

@@ -10,6 +10,7 @@ import time
 from telegram import Message, Update
 
 from bot.context import MessageKey, SanadContext
+from bot.inbox import inbox_of
 from bot.sanitize import clean_text
 from bot.store import Exchange, Store
 
@@ -79,8 +80,11 @@ def record_denied_later(context: SanadContext, user_id: int | None, chat_id: int
 
 def save_processed_later(context: SanadContext) -> None:
     """Queue one write of the update ids finished since the last one (many updates share a transaction
-    when the log is busy). Nothing is written without a log: the ids then live in memory only."""
+    when the log is busy); the same transaction takes them out of the inbox, and the journal of sent
+    replies (``bot.inbox``) then forgets them. Nothing is written without a log: the ids then live in
+    memory only."""
     services = context.services
+    inbox = inbox_of(context.application)
     if services.store is None or services.updates_save_queued:
         return
     services.updates_save_queued = True
@@ -92,7 +96,10 @@ def save_processed_later(context: SanadContext) -> None:
         if taken is None:  # on the first attempt; a retry writes the same ids
             services.updates_save_queued = False
             taken = services.updates.take_unsaved()
-        return await store.mark_processed(bot_id, taken)
+        saved = await store.mark_processed(bot_id, taken)
+        if inbox is not None:
+            inbox.sent.committed(taken)
+        return saved
 
     services.log_writer.submit("processed update ids", save)
 

@@ -7,9 +7,10 @@ it a second time. Telegram can also repeat a webhook delivery that was not ackno
 
 So every update id is checked here before any handler runs (``claim``, in handler group -1) and recorded
 once every handler is done with it (``finish``, in group 1): in memory at once, and in SQLite through the
-log writer (``processed_updates``, a few milliseconds later, off the reply path). At start-up the ids of
-the last ``KEEP`` are loaded back. The remaining window is the few milliseconds between the reply being
-sent and its id being committed; a crash inside it can still repeat that one reply.
+log writer (``processed_updates``, a few milliseconds later, off the reply path; the same transaction takes
+the update out of the durable inbox, ``bot.inbox``). At start-up the ids of the last ``KEEP`` are loaded
+back. The window between a reply going out and its id being committed is covered by ``bot.inbox``'s
+journal of sent replies, written before the reply's request leaves the process.
 
 Ids are kept for ``KEEP`` (48 hours): Telegram keeps undelivered updates for 24 hours, and after a week
 without updates it may restart its update ids at a random value, so old ids must not be remembered
@@ -19,7 +20,7 @@ forever.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 KEEP = timedelta(hours=48)
@@ -35,6 +36,7 @@ class UpdateLedger:
         self._order: deque[int] = deque()
         self._in_flight: set[int] = set()
         self._unsaved: list[int] = []
+        self._listeners: list[Callable[[int], None]] = []
         self.skipped = 0  # duplicates refused since start
 
     def __contains__(self, update_id: object) -> bool:
@@ -59,6 +61,12 @@ class UpdateLedger:
         if update_id not in self._done:
             self._remember(update_id)
             self._unsaved.append(update_id)
+        for listener in self._listeners:
+            listener(update_id)
+
+    def on_finish(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(update_id)`` whenever an update is finished (the inbox waits on replays)."""
+        self._listeners.append(listener)
 
     def take_unsaved(self) -> list[int]:
         """The ids finished since the last call (for one database write)."""

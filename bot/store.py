@@ -38,6 +38,7 @@ __all__ = [
     "QUESTION_OUTCOMES",
     "DatabaseNotFoundError",
     "Exchange",
+    "InboxEntry",
     "Migration",
     "Stats",
     "Store",
@@ -160,6 +161,27 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX processed_updates_created_at ON processed_updates (created_at);
         """,
     ),
+    (
+        # The durable inbox (bot.inbox): every update fetched from Telegram is written here, in one
+        # transaction per getUpdates batch (or webhook burst), before its offset is confirmed. A row is
+        # deleted in the transaction that records its id in processed_updates; what is left at start-up
+        # was never handled and is handled first. `attempts` counts start-up replays that began handling
+        # it; a row replayed twice without finishing is set aside (`failed_at`). Kept for two days.
+        "0004_inbox",
+        """
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,                 -- arrival order
+            bot_id INTEGER NOT NULL,
+            update_id INTEGER NOT NULL,
+            payload TEXT NOT NULL,                  -- the update as Telegram sent it (JSON)
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,               -- ISO-8601 UTC
+            failed_at TEXT,                         -- set when the update was given up
+            UNIQUE (bot_id, update_id)
+        );
+        CREATE INDEX inbox_created_at ON inbox (created_at);
+        """,
+    ),
     RESOLVED_QUESTION_MIGRATION,
 )
 
@@ -201,6 +223,7 @@ EXPORT_COLUMNS = (
 )
 
 _MEMORY = ":memory:"
+_RECORD_PROCESSED = "INSERT OR IGNORE INTO processed_updates (bot_id, update_id, created_at) VALUES (?, ?, ?)"
 _BUSY_TIMEOUT_MS = 5000
 
 
@@ -230,6 +253,15 @@ class Exchange:
         if self.outcome is not None:
             return self.outcome
         return "declined" if self.declined else "answered"
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """An update waiting in the inbox (``Store.inbox_pending``)."""
+
+    update_id: int
+    payload: str  # the update's JSON as Telegram sent it
+    attempts: int  # start-up replays that began handling it
 
 
 @dataclass(frozen=True)
@@ -661,15 +693,19 @@ class Store:
     async def mark_processed(
         self, bot_id: int, update_ids: Sequence[int], *, created_at: datetime | None = None
     ) -> int:
-        """Record Telegram update ids of bot ``bot_id`` as handled (ids already recorded stay as they are)."""
+        """Record Telegram update ids of bot ``bot_id`` as handled (ids already recorded stay as they are)
+        and, in the same transaction, take them out of the inbox."""
         if not update_ids:
             return 0
         moment = _iso(created_at or _utc_now())
-        async with self._transaction("recording processed updates") as connection:
-            await connection.executemany(
-                "INSERT OR IGNORE INTO processed_updates (bot_id, update_id, created_at) VALUES (?, ?, ?)",
-                [(int(bot_id), int(update_id), moment) for update_id in update_ids],
-            )
+        await self._execute_many(
+            "recording processed updates",
+            (_RECORD_PROCESSED, [(int(bot_id), int(update_id), moment) for update_id in update_ids]),
+            (
+                "DELETE FROM inbox WHERE bot_id = ? AND update_id = ? AND failed_at IS NULL",
+                [(int(bot_id), int(update_id)) for update_id in update_ids],
+            ),
+        )
         return len(update_ids)
 
     async def processed_updates(self, bot_id: int, since: datetime, limit: int = 100_000) -> tuple[int, ...]:
@@ -683,11 +719,71 @@ class Store:
         return tuple(int(row["update_id"]) for row in rows)
 
     async def purge_processed(self, keep: timedelta, now: datetime | None = None) -> int:
-        """Forget handled update ids older than ``keep``; returns how many were deleted."""
+        """Forget handled update ids, and inbox rows, older than ``keep``; returns how many were deleted."""
         cutoff = _iso((now or _utc_now()) - keep)
-        return await self._delete_all(
-            "purging processed updates", ("DELETE FROM processed_updates WHERE created_at < ?",), (cutoff,)
+        statements = (
+            "DELETE FROM processed_updates WHERE created_at < ?",
+            "DELETE FROM inbox WHERE created_at < ?",
         )
+        return await self._delete_all("purging processed updates", statements, (cutoff,))
+
+    # --- the inbox (bot.inbox) -----------------------------------------------------------------------
+
+    async def inbox_add(
+        self, bot_id: int, updates: Sequence[tuple[int, str]], *, created_at: datetime | None = None
+    ) -> int:
+        """Write incoming updates ``(update_id, payload JSON)`` to the inbox in one transaction; an update
+        already there stays as it is. Returns how many were given."""
+        if not updates:
+            return 0
+        moment = _iso(created_at or _utc_now())
+        await self._execute_many(
+            "writing incoming updates to the inbox",
+            (
+                "INSERT OR IGNORE INTO inbox (bot_id, update_id, payload, created_at) VALUES (?, ?, ?, ?)",
+                [(int(bot_id), int(update_id), _text(payload), moment) for update_id, payload in updates],
+            ),
+        )
+        return len(updates)
+
+    async def inbox_pending(self, bot_id: int) -> tuple[InboxEntry, ...]:
+        """The updates of bot ``bot_id`` in the inbox, neither handled nor given up, in arrival order."""
+        rows = await self._fetchall(
+            "reading the inbox",
+            "SELECT update_id, payload, attempts FROM inbox WHERE bot_id = ? AND failed_at IS NULL"
+            " ORDER BY id",
+            (bot_id,),
+        )
+        return tuple(InboxEntry(int(r["update_id"]), str(r["payload"]), int(r["attempts"])) for r in rows)
+
+    async def inbox_attempt(self, bot_id: int, update_ids: Sequence[int]) -> None:
+        """Count one more start-up replay that is about to handle ``update_ids``."""
+        await self._execute_many(
+            "counting inbox replays",
+            (
+                "UPDATE inbox SET attempts = attempts + 1 WHERE bot_id = ? AND update_id = ?",
+                [(int(bot_id), int(update_id)) for update_id in update_ids],
+            ),
+        )
+
+    async def inbox_fail(self, bot_id: int, update_ids: Sequence[int]) -> None:
+        """Give up ``update_ids``: kept in the inbox (for two days) as failed, and recorded as handled so a
+        new delivery of them is not handled either."""
+        moment = _iso(_utc_now())
+        await self._execute_many(
+            "setting failed updates aside",
+            (
+                "UPDATE inbox SET failed_at = ? WHERE bot_id = ? AND update_id = ?",
+                [(moment, int(bot_id), int(update_id)) for update_id in update_ids],
+            ),
+            (_RECORD_PROCESSED, [(int(bot_id), int(update_id), moment) for update_id in update_ids]),
+        )
+
+    async def _execute_many(self, action: str, *statements: tuple[str, list[tuple[Any, ...]]]) -> None:
+        """Each ``(sql, rows)`` with ``executemany``, all in one transaction."""
+        async with self._transaction(action) as connection:
+            for sql, rows in statements:
+                await connection.executemany(sql, rows)
 
     async def _delete_all(self, action: str, statements: Sequence[str], parameters: tuple[Any, ...]) -> int:
         deleted = 0

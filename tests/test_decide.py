@@ -8,7 +8,16 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.decide import FEATURES, DeclineModel, asked_kind, holds_kind, load_model, parse_model
+from retrieval.decide import (
+    BM25_FEATURES,
+    FEATURES,
+    DeclineModel,
+    asked_kind,
+    holds_kind,
+    load_models,
+    parse_model,
+    parse_models,
+)
 from retrieval.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -56,10 +65,13 @@ def test_holds_kind(text: str, kind: str, holds: bool) -> None:
     assert holds_kind(text, kind) is holds
 
 
-def test_the_bundled_model_names_only_known_features() -> None:
-    model = load_model()
-    assert set(model.weights) <= set(FEATURES)
-    assert 0 < model.threshold < 1
+def test_the_bundled_models_name_only_known_features() -> None:
+    models = load_models()
+    assert set(models.bm25.weights) <= set(BM25_FEATURES)
+    assert set(models.encoder.weights) <= set(FEATURES)
+    assert all(0 < m.threshold < 1 for m in (models.bm25, models.encoder))
+    assert models.for_hit(None) is models.bm25
+    assert models.for_hit(0.8) is models.encoder
 
 
 def test_the_model_declines_below_its_threshold() -> None:
@@ -70,7 +82,11 @@ def test_the_model_declines_below_its_threshold() -> None:
 
 def test_parse_model_rejects_unknown_features() -> None:
     with pytest.raises(ValueError, match="unknown decline features"):
-        parse_model({"model": {"bias": 0, "threshold": 0.5}, "weights": {"vibes": 1.0}})
+        parse_model({"bias": 0, "threshold": 0.5, "weights": {"vibes": 1.0}})
+    with pytest.raises(ValueError, match="unknown decline features"):
+        parse_model({"bias": 0, "threshold": 0.5, "weights": {"cosine": 1.0}}, BM25_FEATURES)
+    with pytest.raises(ValueError, match="bm25"):
+        parse_models({"encoder": {"bias": 0, "threshold": 0.5, "weights": {}}})
 
 
 def test_a_date_question_prefers_a_sentence_with_an_explicit_date(retriever: Retriever) -> None:

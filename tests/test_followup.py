@@ -218,11 +218,14 @@ def test_the_window_setting(make_settings: MakeSettings) -> None:
 
 
 async def test_the_resolved_question_column_in_either_migration_order(tmp_path: Path) -> None:
-    inbox = ("0004_inbox", "CREATE TABLE inbox (id INTEGER PRIMARY KEY, body TEXT);")
-    without = tuple(m for m in MIGRATIONS if m != RESOLVED_QUESTION_MIGRATION)
+    inbox = next(m for m in MIGRATIONS if m[0] == "0004_inbox")
+    without = tuple(m for m in MIGRATIONS if m not in (RESOLVED_QUESTION_MIGRATION, inbox))
     orders = {
         "0004 first": ((*without, inbox), (*without, inbox, RESOLVED_QUESTION_MIGRATION)),
-        "0005 first": (MIGRATIONS, (*MIGRATIONS, inbox)),
+        "0005 first": (
+            (*without, RESOLVED_QUESTION_MIGRATION),
+            (*without, RESOLVED_QUESTION_MIGRATION, inbox),
+        ),
     }
     for name, (before, later) in orders.items():
         path = tmp_path / f"{name}.sqlite3"

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from telegram import Chat, Message, MessageEntity, User
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import AIORateLimiter
 
 from bot import app as bot_app
 from bot import phrases
 from bot.app import MissingTokenError, build_application, run_bot
 from bot.context import SERVICES_KEY, LruCache, PendingUpload, PendingUploads, Services
 from bot.handlers import addressed_text, answer_and_render, command_argument, example_question
+from bot.intake import Webhook
 from bot.keyboards import CALLBACK_PATTERN, answer_keyboard, parse_callback, upload_keyboard
 from bot.render import Page
 from retrieval.errors import EmptyQuestionError
@@ -238,23 +239,26 @@ def test_build_application_needs_a_token(make_settings: MakeSettings) -> None:
 def test_run_bot_polls_by_default_and_uses_a_webhook_when_configured(
     make_settings: MakeSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(Application, "run_polling", lambda self, **kw: seen.append(("polling", kw)))
-    monkeypatch.setattr(Application, "run_webhook", lambda self, **kw: seen.append(("webhook", kw)))
+    seen: list[Webhook | None] = []
+
+    async def run(application: Any, *, webhook: Webhook | None = None) -> None:
+        seen.append(webhook)
+
+    monkeypatch.setattr(bot_app, "run_until_stopped", run)
     run_bot(make_settings())
     webhook = {
         'mode = "polling"': 'mode = "webhook"',
         'webhook_url = ""': 'webhook_url = "https://example.org/sanad/hook"',
     }
     run_bot(make_settings(config_replace=webhook))
-    (mode, polling), (mode2, hook) = seen
-    assert mode == "polling"
-    assert polling["allowed_updates"] == bot_app.ALLOWED_UPDATES
-    assert mode2 == "webhook"
-    assert hook["webhook_url"] == "https://example.org/sanad/hook"
-    assert hook["url_path"] == "sanad/hook"
-    assert hook["listen"] == "127.0.0.1"
-    assert len(hook["secret_token"]) >= 32
+    polling, hook = seen
+    assert polling is None
+    assert hook is not None
+    assert hook.url == "https://example.org/sanad/hook"
+    assert hook.url_path == "/sanad/hook"
+    assert hook.listen == "127.0.0.1"
+    assert hook.allowed_updates == tuple(bot_app.ALLOWED_UPDATES)
+    assert len(hook.secret_token) >= 32
     assert logging.getLogger("httpx").level >= logging.WARNING
 
 

@@ -80,12 +80,13 @@ Fault injection
     ``NetworkError``; 400 ``BadRequest``; 403 ``Forbidden``. ``disconnect_next(method,
     count=1)`` closes the connection without an answer. ``delay(method, seconds, count=None)``
     holds every (or the next ``count``) answer for ``seconds`` -- the call still takes effect, as
-    on Telegram when the client times out. ``block(chat_id)``: sends to it fail with 403 "bot was
-    blocked by the user". ``clear_faults()``.
+    on Telegram when the client times out; ``held(method)`` counts the calls being held.
+    ``block(chat_id)``: sends to it fail with 403 "bot was blocked by the user". ``clear_faults()``.
 
 Methods: getMe, logOut, close, setWebhook (then updates are POSTed to the URL in order, with
 the ``X-Telegram-Bot-Api-Secret-Token`` header, retried while the bot does not answer 2xx; plain
-http is accepted), deleteWebhook, getWebhookInfo (with last_error_*), getUpdates (offset
+http is accepted, and ``api.webhook_tls_proxy = True`` posts to an ``https://`` URL over plain http, as
+a TLS-terminating proxy would), deleteWebhook, getWebhookInfo (with last_error_*), getUpdates (offset
 confirms and drops earlier updates, negative offsets, limit, long polling on ``timeout`` that
 returns as soon as an update arrives, persistent ``allowed_updates``, 409 while a webhook is set,
 409 for a getUpdates superseded by a newer one), sendMessage, editMessageText,
@@ -425,11 +426,15 @@ class FakeBotAPI:
         self._file_ids = itertools.count(1)
         self.webhook: Json = {"url": ""}
         self.webhook_deliveries: list[int] = []
+        # Deliver to an https:// webhook URL over plain http, as a TLS-terminating proxy in front of the
+        # bot would (the bot only accepts https webhook URLs, and tests have no certificate).
+        self.webhook_tls_proxy = False
         self._webhook_task: asyncio.Task[None] | None = None
         self._webhook_tasks: set[asyncio.Task[None]] = set()
 
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: dict[str, _Delay] = {}
+        self._held: defaultdict[str, int] = defaultdict(int)  # calls being held by a delay, per method
 
         self._methods: dict[str, tuple[str, _Handler]] = {}
         for name, handler in {
@@ -698,6 +703,11 @@ class FakeBotAPI:
         else:
             self._delays[method.lower()] = _Delay(seconds, count)
 
+    def held(self, method: str) -> int:
+        """How many calls of ``method`` are being held by ``delay`` right now (received, not yet
+        answered or applied); ``wait_until`` re-checks its condition when one arrives."""
+        return self._held[method.lower()]
+
     def block(self, chat_id: ChatId) -> None:
         """From now on, messages to ``chat_id`` fail with 403 as if the user blocked the bot."""
         self._blocked.add(chat_id)
@@ -726,7 +736,13 @@ class FakeBotAPI:
                     pending.remaining -= 1
                     if pending.remaining <= 0:
                         del self._delays[name]
-                await asyncio.sleep(pending.seconds)
+                self._held[key] += 1
+                if self._waiters:
+                    self._notify()
+                try:
+                    await asyncio.sleep(pending.seconds)
+                finally:
+                    self._held[key] -= 1
                 return
 
     # ------------------------------------------------------------------ injecting updates
@@ -1321,8 +1337,11 @@ class FakeBotAPI:
                 if self.webhook.get("secret_token"):
                     headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
                 body = json.dumps(update, ensure_ascii=False).encode()
+                url = str(self.webhook["url"])
+                if self.webhook_tls_proxy and url.startswith("https://"):
+                    url = "http://" + url.removeprefix("https://")
                 try:
-                    response = await client.post(str(self.webhook["url"]), content=body, headers=headers)
+                    response = await client.post(url, content=body, headers=headers)
                 except httpx.HTTPError as error:
                     failure: str | None = f"Connection failed: {type(error).__name__}"
                 else:
