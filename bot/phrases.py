@@ -75,10 +75,11 @@ DECLINE_KINDS = {"number": "رقمًا", "date": "تاريخًا", "reason": "س
 DECLINE_NO_DETAIL = "لم أجد في المصادر المتاحة ما يجيب عن هذا تحديدًا."
 DECLINE_RELATED = "أقرب ما تذكره المصادر (للاطلاع، لا جوابًا):"
 DECLINE_ENGLISH = (
-    "أجيب عن الأسئلة بالعربية فقط، فاكتب سؤالك بالعربية من فضلك.\n"
-    "I answer questions in Arabic only: please ask in Arabic."
+    "لم أجد جوابًا في المصادر العربية المتاحة؛ اكتب سؤالك بالعربية لأبحث بدقة أكبر.\n"
+    "I found no answer in the Arabic sources; questions are best asked in Arabic."
 )
 READ_AS = "(قرأت سؤالك: {reading})"
+ENGLISH_NOTE = "Answered from Arabic news articles; the quotes below are in Arabic. (أجبت من المقالات العربية)"
 LIST_SEPARATOR = "، "
 
 # --- notices -------------------------------------------------------------------------------------------

@@ -318,6 +318,8 @@ def _answer_page_html(
     lines: list[str] = []
     if answer.reading and start == 0:
         lines += [f"<i>{safe_html(phrases.READ_AS.format(reading=answer.reading))}</i>", ""]
+    if answer.reason == "english" and start == 0:
+        lines += [f"<i>{safe_html(phrases.ENGLISH_NOTE)}</i>", ""]
     if figures:
         lines += [figures, ""]
     if start > 0:
@@ -403,6 +405,7 @@ def render_answer_text(answer: Answer, *, snippets: int, examples: Sequence[str]
     disagreement = find_disagreement(answer)
     figures = _disagreement_text(answer, disagreement, markup=False) if disagreement is not None else None
     lines = [phrases.READ_AS.format(reading=answer.reading), ""] if answer.reading else []
+    lines += [phrases.ENGLISH_NOTE, ""] if answer.reason == "english" else []
     lines += [figures, ""] if figures else []
     lines += [_snippet(answer, hit, markup=False) for hit in shown]
     lines += ["", from_articles(_distinct_articles(shown)), ""]
