@@ -79,7 +79,7 @@ DECLINE_ENGLISH = (
     "I found no answer in the Arabic sources; questions are best asked in Arabic."
 )
 READ_AS = "(قرأت سؤالك: {reading})"
-ENGLISH_NOTE = "Answered from Arabic news articles; the quotes below are in Arabic. (أجبت من المقالات العربية)"
+ENGLISH_NOTE = "Answered from Arabic news articles; the quotes are in Arabic. (أجبت من المقالات العربية)"
 LIST_SEPARATOR = "، "
 
 # --- notices -------------------------------------------------------------------------------------------
