@@ -35,15 +35,19 @@ from retrieval.vectors import SentenceVectors
 MODEL = Path(__file__).resolve().parents[1] / "retrieval" / "data" / "decline.toml"
 
 
-def features_of(retriever: Retriever, question: str) -> list[float] | None:
-    """The feature vector of ``question``, or None when it is declined before the model is asked."""
+def features_of(retriever: Retriever, question: str, encoded: bool) -> list[float] | None:
+    """The feature vector of ``question``, or None when it is declined before the model is asked.
+
+    ``encoded``: ranked as served with the encoder (else BM25's order, as without it).
+    """
     try:
         query = retriever.parse(question)
     except EmptyQuestionError:
         return None
     if query.script == "english" or retriever.absent_entity(query):
         return None
-    hits = retriever._hits(query, 10)
+    text = retriever._encoder_text(question, query) if encoded else None  # noqa: SLF001
+    hits = retriever._hits(query, 10, text)  # noqa: SLF001 - the very ranking the answer path uses
     if not hits:
         return None
     values = retriever.evidence(query, hits)
