@@ -46,8 +46,8 @@ def features_of(retriever: Retriever, question: str, encoded: bool) -> list[floa
         return None
     if query.script == "english" or retriever.absent_entity(query):
         return None
-    text = retriever._encoder_text(question, query) if encoded else None  # noqa: SLF001
-    hits = retriever._hits(query, 10, text)  # noqa: SLF001 - the very ranking the answer path uses
+    text = retriever._encoder_text(question, query) if encoded else None
+    hits = retriever._hits(query, 10, text)  # the very ranking the answer path uses
     if not hits:
         return None
     values = retriever.evidence(query, hits)
