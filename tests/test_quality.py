@@ -71,10 +71,12 @@ def styles() -> Report:
 
 def test_user_style_questions_floor(styles: Report) -> None:
     """Floors at the measured figures on the tuning set (README, "Quality"), so they cannot slip back."""
-    assert styles.hit1 >= 0.58, f"Hit@1 {styles.hit1:.3f}"
-    assert styles.hit3 >= 0.72, f"Hit@3 {styles.hit3:.3f}"
-    assert styles.false_declines <= 0.20, f"false declines {styles.false_declines:.3f}"
-    assert styles.unanswerable_declined >= 0.55, f"declined {styles.unanswerable_declined:.3f}"
+    # Set so that they hold with BM25 alone too (where the encoder cannot load): with it, Hit@1 0.685,
+    # Hit@3 0.830, 9.7% of answerable questions declined, 60% of unanswerable ones declined.
+    assert styles.hit1 >= 0.63, f"Hit@1 {styles.hit1:.3f}"
+    assert styles.hit3 >= 0.76, f"Hit@3 {styles.hit3:.3f}"
+    assert styles.false_declines <= 0.16, f"false declines {styles.false_declines:.3f}"
+    assert styles.unanswerable_declined >= 0.58, f"declined {styles.unanswerable_declined:.3f}"
 
 
 def test_few_answerable_questions_are_declined(report: Report) -> None:
