@@ -288,6 +288,7 @@ class Inbox:
             (update.update_id, payloads[index] if payloads is not None else update.to_json())
             for index, update in enumerate(updates)
             if update.update_id not in ledger  # a repeat: refused by the ledger, nothing to keep
+            and not _ephemeral(update)
         ]
         if rows and self._store() is not None and not await self._persist(rows):
             self.unsaved += len(rows)
@@ -365,6 +366,12 @@ class Inbox:
         except OSError:
             logger.warning("could not rewrite the journal of sent replies", exc_info=True)
         self.sent.close()
+
+
+def _ephemeral(update: Update) -> bool:
+    """An inline query (or the choice of its result): Telegram takes its answer for a few seconds only,
+    so one replayed after a restart could only fail. It is handled live and never kept."""
+    return update.inline_query is not None or update.chosen_inline_result is not None
 
 
 def _resolve(waiters: list[asyncio.Future[bool]], value: bool) -> None:

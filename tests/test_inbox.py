@@ -29,6 +29,7 @@ from bot.app import CONNECTION_POOL_SIZE as POOL
 from bot.app import build_application, serving
 from bot.context import services_of
 from bot.inbox import MAX_REPLAYS, SENT_SUFFIX, SentJournal, inbox_of
+from bot.inline import inline_state
 from bot.intake import SECRET_HEADER, RawUpdatesRequest, Webhook
 from bot.ledger import KEEP
 from bot.settings import Settings
@@ -234,6 +235,30 @@ async def test_a_live_question_passes_through_the_inbox_and_leaves_it_when_handl
             assert await services_of(application).log_writer.flush(5)
     assert inbox_rows(settings) == []
     assert update["update_id"] in processed(settings)
+
+
+async def test_inline_queries_are_answered_live_and_never_kept_in_the_inbox(
+    make_settings: MakeSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[int] = []
+    original = Store.inbox_add
+
+    async def recording(self: Store, bot_id: int, updates: Any, **kwargs: Any) -> int:
+        written.extend(update_id for update_id, _ in updates)
+        return await original(self, bot_id, updates, **kwargs)
+
+    monkeypatch.setattr(Store, "inbox_add", recording)
+    async with running_fake_api(bot_user={"supports_inline_queries": True}) as api:
+        settings = fake_settings(make_settings, api)
+        application = build_application(settings)
+        inline_state(application).debounce_seconds = 0.0
+        async with serving(application):
+            question = api.push_text(USER, USER, STARTED)
+            await api.wait_for_reply(USER)
+            pushed = api.push_inline_query(USER, STARTED)
+            await api.wait_until(lambda: bool(api.inline_answers))
+    assert question["update_id"] in written
+    assert pushed["update_id"] not in written
 
 
 async def test_a_failing_inbox_write_does_not_stop_answers(
