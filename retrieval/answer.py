@@ -94,6 +94,7 @@ class Query:
     reading: str = ""
     framing: tuple[str, ...] = ()
     asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
+    focus: str = ""  # in a long message, the clauses that ask (what the sentence encoder reads)
 
     @property
     def missing(self) -> tuple[Concept, ...]:
@@ -211,7 +212,7 @@ class Retriever:
                 return Query((), (), script="english")
             reading, _ = self._transliterator.sentence(words)
             text, script = reading, "arabizi"
-        terms, asides = self._message_terms(text)
+        terms, asides, focus = self._message_terms(text)
         framing_at = self.dialect.framing_spans([t.normal for t in terms])
         framing = tuple(dict.fromkeys(terms[i].surface for i in sorted(framing_at)))
         kept = [i for i in range(len(terms)) if i not in framing_at]
@@ -254,10 +255,12 @@ class Retriever:
             reading=reading,
             framing=framing,
             asks=asked_kind(normalize(text).split()),
+            focus=focus if aside else "",
         )
 
-    def _message_terms(self, text: str) -> tuple[list[Term], set[int]]:
-        """A message's terms, and the positions of those outside the clauses that ask something.
+    def _message_terms(self, text: str) -> tuple[list[Term], set[int], str]:
+        """A message's terms, the positions of those outside the clauses that ask something, and the
+        text of the asking clauses ("" when every clause asks or none does).
 
         A long message often tells a story around its question («أنا طالب… فمن طلب إرسال القوات؟
         شكرًا»): a clause ending in «؟» or holding a question word is where it asks.
@@ -271,7 +274,13 @@ class Retriever:
             if any(asking) and not asks:
                 asides.update(range(len(terms), len(terms) + len(found)))
             terms += found
-        return terms, asides
+        partial_ask = any(asking) and not all(asking)
+        focus = (
+            " ".join(c.strip() for c, asks in zip(clauses, asking, strict=True) if asks)
+            if partial_ask
+            else ""
+        )
+        return terms, asides, focus
 
     def _opens_question(self, clause: str) -> bool:
         """A clause whose first words (past «و»/«ف» and framing) include a question word: «فمتى…»."""
@@ -359,8 +368,9 @@ class Retriever:
 
     @staticmethod
     def _encoder_text(question: str, query: Query, context: Sequence[str] = ()) -> str:
-        """What the encoder reads: an Arabizi question as read in Arabic, a follow-up with its context."""
-        text = query.reading or question
+        """What the encoder reads: a long message's asking clauses, an Arabizi question as read in
+        Arabic, a follow-up with its context."""
+        text = query.focus or query.reading or question
         return f"{' '.join(context)} {text}" if context else text
 
     def _hits(self, query: Query, k: int, question: str | None = None) -> list[Hit]:

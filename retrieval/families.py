@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 _VOWELS = str.maketrans("", "", "اويء")
 _MIN_FUZZY = 5  # letters: shorter words have too many one-slip neighbours
-_ROOT_CANDIDATES = 60  # corpus words checked against a root at most (most frequent first)
+_ROOT_CANDIDATES = 30  # corpus words checked against a root at most (most frequent first)
 
 
 def skeleton(normal: str) -> str:
@@ -41,27 +41,41 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+_ROOT_LOCK = threading.Lock()
+# Words of every common pattern (verbs, nouns, derived forms, clitics): analysing them once loads the
+# analyser's lexicon tables, which it otherwise reads lazily, up to 200 ms at a time, mid-question.
+_WARM_WORDS = """كتب يكتبون المكتبة استقالت الحكومة المتظاهرين انتقدت الأوروبية انتخاب مستشفى اجتاحت
+التنظيم تواصل سيواصل واستقرار بالمدرسة قالوا مقتل والشرطة يتحدثون""".split()
+
+
 @lru_cache(maxsize=1)
 def _analyzer() -> object | None:
+    """The analyser with its lexicon loaded, or None (logged once) when it cannot load."""
     try:
         import farahidi
 
-        return farahidi.Analyzer()
-    except Exception:
+        analyzer = farahidi.Analyzer()
+        for word in _WARM_WORDS:
+            analyzer.analyze(word)
+        return analyzer
+    except Exception:  # a missing or broken analyser only loses the root fallback
         log.warning("the farahidi morphological analyser could not load; root matching is off")
         return None
 
 
-_ROOT_LOCK = threading.Lock()
+def warm_up() -> None:
+    """Load the analyser and its lexicon now (about half a second), so that no question waits for it."""
+    with _ROOT_LOCK:
+        _analyzer()
 
 
 @lru_cache(maxsize=100_000)
 def roots(surface: str) -> frozenset[str]:
     """Roots of a written word (diacritics and hamzas as written: the analyser needs them)."""
-    analyzer = _analyzer()
-    if analyzer is None or not surface:
-        return frozenset()
     with _ROOT_LOCK:  # the analyser's lazy lexicon is not documented as thread-safe
+        analyzer = _analyzer()
+        if analyzer is None or not surface:
+            return frozenset()
         try:
             found = analyzer.analyze(surface)  # type: ignore[attr-defined]
         except Exception:

@@ -94,3 +94,14 @@ def test_parse_dialect_rejects_malformed_data() -> None:
         parse_dialect({"framing": {"gulf": 3}, "equivalents": {}})
     with pytest.raises(ValueError, match="list of words"):
         parse_dialect({"framing": {}, "equivalents": {"حكى": "قال"}})
+
+
+def test_the_encoder_reads_a_long_message_by_its_asking_clauses(retriever: Retriever) -> None:
+    message = (
+        "أنا طالب وأكتب بحثا عن آسيا الوسطى وقرأت كثيرا عن الموضوع لكن ضاعت علي المعلومة وأحتاجها للمشرف، "
+        "فمن طلب إرسال قوات حفظ السلام إلى كازاخستان؟ وشكرا جزيلا على المساعدة والوقت"
+    )
+    query = retriever.parse(message)
+    assert query.focus == "فمن طلب إرسال قوات حفظ السلام إلى كازاخستان؟"
+    assert retriever._encoder_text(message, query) == query.focus
+    assert retriever.parse("متى بدأت الاحتجاجات؟").focus == ""
