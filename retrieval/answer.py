@@ -107,6 +107,9 @@ DIALECT_STRENGTH = 0.9  # a Standard Arabic equivalent of a dialect word (حكى
 FAMILY_STRENGTH = 1.0  # the same word family (variant keys) or a dialect verb without its prefix
 SPELLING_STRENGTH = 0.8  # another spelling of a name, or the word one typo away
 ROOT_STRENGTH = 0.5  # a word of the same root (roots over-join: حكومة / محكمة)
+# Words of one question looked up by root at most: each costs the analyser a few milliseconds per
+# candidate, and a question with many unknown words is off the corpus's topic anyway.
+MAX_ROOT_LOOKUPS = 3
 
 # A message with more content words than this is read for the clauses that ask; words of the other
 # clauses are searched at ASIDE_WEIGHT and never required.
@@ -230,13 +233,15 @@ class Retriever:
                     alternatives[i] = {token: 1.0}  # the group token matches every spelling
                     grouped.add(i)
         concepts = []
+        roots_left = MAX_ROOT_LOOKUPS
         for n, (term, tokens) in enumerate(zip(terms, alternatives, strict=True)):
             required = term.normal not in FRAME_WORDS and not term.normal.isdigit() and n not in aside
             for word in self.dialect.equivalents(term.normal):
                 for token in self._tokens_of(word):
                     tokens.setdefault(token, DIALECT_STRENGTH)
             if required and not tokens:
-                self._extend(tokens, term)
+                rooted = self._extend(tokens, term, roots_left > 0)
+                roots_left -= rooted
             weight = max((self.index.idf(t) for t in tokens), default=self.index.unknown_idf)
             strengths = tuple(sorted((t, w) for t, w in tokens.items() if w != 1.0))
             concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required, strengths))
@@ -301,23 +306,25 @@ class Retriever:
                 found.add(token)
         return found
 
-    def _extend(self, tokens: dict[str, float], term: Term) -> None:
-        """Tokens for a word the index lacks: its family, dialect forms, other spellings, its root."""
+    def _extend(self, tokens: dict[str, float], term: Term, by_root: bool = True) -> bool:
+        """Tokens for a word the index lacks: its family, dialect forms, other spellings, its root
+        (``by_root``: the analyser may be asked). True when the root was looked up."""
         for token in self.index.relatives(term.stem):
             tokens.setdefault(token, FAMILY_STRENGTH)
         for core in verb_cores(term.normal):
             for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
                 tokens.setdefault(token, FAMILY_STRENGTH)
         if tokens:
-            return
+            return False
         for word in self._families.spellings(term.normal):
             for token in self._tokens_of(word):
                 tokens.setdefault(token, SPELLING_STRENGTH)
-        if tokens:
-            return
+        if tokens or not by_root:
+            return False
         for word in self._families.same_root(term.surface, term.normal):
             for token in self._tokens_of(word):
                 tokens.setdefault(token, ROOT_STRENGTH)
+        return True
 
     @cached_property
     def _families(self) -> WordFamilies:
