@@ -180,7 +180,7 @@ class Retriever:
         # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
         self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
-        self._kinds = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
+        self._holds = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
             lambda entry, kind: holds_kind(self.index.entries[entry].sentence.text, kind)
         )
         dates = sorted(a.published for a in corpus.articles if a.published)
@@ -433,8 +433,6 @@ class Retriever:
             )
             return None
 
-    def _holds(self, entry: int, kind: str) -> bool:
-        return self._kinds(entry, kind)
 
     def with_context(self, question: str, context: Sequence[str]) -> Query:
         """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.
