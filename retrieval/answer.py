@@ -96,7 +96,7 @@ class Query:
     asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
     focus: str = ""  # in a long message, the clauses that ask (what the sentence encoder reads)
 
-    @property
+    @cached_property
     def missing(self) -> tuple[Concept, ...]:
         """Required words the corpus never mentions (matched at most through their root)."""
         return tuple(c for c in self.concepts if c.required and (not c.tokens or c.rooted))
@@ -432,7 +432,6 @@ class Retriever:
                 "sentence encoder failed (%s: %s); ranking with BM25 alone", type(error).__name__, error
             )
             return None
-
 
     def with_context(self, question: str, context: Sequence[str]) -> Query:
         """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.

@@ -403,7 +403,7 @@ class FastBM25:
         """
         scores = np.zeros(self.n_docs, dtype=np.float64)
         for start, stop, weight in self._spans(query, weights):
-            np.add.at(scores, self._doc_ids[start:stop], self._impacts[start:stop] * weight)
+            np.add.at(scores, self._doc_ids[start:stop], self._weighted(start, stop, weight))
         return scores
 
     def top_k(
@@ -442,9 +442,14 @@ class FastBM25:
                 spans.append((int(indptr[tid]), int(indptr[tid + 1]), weight))
         return spans
 
+    def _weighted(self, start: int, stop: int, weight: float) -> FloatArray:
+        """The impacts of one posting range, scaled by ``weight`` (a view, unscaled, at weight 1)."""
+        impacts = self._impacts[start:stop]
+        return impacts if weight == 1.0 else impacts * weight
+
     def _top_k_sparse(self, spans: list[tuple[int, int, float]], k: int) -> list[tuple[int, float]]:
         docs = np.concatenate([self._doc_ids[s:e] for s, e, _ in spans])
-        impacts = np.concatenate([self._impacts[s:e] * w for s, e, w in spans])
+        impacts = np.concatenate([self._weighted(s, e, w) for s, e, w in spans])
         candidates, position = np.unique(docs, return_inverse=True)
         scores = np.zeros(len(candidates), dtype=np.float64)
         np.add.at(scores, position, impacts)  # in query order per document, like BM25Okapi's loop
@@ -454,8 +459,7 @@ class FastBM25:
         scores = self._buffer()
         try:
             for start, stop, weight in spans:
-                impacts = self._impacts[start:stop]
-                np.add.at(scores, self._doc_ids[start:stop], impacts * weight if weight != 1.0 else impacts)
+                np.add.at(scores, self._doc_ids[start:stop], self._weighted(start, stop, weight))
             bound = self._lower_bound(scores, spans, k)
             if bound is not None and bound > 0:
                 # Documents without a query term score 0 < bound, so this keeps only matches.

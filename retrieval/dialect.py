@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from retrieval.text import normalize, tokenize
+from retrieval.text import PROCLITICS, normalize, tokenize
 
 _PRONOUNS = ("ها", "هم", "كم", "نا", "ه", "ك", "ني")
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
@@ -39,7 +39,7 @@ class Dialect:
         """A framing word, also behind a one-letter proclitic (بإيه، وشو) or before a pronoun (حصلها)."""
         if normal in self.framing:
             return True
-        if len(normal) > 2 and normal[0] in "وبلفك" and normal[1:] in self.framing:
+        if len(normal) > 2 and normal[0] in PROCLITICS and normal[1:] in self.framing:
             return True
         return any(
             normal.endswith(suffix)

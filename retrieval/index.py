@@ -38,7 +38,7 @@ from tqdm import tqdm  # tqdm ships no type stubs
 from retrieval.bm25 import EncodedDocs, FastBM25, Vocabulary
 from retrieval.models import Article, Citation, Sentence
 from retrieval.segment import split_sentences
-from retrieval.text import Pipeline, normalize, variant_keys
+from retrieval.text import PROCLITICS, Pipeline, normalize, variant_keys
 
 __all__ = [
     "Assembly",
@@ -78,7 +78,6 @@ def article_sentences(article: Article) -> list[Sentence]:
     return sentences
 
 
-_PROCLITICS = ("و", "ب", "ل", "ك", "ف")
 _MIN_CLITIC_WORD = {"و": 4}  # «وقال» → «قال»; the others need five letters (بلينكن stays whole)
 
 
@@ -93,7 +92,7 @@ def split_clitics(tokens: Iterable[str]) -> dict[str, str]:
     return {
         t: t[1:]
         for t in vocabulary
-        if t[:1] in _PROCLITICS
+        if t[:1] in PROCLITICS
         and len(t) >= _MIN_CLITIC_WORD.get(t[0], 5)
         and t[1:] in vocabulary
     }

@@ -130,6 +130,8 @@ def light_stem(token: str, article: bool = True) -> str:
     return token
 
 
+# The one-letter proclitics: و ف (conjunctions), ب ل ك (prepositions).
+PROCLITICS = ("و", "ب", "ل", "ك", "ف")
 _HAMZA_ALEFS = frozenset("أإآ")
 
 
@@ -140,7 +142,7 @@ def article_free(surface: str) -> bool:
     folds أ to ا, so this is read from the written form (a one-letter proclitic may come first: بألماتي).
     """
     bare = surface.translate(_DROP)
-    if bare[:1] in "وفبلك" and bare[1:2] in _HAMZA_ALEFS:
+    if bare[:1] in PROCLITICS and bare[1:2] in _HAMZA_ALEFS:
         bare = bare[1:]
     return len(bare) > 3 and bare[0] in _HAMZA_ALEFS and bare[1] == "ل"
 
@@ -223,7 +225,6 @@ def make_name_stemmer(name: str) -> Callable[[str], str] | None:
 # --- lexicon ----------------------------------------------------------------------------------------
 
 
-_LEXICON_PROCLITICS = ("و", "ب", "ل", "ك", "ف")
 
 
 def bare_word(normal: str) -> str:
@@ -266,7 +267,7 @@ class Lexicon:
         while i < len(normals):
             firsts = [bare[i]]
             word = normals[i]
-            if len(word) > 3 and word[0] in _LEXICON_PROCLITICS:
+            if len(word) > 3 and word[0] in PROCLITICS:
                 firsts.append(bare_word(word[1:]))
             for size in range(min(self.longest, len(normals) - i), 0, -1):
                 rest = tuple(bare[i + 1 : i + size])
