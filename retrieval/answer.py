@@ -16,7 +16,7 @@ from pathlib import Path
 
 from retrieval.arabizi import Transliterator, is_english, latin_share, latin_words
 from retrieval.config import RetrievalConfig
-from retrieval.decide import DeclineModels, asked_kind, holds_kind, is_definite_noun, load_models
+from retrieval.decide import YEAR, DeclineModels, asked_kind, holds_kind, is_definite_noun, load_models
 from retrieval.dialect import collapse_stretch, load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
@@ -119,7 +119,6 @@ FRAME_WEIGHT = 0.6
 ASIDE_WEIGHT = 0.3
 # Latin letters or digits glued to Arabic letters («31mالصين», «ب5») are two words in a question.
 _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\u064a])(?=[A-Za-z0-9])")
-_YEAR = re.compile(r"(1[89]|20)\d\d")
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
@@ -519,7 +518,7 @@ class Retriever:
             if entity_of(concept.term.normal):
                 return concept.term.surface
         for concept in query.concepts:
-            if _YEAR.fullmatch(concept.term.normal) and f" {concept.term.normal} " not in self._corpus_text:
+            if YEAR.fullmatch(concept.term.normal) and f" {concept.term.normal} " not in self._corpus_text:
                 return concept.term.surface
         normals = [c.term.normal for c in query.concepts]
         for size in (3, 2):

@@ -58,7 +58,8 @@ _DATE_WORDS = _words(
 _REASON_WORDS = _words("بسبب خلفية احتجاجا احتجاجًا جراء نتيجة لأن لان بهدف أجل زيادة ارتفاع ردا رداً إثر")
 
 
-_YEAR = re.compile(r"(19|20)\d\d")
+# A year as a question or a news sentence writes it (1800–2099).
+YEAR = re.compile(r"(1[89]|20)\d\d")
 # «ما اسم…», «مين…», «منو…», «شكون…», «من هو…»: the answer is a person's (or a body's) name.
 ASKS_NAME = _words("اسم اسمه اسمها أسماء مين منو منهو مينو شكون")
 _PRONOUNS = _words("هو هي هم")
@@ -90,7 +91,7 @@ def holds_kind(text: str, kind: str) -> bool:
     if kind == "number":
         return any(w.isdigit() for w in words) or bool(set(words) & _NUMBER_WORDS)
     if kind == "date":
-        return bool(set(words) & _DATE_WORDS) or any(_YEAR.fullmatch(w) for w in words)
+        return bool(set(words) & _DATE_WORDS) or any(YEAR.fullmatch(w) for w in words)
     if kind == "reason":
         return bool(set(words) & _REASON_WORDS)
     if kind == "name":
