@@ -16,12 +16,20 @@ from pathlib import Path
 
 from retrieval.arabizi import Transliterator, is_english, latin_share, latin_words
 from retrieval.config import RetrievalConfig
-from retrieval.decide import YEAR, DeclineModels, asked_kind, holds_kind, is_definite_noun, load_models
+from retrieval.decide import (
+    YEAR,
+    DeclineModels,
+    asked_kind,
+    counted_word,
+    holds_kind,
+    is_definite_noun,
+    load_models,
+)
 from retrieval.dialect import collapse_stretch, load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
-from retrieval.families import WordFamilies
-from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of
+from retrieval.families import WordFamilies, has_noun_reading, looks_like_name
+from retrieval.gazetteer import ENTITIES, MULTIWORD_ENTITIES, entity_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
 from retrieval.rerank import rerank
@@ -95,6 +103,7 @@ class Query:
     framing: tuple[str, ...] = ()
     asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
     focus: str = ""  # in a long message, the clauses that ask (what the sentence encoder reads)
+    counted: str = ""  # what a «كم» question counts, normalised («كم عدد سكان…» → «سكان»)
 
     @cached_property
     def missing(self) -> tuple[Concept, ...]:
@@ -260,6 +269,7 @@ class Retriever:
             framing=framing,
             asks=asked_kind(normalize(text).split()),
             focus=focus if aside else "",
+            counted=counted_word(normalize(text).split()) or "",
         )
 
     def _message_terms(self, text: str) -> tuple[list[Term], set[int], str]:
@@ -313,6 +323,9 @@ class Retriever:
         for core in verb_cores(term.normal):
             for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
                 tokens.setdefault(token, FAMILY_STRENGTH)
+        for word in self.dialect.inflected_equivalents(term.normal):
+            for token in self._tokens_of(word):
+                tokens.setdefault(token, DIALECT_STRENGTH)
         if tokens:
             return False
         for word in self._families.spellings(term.normal):
@@ -339,7 +352,10 @@ class Retriever:
     @cached_property
     def _transliterator(self) -> Transliterator:
         families = self._families
-        known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent)
+        # Countries and cities a question may name although the corpus never does («el seen» → الصين):
+        # read as such, they are declined as unknown entities rather than misread as corpus words.
+        entities = {e for e in ENTITIES if " " not in e}
+        known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent) | entities
         return Transliterator.build(families.counts.items(), known)
 
     def coverage(self, query: Query, tokens: Sequence[str]) -> float:
@@ -477,9 +493,11 @@ class Retriever:
         about = partial(Answer, known_terms=known, asks=query.asks, reading=query.reading)
         absent = self.absent_entity(query)
         if absent:
-            return about(
-                question, query.tokens, (), True, tuple(dict.fromkeys((*missing, absent))), "unknown entity"
-            )
+            named = tuple(dict.fromkeys((*(absent if absent in m else m for m in missing), absent)))
+            return about(question, query.tokens, (), True, named, "unknown entity")
+        uncounted = self.uncounted(query)
+        if uncounted:
+            return about(question, query.tokens, (), True, (uncounted,), "unknown count")
         hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
@@ -517,6 +535,10 @@ class Retriever:
         for concept in query.missing:
             if entity_of(concept.term.normal):
                 return concept.term.surface
+            if query.script == "arabic" and not concept.tokens:
+                name = self._name_in(concept.term)
+                if name:
+                    return name
         for concept in query.concepts:
             if YEAR.fullmatch(concept.term.normal) and f" {concept.term.normal} " not in self._corpus_text:
                 return concept.term.surface
@@ -527,6 +549,27 @@ class Retriever:
                 if phrase in MULTIWORD_ENTITIES and f" {phrase} " not in self._corpus_text:
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
+
+    @staticmethod
+    def uncounted(query: Query) -> str | None:
+        """What a «كم» question counts when the corpus never mentions it («كم عدد سكان…» → «سكان»): a
+        count of a thing the sources never name cannot be among them, whatever numbers they hold."""
+        if query.asks != "number" or not query.counted:
+            return None
+        for concept in query.missing:
+            if concept.term.normal == query.counted and has_noun_reading(concept.term.surface):
+                return concept.term.surface
+        return None
+
+    @staticmethod
+    def _name_in(term: Term) -> str | None:
+        """The person or place ``term`` names (without a proclitic: لبايدن → بايدن), when it is a name
+        rather than an Arabic word (``retrieval.families.looks_like_name``)."""
+        if not looks_like_name(term.surface, verb_cores(term.normal)):
+            return None
+        if term.surface[0] in "وبل" and looks_like_name(term.surface[1:]):
+            return term.surface[1:]
+        return term.surface
 
     @cached_property
     def _corpus_text(self) -> str:

@@ -152,27 +152,30 @@ class Transliterator:
                 if skeleton:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
         for word in preferred:
-            skeleton = arabic_skeleton(word)
-            if skeleton:
-                table[skeleton].setdefault(word, 0)
+            bare = bare_word(word)
+            if bare != word and word.startswith("ال"):
+                defined.setdefault(bare, word)
+            for form in {word, bare}:
+                skeleton = arabic_skeleton(form)
+                if skeleton:
+                    table[skeleton].setdefault(form, 0)
         return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined)
 
     def word(self, latin: str) -> str | None:
         """The Arabic word an Arabizi word most likely spells, or None."""
-        forms = [latin]
+        forms = [(latin, False, 0.0), *((v, False, _VARIANT_COST) for v in _variants(latin))]
         for article in _ARTICLES:
             if latin.startswith(article) and len(latin) - len(article) >= 3:
-                forms.append(latin[len(article) :].lstrip("-"))
+                forms.append((latin[len(article) :].lstrip("-"), True, 0.0))
         best: tuple[float, str] | None = None
-        for form in forms:
-            with_article = form != latin
+        for form, with_article, extra in forms:
             skeleton = latin_skeleton(form)
             shape = latin_shape(form)
             for arabic, count in self.by_skeleton.get(skeleton, ()):
                 preferred = arabic in self.preferred
                 if len(skeleton) <= 1 and not preferred:
                     continue  # a one-consonant word is too ambiguous unless it is a function word
-                cost = _shape_distance(shape, arabic_shape(arabic)) - min(count, 20) / 100
+                cost = extra + _shape_distance(shape, arabic_shape(arabic)) - min(count, 20) / 100
                 cost -= _letter_agreement(form, arabic)
                 if preferred:
                     cost -= 0.5 if len(skeleton) <= 1 else 0.2
@@ -184,15 +187,75 @@ class Transliterator:
         return best[1] if best else None
 
     def sentence(self, words: Sequence[str]) -> tuple[str, list[str]]:
-        """An Arabic rendering of Arabizi ``words`` and the words it could not read."""
+        """An Arabic rendering of Arabizi ``words`` and the words no known word matched.
+
+        Those are spelled letter by letter (:func:`spell`), so that the question keeps them: «ensa7abet»
+        → «انسحبت» is then searched, or named as missing, like any Arabic word.
+        """
         out, unread = [], []
+        article = False  # «el seen»: the article written apart
         for latin in words:
             if latin.isdigit():
                 out.append(latin)
                 continue
+            if latin in _ARTICLES or latin == "l":
+                article = True
+                continue
             arabic = self.word(latin)
             if arabic is None:
                 unread.append(latin)
-            else:
+                arabic = spell(latin)
+            if article and arabic in self.defined:
+                arabic = self.defined[arabic]
+            article = False
+            if arabic:
                 out.append(arabic)
         return " ".join(out), unread
+
+
+_VARIANT_COST = 0.5  # a reading through ``_variants`` wins only where the word as written finds nothing close
+
+
+def _variants(latin: str) -> list[str]:
+    """Other readings of an Arabizi word: «2» for «ق» as Levantine and Egyptian say it (2alet قالت), and
+    a final «-at / -et» as the «ة» of a noun before its complement (monazamat منظمة)."""
+    out = []
+    if "2" in latin:
+        out.append(latin.replace("2", "q"))
+    if len(latin) >= 5 and latin.endswith(("at", "et")):
+        out.append(latin[:-1])
+    return out
+
+
+# Letter by letter, for a word no vocabulary word matches: digits as their letters, short vowels left
+# out as Arabic writes them, a long or word-initial vowel written.
+_SPELL_DIGRAPHS = {"sh": "ش", "ch": "ش", "kh": "خ", "gh": "غ", "th": "ث", "dh": "ذ", "aa": "ا", "ee": "ي",
+                   "ii": "ي", "oo": "و", "ou": "و", "uu": "و"}  # fmt: skip
+_SPELL_LETTERS = {
+    "b": "ب", "p": "ب", "t": "ت", "j": "ج", "g": "ج", "h": "ه", "x": "كس", "d": "د", "z": "ز", "r": "ر",
+    "s": "س", "c": "ك", "f": "ف", "v": "ف", "q": "ق", "k": "ك", "l": "ل", "m": "م", "n": "ن", "w": "و",
+    "y": "ي", "2": "ء", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "غ", "9": "ق",
+}  # fmt: skip
+_SHORT_VOWELS = frozenset("aeiou")
+
+
+def spell(latin: str) -> str:
+    """A rough Arabic spelling of an Arabizi word: «ensa7abet» → «انسحبت», «n3ta9al» → «نعتقل»."""
+    out: list[str] = []
+    i = 0
+    while i < len(latin):
+        pair = latin[i : i + 2]
+        if pair in _SPELL_DIGRAPHS:
+            out.append(_SPELL_DIGRAPHS[pair])
+            i += 2
+            continue
+        ch = latin[i]
+        if ch in _SHORT_VOWELS:
+            if i == 0:
+                out.append("ا")
+            elif i == len(latin) - 1:
+                out.append({"a": "ه", "e": "ه", "i": "ي", "o": "و", "u": "و"}[ch])
+        else:
+            out.append(_SPELL_LETTERS.get(ch, ""))
+        i += 1
+    return "".join(out)

@@ -85,6 +85,19 @@ def asked_kind(normals: Sequence[str]) -> str | None:
     return None
 
 
+# Words between «كم» and the thing counted: «كم عدد سكان…», «كم كان سعر…», «شحال من عسكري…».
+_BEFORE_COUNTED = _words("عدد كان كانت كانوا صار صارت هو هي هم من يا تقريبا بالضبط حوالي")
+
+
+def counted_word(normals: Sequence[str]) -> str | None:
+    """The word naming what a «كم» question counts (normalised), or None: «كم عدد سكان…» → «سكان»."""
+    for i, word in enumerate(normals):
+        if word in ASKS_NUMBER or word == "عدد":
+            rest = [w for w in normals[i + 1 :] if w not in _BEFORE_COUNTED and not w.startswith("عدد")]
+            return rest[0] if rest else None
+    return None
+
+
 def holds_kind(text: str, kind: str) -> bool:
     """Whether ``text`` holds the kind of answer asked for."""
     words = normalize(text).split()

@@ -62,6 +62,14 @@ class Dialect:
         """Standard Arabic words for the dialect word ``normal`` (empty when it is not one)."""
         return self.equivalent.get(normal, ())
 
+    def inflected_equivalents(self, normal: str) -> tuple[str, ...]:
+        """Standard Arabic words for an inflected dialect verb or noun, through its base form
+        («هتقعد» → «قعد», «طلعوا» → «طلع», «البوليس» → «بوليس»): the list holds base forms."""
+        found: list[str] = []
+        for base in verb_bases(normal):
+            found += self.equivalent.get(base, ())
+        return tuple(dict.fromkeys(found))
+
 
 def _words(text: str) -> list[str]:
     return tokenize(normalize(text))
@@ -132,7 +140,33 @@ def verb_cores(normal: str) -> list[str]:
     for prefix in _PASSIVE:
         if len(word) - len(prefix) >= 3 and word.startswith(prefix):
             out.append(word[len(prefix) :])
+            out.append("ا" + word[len(prefix) :])  # «اتنتخب» → «انتخب»: the MSA form-VII/VIII verb
     for candidate in [word, *out]:
         if len(candidate) >= 3 and candidate.endswith("و") and not candidate.endswith("وو"):
             out.append(candidate + "ا")  # Levantine and Egyptian plural «قالو» = «قالوا»
     return [c for c in dict.fromkeys(out) if c != normal and len(c) >= 3]
+
+
+# Not «ا» (أفضل, أعطى are Standard Arabic words, not «I stay», «I give») and not «ه» (a folded «ة»:
+# كلمة is not «كلّمه»).
+_PERSON_PREFIXES = ("ي", "ت", "ن")
+_SUFFIXES = ("وا", "ون", "ين", "نا", "ها", "هم", "هن", "ت", "و", "ي")
+
+
+def verb_bases(normal: str) -> list[str]:
+    """Base forms of an inflected dialect word, for looking it up in the equivalents: the word without
+    its dialect prefixes (``verb_cores``), then without a person prefix and a suffix or pronoun
+    («هتقعد» → «تقعد» → «قعد»; «رجعوا» → «رجع»; «بيطلعوا» → «طلع»), and a noun without «ال»."""
+    out: list[str] = []
+    for word in [normal, *verb_cores(normal)]:
+        stems = [word]
+        if word.startswith("ال") and len(word) >= 4:
+            stems.append(word[2:])
+        if word[:1] in _PERSON_PREFIXES and len(word) >= 4:
+            stems.append(word[1:])
+        for stem in list(stems):
+            for suffix in _SUFFIXES:
+                if stem.endswith(suffix) and len(stem) - len(suffix) >= 3:
+                    stems.append(stem[: -len(suffix)])
+        out += stems
+    return [w for w in dict.fromkeys(out) if len(w) >= 2]

@@ -23,18 +23,29 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
-from retrieval.text import bare_word
+from retrieval.text import bare_word, normalize
 
 log = logging.getLogger(__name__)
 
 _VOWELS = str.maketrans("", "", "اويء")
 _MIN_FUZZY = 5  # letters: shorter words have too many one-slip neighbours
 _ROOT_CANDIDATES = 30  # corpus words checked against a root at most (most frequent first)
+_ONE_LETTER_PROCLITICS = frozenset("وبلفك")
 
 
 def skeleton(normal: str) -> str:
     """A word without its long vowels and hamza (توكاييف → تكف): how transliterations differ."""
     return normal.translate(_VOWELS)
+
+
+def _forms(normal: str) -> set[str]:
+    """A corpus word as a question may write it: bare, and without a one-letter proclitic (وبنديغو →
+    بنديغو), which the index keeps on words it cannot split safely."""
+    bare = bare_word(normal)
+    forms = {bare}
+    if bare[:1] in _ONE_LETTER_PROCLITICS and len(bare) > _MIN_FUZZY:
+        forms.add(bare_word(bare[1:]))
+    return forms
 
 
 def _deletes(word: str) -> set[str]:
@@ -70,17 +81,60 @@ def warm_up() -> None:
 
 
 @lru_cache(maxsize=100_000)
-def roots(surface: str) -> frozenset[str]:
-    """Roots of a written word (diacritics and hamzas as written: the analyser needs them)."""
+def _analyses(surface: str) -> tuple[tuple[str | None, str], ...] | None:
+    """(root, type) of each analysis of a written word (root None for a root-less word: a proper noun,
+    a particle), or None when the analyser is not there."""
     with _ROOT_LOCK:  # the analyser's lazy lexicon is not documented as thread-safe
         analyzer = _analyzer()
         if analyzer is None or not surface:
-            return frozenset()
+            return None
         try:
             found = analyzer.analyze(surface)  # type: ignore[attr-defined]
         except Exception:
-            return frozenset()
-    return frozenset(a.root for a in found if a.root and len(a.root) == 3)
+            return None
+    return tuple((a.root or None, a.type or "") for a in found)
+
+
+def roots(surface: str) -> frozenset[str]:
+    """Roots of a written word (diacritics and hamzas as written: the analyser needs them)."""
+    return frozenset(root for root, _ in _analyses(surface) or () if root and len(root) == 3)
+
+
+_PROPER_NOUN = "اسم علم"
+
+
+def has_noun_reading(surface: str) -> bool:
+    """Whether the analyser reads the written word as a noun in one of its analyses (سكان, جندي: yes;
+    بلغت: no). False when the analyser is not there."""
+    return any(kind for _, kind in _analyses(surface) or ())
+
+
+_ARTICLE_OR_GLUE = re.compile("^(?:[وبلفك]?ال|عال|لل)|.ال")
+
+
+def looks_like_name(surface: str, variants: Iterable[str] = ()) -> bool:
+    """Whether a written word is a name rather than an Arabic word of some root.
+
+    A name is a proper noun the analyser's lexicon knows (بايدن, أردوغان), or a word it cannot analyse
+    at all that is written as a transliteration is (زيلينسكي, غوتيريش): five letters or more, two of
+    them long vowels, without the article or a word glued on, and none of its ``variants`` (the word
+    without dialect prefixes: اتكلم → تكلم) has a root.
+    Arabic words, dialect verbs and their clitics have a root (الحصيلة حصل, فتحوا فتح, شغالة شغل).
+    False when the analyser is not there: no word is then taken for a name.
+    """
+    found = _analyses(surface)
+    if found is None or any(root for root, _ in found):
+        return False
+    if found:
+        return any(kind == _PROPER_NOUN for _, kind in found)
+    normal = normalize(surface)
+    bare = bare_word(normal)
+    return (
+        len(bare) >= 5
+        and sum(bare.count(vowel) for vowel in "اوي") >= 2  # a transliteration writes its vowels
+        and not _ARTICLE_OR_GLUE.search(normal)
+        and not any(map(roots, variants))
+    )
 
 
 class WordFamilies:
@@ -98,19 +152,19 @@ class WordFamilies:
     def _by_skeleton(self) -> dict[str, list[str]]:
         table: dict[str, list[str]] = defaultdict(list)
         for word in self.counts:
-            bare = bare_word(word)
-            if len(bare) >= _MIN_FUZZY:
-                table[skeleton(bare)].append(word)
+            for bare in _forms(word):
+                if len(bare) >= _MIN_FUZZY:
+                    table[skeleton(bare)].append(word)
         return dict(table)
 
     @cached_property
     def _by_delete(self) -> dict[str, list[str]]:
         table: dict[str, list[str]] = defaultdict(list)
         for word in self.counts:
-            bare = bare_word(word)
-            if len(bare) >= _MIN_FUZZY - 1:
-                for key in {bare, *_deletes(bare)}:
-                    table[key].append(word)
+            for bare in _forms(word):
+                if len(bare) >= _MIN_FUZZY - 1:
+                    for key in {bare, *_deletes(bare)}:
+                        table[key].append(word)
         return dict(table)
 
     @cached_property

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.answer import Retriever, load_retriever
-from retrieval.arabizi import Transliterator, arabic_skeleton, is_english, latin_skeleton, latin_words
+from retrieval.arabizi import Transliterator, arabic_skeleton, is_english, latin_skeleton, latin_words, spell
 from retrieval.config import RetrievalConfig
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -62,3 +62,28 @@ def test_an_english_question_far_from_every_sentence_is_declined(retriever: Retr
     answer = retriever.answer("What is the recipe for apple pie with cinnamon?")
     assert answer.declined
     assert answer.reason == "english"
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [("ensa7abet", "انسحبت"), ("n3ta9al", "نعتقل"), ("shu", "شو")])
+def test_an_unknown_word_is_spelled_letter_by_letter(latin: str, arabic: str) -> None:
+    assert spell(latin) == arabic
+
+
+def test_a_word_no_vocabulary_word_matches_is_kept() -> None:
+    reading, unread = Transliterator.build([("القوات", 3)]).sentence(["ensa7abet", "el", "9wat"])
+    assert reading == "انسحبت القوات"
+    assert unread == ["ensa7abet"]
+
+
+def test_levantine_2_and_the_construct_t() -> None:
+    known = Transliterator.build([("قالت", 2), ("منظمة", 2), ("الاحتجاجات", 2)])
+    assert known.word("2alet") == "قالت"
+    assert known.word("monazamat") == "منظمة"
+    assert known.word("el-e7tijajat") == "الاحتجاجات"
+
+
+def test_a_country_in_arabizi_the_corpus_never_names_declines(retriever: Retriever) -> None:
+    answer = retriever.answer("shu 2alet el seen 3an el a7dath?")
+    assert answer.declined
+    assert answer.reason == "unknown entity"
+    assert retriever.parse("shu 2alet el seen?").reading.split()[-1] == "الصين"

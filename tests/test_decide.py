@@ -13,6 +13,7 @@ from retrieval.decide import (
     FEATURES,
     DeclineModel,
     asked_kind,
+    counted_word,
     holds_kind,
     load_models,
     parse_model,
@@ -99,3 +100,27 @@ def test_evidence_has_every_feature(retriever: Retriever) -> None:
     query = retriever.parse("كم عدد القتلى في ألماتي؟")
     features = retriever.evidence(query, retriever.rank("كم عدد القتلى في ألماتي؟"))
     assert set(features) == set(FEATURES)
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("كم عدد سكان كازاخستان؟", "سكان"),
+        ("كم جندي روسي دخل؟", "جندي"),
+        ("كم كان سعر الغاز؟", "سعر"),
+        ("شحال من عسكري مشا؟", "عسكري"),
+        ("شكد عددهم؟", None),
+        ("متى بدأت الاحتجاجات؟", None),
+    ],
+)
+def test_counted_word(question: str, counted: str | None) -> None:
+    found = counted_word(normalize(question).replace("؟", "").split())
+    assert found == (normalize(counted) if counted else None)
+
+
+def test_a_count_of_something_the_corpus_never_names_declines(retriever: Retriever) -> None:
+    answer = retriever.answer("كم عدد سكان كازاخستان؟")
+    assert answer.declined
+    assert answer.reason == "unknown count"
+    assert answer.missing_terms == ("سكان",)
+    assert not retriever.answer("كم عدد القتلى في ألماتي؟").declined

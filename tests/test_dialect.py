@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.dialect import collapse_stretch, load_dialect, parse_dialect, verb_cores
+from retrieval.dialect import collapse_stretch, load_dialect, parse_dialect, verb_bases, verb_cores
 from retrieval.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -105,3 +105,24 @@ def test_the_encoder_reads_a_long_message_by_its_asking_clauses(retriever: Retri
     assert query.focus == "فمن طلب إرسال قوات حفظ السلام إلى كازاخستان؟"
     assert retriever._encoder_text(message, query) == query.focus
     assert retriever.parse("متى بدأت الاحتجاجات؟").focus == ""
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [("هتقعد", "قعد"), ("قعدوا", "قعد"), ("بيطلعوا", "طلع"), ("اتنتخب", "انتخب"), ("البوليس", "بوليس")],
+)
+def test_verb_bases(word: str, base: str) -> None:
+    assert base in verb_bases(normalize(word))
+
+
+@pytest.mark.parametrize("word", ["أفضل", "كلمة", "باريس", "اتجاه", "الولادة"])
+def test_standard_arabic_words_reach_no_dialect_base(word: str) -> None:
+    """Standard Arabic words a question may hold must not be read as inflected dialect words."""
+    assert load_dialect().inflected_equivalents(normalize(word)) == ()
+
+
+def test_an_inflected_dialect_word_finds_its_standard_equivalent(retriever: Retriever) -> None:
+    assert "بقي" in load_dialect().inflected_equivalents(normalize("هتقعد"))
+    query = retriever.parse("البوليس عمل ايه في ألماتي؟")
+    concept = next(c for c in query.concepts if c.term.surface == "البوليس")
+    assert concept.tokens  # «بوليس» → «شرطة», which the corpus uses

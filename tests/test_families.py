@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.families import WordFamilies, roots, skeleton
+from retrieval.families import WordFamilies, has_noun_reading, looks_like_name, roots, skeleton
 from retrieval.text import Pipeline, light_stem, make_name_stemmer, normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -91,3 +91,63 @@ def test_a_year_the_corpus_never_mentions_declines(retriever: Retriever) -> None
     assert answer.declined
     assert "2023" in answer.missing_terms
     assert retriever.answer("ماذا حدث في 2019؟").reason != "unknown entity"
+
+
+def test_spellings_reach_a_corpus_word_with_a_proclitic() -> None:
+    """A name the corpus only writes with «و» attached (وبنديغو) is still found from a variant."""
+    assert families("وبنديغو", "الحكومة").spellings(normalize("بيديغو")) == [normalize("وبنديغو")]
+
+
+needs_analyser = pytest.mark.skipif(not roots("كتب"), reason="the farahidi analyser is not installed")
+
+
+@needs_analyser
+@pytest.mark.parametrize("word", ["بايدن", "أردوغان", "زيلينسكي", "غوتيريش", "باشينيان", "ميرزيوييف"])
+def test_names_are_told_from_arabic_words(word: str) -> None:
+    assert looks_like_name(word)
+
+
+@needs_analyser
+@pytest.mark.parametrize(
+    "word",
+    ["الحصيلة", "المحاكمات", "فتحوا", "شغالة", "عيّنوه", "البوليس", "عددالجرحي", "اعيد", "متمركزين", "بماذا"],
+)
+def test_arabic_dialect_and_misspelt_words_are_not_names(word: str) -> None:
+    assert not looks_like_name(word)
+
+
+@needs_analyser
+def test_a_dialect_verb_is_not_a_name_when_its_core_has_a_root() -> None:
+    assert not looks_like_name("بيبلّغ", ["يبلغ"])
+
+
+@needs_analyser
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ماذا قال بايدن عن أحداث كازاخستان؟",
+        "هل علق أردوغان على الاحتجاجات؟",
+        "موقف زيلينسكي من دخول القوات الروسية",
+        "وش صار لنزارباييف وقت الأحداث؟",
+    ],
+)
+def test_a_person_the_corpus_never_names_declines(retriever: Retriever, question: str) -> None:
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unknown entity"
+    named = [t for t in answer.missing_terms if t in question]
+    assert named
+    assert not named[0].startswith("ل")  # «لنزارباييف» is named as «نزارباييف»
+
+
+@needs_analyser
+def test_a_named_person_in_the_corpus_is_answered(retriever: Retriever) -> None:
+    answer = retriever.answer("ماذا قال بلينكن عن الروس؟")
+    assert not answer.declined
+    assert "بلينكن" in answer.hits[0].sentence.text
+
+
+@needs_analyser
+def test_noun_readings() -> None:
+    assert has_noun_reading("سكان")
+    assert not has_noun_reading("بلغت")
