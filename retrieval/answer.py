@@ -131,6 +131,10 @@ _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
+# The encoder weighs more in the fused score as more of the question is unseen by BM25 (measured:
+# tuning ranking Hit@1 0.739 → 0.758, held-out 0.744 → 0.778, XQuAD-ar and dev unchanged).
+UNSEEN_WEIGHT = 0.5
+MAX_ENCODER_WEIGHT = 0.9
 KIND_BOOST = 0.2  # measured on XQuAD-ar and the tuning questions: README, "How answers are found"
 KIND_DEPTH = 3
 
@@ -419,8 +423,17 @@ class Retriever:
         if vector is None or vectors is None:
             return [self._hit(i, score, query.tokens) for i, score in found[:k]]
         cosines = vectors.cosines(vector, [i for i, _ in found])
-        fused = rerank(found, cosines.tolist(), self.config.encoder_weight)[:k]
+        fused = rerank(found, cosines.tolist(), self._encoder_weight(query))[:k]
         return [self._hit(r.entry, r.score, query.tokens, fused=r.fused, cosine=r.cosine) for r in fused]
+
+    def _encoder_weight(self, query: Query) -> float:
+        """The encoder's share in the fused score: ``encoder_weight``, raised by ``UNSEEN_WEIGHT`` × the
+        share of the question's idf mass BM25 cannot see at all (words the corpus has in no form), since
+        only the encoder can match a paraphrase (المرفق الجوي / المطار)."""
+        required = [c for c in query.concepts if c.required]
+        total = sum(c.weight for c in required) or 1.0
+        unseen = sum(c.weight for c in required if not c.tokens) / total
+        return min(MAX_ENCODER_WEIGHT, self.config.encoder_weight + UNSEEN_WEIGHT * unseen)
 
     def _hit(
         self,

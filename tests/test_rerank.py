@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from retrieval.answer import MAX_ENCODER_WEIGHT, load_retriever
+from retrieval.config import RetrievalConfig
 from retrieval.rerank import fuse, rerank
 
 CANDIDATES = [(7, 9.0), (3, 6.0), (5, 5.0), (1, 1.0)]  # (entry, BM25 score), best first
@@ -67,3 +71,12 @@ def test_fused_scores_lie_in_unit_interval_and_come_out_sorted(
     assert (fused >= -1e-12).all()
     assert (fused <= 1 + 1e-12).all()
     assert (np.diff(fused) <= 1e-12).all()
+
+
+def test_the_encoder_weighs_more_when_bm25_cannot_see_the_question() -> None:
+    """Words the corpus has in no form raise the encoder's share (a paraphrase only it can match)."""
+    retriever = load_retriever(Path(__file__).resolve().parents[1] / "corpus", RetrievalConfig(), cache=False)
+    base = retriever.config.encoder_weight
+    assert retriever._encoder_weight(retriever.parse("كم عدد القتلى في ألماتي؟")) == base
+    paraphrase = retriever._encoder_weight(retriever.parse("ماذا حل بالعاملين في المرفق الجوي؟"))
+    assert base < paraphrase <= MAX_ENCODER_WEIGHT
