@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from retrieval.gazetteer import entity_of
 from retrieval.text import ARTICLE_PREFIXES, normalize
 
 FEATURES = (
@@ -55,6 +56,13 @@ _DATE_WORDS = _words(
     نيسان أيار حزيران تموز آب أيلول تشرين الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
     أمس الماضي الجاري الحالي مطلع أوائل والأحد والأربعاء والخميس والجمعة"""
 )
+ASKS_PLACE = _words("أين اين وين وينه فين فاين منين")
+# A place: a word that names one (مدينة، منطقة…) before its name, or a country or city of the gazetteer.
+_PLACE_WORDS = _words(
+    """مدينة المدينة مدينه منطقة المنطقة منطقه مناطق المناطق إقليم الإقليم اقليم مقاطعة المقاطعة ولاية
+    العاصمة عاصمة مطار المطار ميدان الميدان ساحة الساحة شوارع الشوارع بلدة قرية مدن المدن غرب شرق شمال
+    جنوب وسط أنحاء انحاء"""
+)
 _REASON_WORDS = _words("بسبب خلفية احتجاجا احتجاجًا جراء نتيجة لأن لان بهدف أجل زيادة ارتفاع ردا رداً إثر")
 
 
@@ -73,9 +81,14 @@ _NAME_WINDOW = 4
 
 
 def asked_kind(normals: Sequence[str]) -> str | None:
-    """ "number", "date", "reason" or "name" when the question's words ask for one, else None."""
+    """ "number", "date", "reason", "place" or "name" when the question's words ask for one, else None."""
     words = set(normals)
-    for kind, cue in (("number", ASKS_NUMBER), ("date", ASKS_DATE), ("reason", ASKS_REASON)):
+    for kind, cue in (
+        ("number", ASKS_NUMBER),
+        ("date", ASKS_DATE),
+        ("reason", ASKS_REASON),
+        ("place", ASKS_PLACE),
+    ):
         if words & cue:
             return kind
     if "عدد" in words:
@@ -109,6 +122,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(set(words) & _REASON_WORDS)
     if kind == "name":
         return holds_name(words)
+    if kind == "place":
+        return bool(set(words) & _PLACE_WORDS) or any(entity_of(w) for w in words)
     return True
 
 

@@ -43,6 +43,8 @@ def retriever() -> Retriever:
         ("مين رئيس كازاخستان؟", "name"),
         ("من طلب إرسال القوات؟", None),
         ("ماذا قال بلينكن؟", None),
+        ("أين فرضت حالة الطوارئ؟", "place"),
+        ("الاحتجاجات وصلت فين؟", "place"),
     ],
 )
 def test_asked_kind(question: str, kind: str | None) -> None:
@@ -60,6 +62,9 @@ def test_asked_kind(question: str, kind: str | None) -> None:
         ("زعم وزير الخارجية الأمريكى أنتونى بلينكن أن", "name", True),
         ("وقالت متحدثة باسم الشرطة، إن قوات الأمن تحركت", "name", False),
         ("وأعلنت وزارة الداخلية الكازاخية مقتل 164 شخصا", "name", False),
+        ("وفرض الرئيس حالة الطوارئ في منطقة مانجيستاو", "place", True),
+        ("قال السفير إن الصين تراقب الوضع", "place", True),
+        ("وأعلنت الحكومة استقالتها على خلفية الاحتجاجات", "place", False),
     ],
 )
 def test_holds_kind(text: str, kind: str, holds: bool) -> None:
