@@ -45,7 +45,6 @@ from bot.settings import Settings
 from bot.store import Store, StoreError
 from bot.tokenguard import guard_secrets
 from retrieval.answer import load_retriever
-from retrieval.families import warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -159,8 +158,9 @@ async def post_init(application: AnyApplication) -> None:
         logger.warning("corpus issue: %s", issue)
     services.retriever = retriever
     logger.info("corpus loaded: %d articles, %d sentences", retriever.info.articles, retriever.info.sentences)
-    # The morphological analyser loads its lexicon in the background: no first question waits for it.
-    _track(services, asyncio.create_task(asyncio.to_thread(warm_up), name="sanad-warm-up"))
+    # The morphological analyser loads its lexicon and analyses the corpus's frequent words in the
+    # background: no question waits for either.
+    _track(services, asyncio.create_task(asyncio.to_thread(retriever.warm_up), name="sanad-warm-up"))
     services.store = await open_store(settings)
     services.log_writer.start(services.store)
     await purge_once(services)

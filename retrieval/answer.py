@@ -28,7 +28,7 @@ from retrieval.decide import (
 from retrieval.dialect import collapse_stretch, load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
-from retrieval.families import WordFamilies, has_noun_reading, looks_like_name
+from retrieval.families import WordFamilies, has_noun_reading, looks_like_name, warm_up
 from retrieval.gazetteer import ENTITIES, MULTIWORD_ENTITIES, entity_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
@@ -341,6 +341,12 @@ class Retriever:
             for token in self._tokens_of(word):
                 tokens.setdefault(token, ROOT_STRENGTH)
         return True
+
+    def warm_up(self) -> None:
+        """Load the morphological analyser and analyse the corpus's frequent words now, off the question
+        path (the bot runs this in the background at start-up): no question then waits for either."""
+        warm_up()
+        self._families.warm()
 
     @cached_property
     def _families(self) -> WordFamilies:

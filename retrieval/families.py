@@ -31,6 +31,9 @@ _VOWELS = str.maketrans("", "", "اويء")
 _MIN_FUZZY = 5  # letters: shorter words have too many one-slip neighbours
 _ROOT_CANDIDATES = 30  # corpus words checked against a root at most (most frequent first)
 _ONE_LETTER_PROCLITICS = frozenset("وبلفك")
+# Corpus words analysed in the background at start-up (a few milliseconds each, once): the bundled
+# corpus whole, a large one's most frequent words.
+WARM_ROOT_WORDS = 5000
 
 
 def skeleton(normal: str) -> str:
@@ -170,6 +173,14 @@ class WordFamilies:
     @cached_property
     def _joined(self) -> str:
         return "\n" + "\n".join(sorted(self.counts, key=lambda w: -self.counts[w])) + "\n"
+
+    def warm(self, limit: int = WARM_ROOT_WORDS) -> int:
+        """Analyse the ``limit`` most frequent corpus words now (``same_root`` checks candidates most
+        frequent first), so that a question's root look-up finds them analysed. Returns how many."""
+        words = sorted(self.counts, key=lambda w: (-self.counts[w], w))[:limit]
+        for word in words:
+            roots(self.written[word])
+        return len(words)
 
     def spellings(self, normal: str) -> list[str]:
         """Corpus words spelling ``normal`` another way (transliteration or one slip), likeliest first."""

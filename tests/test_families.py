@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.families import WordFamilies, has_noun_reading, looks_like_name, roots, skeleton
+from retrieval.families import WordFamilies, _analyses, has_noun_reading, looks_like_name, roots, skeleton
 from retrieval.text import Pipeline, light_stem, make_name_stemmer, normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -151,3 +151,11 @@ def test_a_named_person_in_the_corpus_is_answered(retriever: Retriever) -> None:
 def test_noun_readings() -> None:
     assert has_noun_reading("سكان")
     assert not has_noun_reading("بلغت")
+
+
+@needs_analyser
+def test_warming_analyses_the_most_frequent_corpus_words_first() -> None:
+    table = WordFamilies([("الحكومه", "الحكومة", 5), ("الاحتجاجات", "الاحتجاجات", 3), ("نادر", "نادر", 1)])
+    _analyses.cache_clear()
+    assert table.warm(limit=2) == 2
+    assert _analyses.cache_info().currsize == 2  # the two most frequent, analysed before any question
