@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.text import bare_word
@@ -66,18 +66,24 @@ def arabic_skeleton(normal: str) -> str:
     return skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
 
 
-def latin_skeleton(word: str) -> str:
-    """The consonant classes of an Arabizi word, doubled letters once, a final h dropped."""
-    out = []
+def _units(word: str, digraphs: dict[str, str]) -> Iterator[tuple[int, str]]:
+    """(position, unit) of a Latin word read left to right: a digraph of ``digraphs`` as one unit."""
     i = 0
     while i < len(word):
         pair = word[i : i + 2]
-        if pair in _LATIN_DIGRAPHS:
-            out.append(_LATIN_DIGRAPHS[pair])
+        if pair in digraphs:
+            yield i, pair
             i += 2
-            continue
-        out.append(_LATIN_CLASS.get(word[i], ""))
-        i += 1
+        else:
+            yield i, word[i]
+            i += 1
+
+
+def latin_skeleton(word: str) -> str:
+    """The consonant classes of an Arabizi word, doubled letters once, a final h dropped."""
+    out = [
+        _LATIN_DIGRAPHS.get(unit) or _LATIN_CLASS.get(unit, "") for _, unit in _units(word, _LATIN_DIGRAPHS)
+    ]
     skeleton = "".join(c for j, c in enumerate(out) if c and (j == 0 or c != out[j - 1]))
     return skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
 
@@ -143,7 +149,8 @@ class Transliterator:
         table: dict[str, dict[str, int]] = defaultdict(dict)
         preferred = frozenset(preferred)
         defined: dict[str, str] = {}
-        for word, count in counts:
+        # Preferred words count 0 unless the corpus has them too: they win ties, not frequency.
+        for word, count in [*counts, *((word, 0) for word in preferred)]:
             bare = bare_word(word)
             if bare != word and word.startswith("ال"):
                 defined.setdefault(bare, word)
@@ -151,14 +158,6 @@ class Transliterator:
                 skeleton = arabic_skeleton(form)
                 if skeleton:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
-        for word in preferred:
-            bare = bare_word(word)
-            if bare != word and word.startswith("ال"):
-                defined.setdefault(bare, word)
-            for form in {word, bare}:
-                skeleton = arabic_skeleton(form)
-                if skeleton:
-                    table[skeleton].setdefault(form, 0)
         return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined)
 
     def word(self, latin: str) -> str | None:
@@ -237,25 +236,19 @@ _SPELL_LETTERS = {
     "y": "ي", "2": "ء", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "غ", "9": "ق",
 }  # fmt: skip
 _SHORT_VOWELS = frozenset("aeiou")
+_FINAL_VOWELS = {"a": "ه", "e": "ه", "i": "ي", "o": "و", "u": "و"}
 
 
 def spell(latin: str) -> str:
     """A rough Arabic spelling of an Arabizi word: «ensa7abet» → «انسحبت», «n3ta9al» → «نعتقل»."""
     out: list[str] = []
-    i = 0
-    while i < len(latin):
-        pair = latin[i : i + 2]
-        if pair in _SPELL_DIGRAPHS:
-            out.append(_SPELL_DIGRAPHS[pair])
-            i += 2
-            continue
-        ch = latin[i]
-        if ch in _SHORT_VOWELS:
-            if i == 0:
-                out.append("ا")
-            elif i == len(latin) - 1:
-                out.append({"a": "ه", "e": "ه", "i": "ي", "o": "و", "u": "و"}[ch])
-        else:
-            out.append(_SPELL_LETTERS.get(ch, ""))
-        i += 1
+    for i, unit in _units(latin, _SPELL_DIGRAPHS):
+        if unit in _SPELL_DIGRAPHS:
+            out.append(_SPELL_DIGRAPHS[unit])
+        elif unit not in _SHORT_VOWELS:
+            out.append(_SPELL_LETTERS.get(unit, ""))
+        elif i == 0:
+            out.append("ا")
+        elif i == len(latin) - 1:
+            out.append(_FINAL_VOWELS[unit])
     return "".join(out)
