@@ -85,16 +85,7 @@ class ReloadReport:
     content_hash: str = ""
 
     def html(self) -> str:
-        if self.busy:
-            return escape(phrases.RELOAD_BUSY)
-        return render_reload_html(
-            ok=self.ok,
-            before=self.before,
-            after=self.after,
-            seconds=self.seconds,
-            issues=self.issues,
-            error=self.error,
-        )
+        return render_reload_html(self)
 
 
 def _counts(retriever: Retriever | None) -> tuple[int, int]:
@@ -324,14 +315,7 @@ async def _preview(
     article = prepared.article
     upload = PendingUpload(article, prepared.content, user_id, time.monotonic())
     token = context.services.uploads.add(upload)
-    preview = render_upload_preview_html(
-        doc_id=article.id,
-        title=article.title,
-        published=article.published,
-        outlet=article.outlet,
-        paragraphs=article.paragraphs,
-        removed=prepared.removed,
-    )
+    preview = render_upload_preview_html(article, removed=prepared.removed)
     sent = await _reply(context, message, preview, upload_keyboard(token))
     return sent, "upload"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot import phrases
 from bot.render.html import (
@@ -19,6 +19,12 @@ from bot.render.html import (
     safe_html,
     truncate_words,
 )
+from bot.store import Stats
+from retrieval.answer import CorpusInfo
+from retrieval.models import Article
+
+if TYPE_CHECKING:  # bot.admin renders its reports with this module
+    from bot.admin import ReloadReport
 
 
 def removed_lines(count: int) -> str:
@@ -30,21 +36,8 @@ def removed_lines(count: int) -> str:
 # --- /start and /help ------------------------------------------------------------------------------------
 
 
-class CorpusInfoLike(Protocol):
-    @property
-    def articles(self) -> int: ...
-    @property
-    def sentences(self) -> int: ...
-    @property
-    def outlets(self) -> tuple[str, ...]: ...
-    @property
-    def first_published(self) -> date | None: ...
-    @property
-    def last_published(self) -> date | None: ...
-
-
 def render_help_html(
-    info: CorpusInfoLike,
+    info: CorpusInfo,
     *,
     username: str,
     examples: Sequence[str],
@@ -84,27 +77,8 @@ def render_help_html(
 # --- admin -----------------------------------------------------------------------------------------------
 
 
-class StatsLike(Protocol):
-    @property
-    def questions_today(self) -> int: ...
-    @property
-    def questions_7d(self) -> int: ...
-    @property
-    def answered_7d(self) -> int: ...
-    @property
-    def declined_7d(self) -> int: ...
-    @property
-    def top_declined(self) -> Sequence[tuple[str, int]]: ...
-    @property
-    def feedback_up(self) -> int: ...
-    @property
-    def feedback_down(self) -> int: ...
-    @property
-    def denied_admin_attempts_7d(self) -> int: ...
-
-
 def render_stats_html(
-    stats: StatsLike,
+    stats: Stats,
     recent: Sequence[tuple[datetime, str, bool]],
     *,
     other: Sequence[tuple[str, int]] = (),
@@ -142,24 +116,19 @@ def render_stats_html(
     return fit_lines([], lines)
 
 
-def render_reload_html(
-    *,
-    ok: bool,
-    before: tuple[int, int],
-    after: tuple[int, int],
-    seconds: float,
-    issues: Sequence[str] = (),
-    error: str | None = None,
-    max_issues: int = 10,
-) -> str:
+def render_reload_html(report: ReloadReport, *, max_issues: int = 10) -> str:
     """/reload outcome: articles and sentences before → after and the time taken, or what went wrong.
 
     ``before``/``after`` are ``(articles, sentences)``; on failure ``after`` is what was found (or the
-    old counts when nothing could be loaded) and the old corpus stays in use.
+    old counts when nothing could be loaded) and the old corpus stays in use. A request refused because a
+    reload was already running says so.
     """
+    if report.busy:
+        return escape(phrases.RELOAD_BUSY)
+    before, after, issues = report.before, report.after, report.issues
     lines: list[str] = []
-    if ok:
-        lines.append(escape(phrases.RELOAD_OK.format(seconds=f"{seconds:.1f}")))
+    if report.ok:
+        lines.append(escape(phrases.RELOAD_OK.format(seconds=f"{report.seconds:.1f}")))
     else:
         lines.append(
             escape(phrases.RELOAD_FAILED.format(articles=count_noun(before[0], phrases.ARTICLES_GEN)))
@@ -172,8 +141,8 @@ def render_reload_html(
             sentences_after=after[1],
         )
     ).split("\n")
-    if error and not issues:
-        lines += ["", f"{FSI}{escape(error)}{PDI}"]
+    if report.error and not issues:
+        lines += ["", f"{FSI}{escape(report.error)}{PDI}"]
     if issues:
         lines += ["", escape(phrases.RELOAD_ISSUES)]
         lines += [f"{BULLET} {FSI}{escape(issue)}{PDI}" for issue in issues[:max_issues]]
@@ -183,27 +152,19 @@ def render_reload_html(
 
 
 def render_upload_preview_html(
-    *,
-    doc_id: str,
-    title: str,
-    published: date | None,
-    outlet: str | None,
-    paragraphs: Sequence[str],
-    removed: int = 0,
-    first_paragraphs: int = 3,
-    paragraph_chars: int = 300,
+    article: Article, *, removed: int = 0, first_paragraphs: int = 3, paragraph_chars: int = 300
 ) -> str:
     """What an admin sees before «إضافة»: title, date, outlet, id and the first paragraphs."""
     lines = [
         f"<b>{escape(phrases.UPLOAD_PREVIEW)}</b>",
-        safe_html(phrases.UPLOAD_TITLE.format(title=title)),
-        escape(phrases.UPLOAD_DATE.format(date=format_date(published))),
-        safe_html(phrases.UPLOAD_OUTLET.format(outlet=outlet or phrases.UNKNOWN_OUTLET)),
-        escape(phrases.UPLOAD_ID.split("{")[0]) + f"{FSI}<code>{escape(doc_id)}</code>{PDI}",
+        safe_html(phrases.UPLOAD_TITLE.format(title=article.title)),
+        escape(phrases.UPLOAD_DATE.format(date=format_date(article.published))),
+        safe_html(phrases.UPLOAD_OUTLET.format(outlet=article.outlet or phrases.UNKNOWN_OUTLET)),
+        escape(phrases.UPLOAD_ID.split("{")[0]) + f"{FSI}<code>{escape(article.id)}</code>{PDI}",
     ]
     if removed:
         lines.append(escape(removed_lines(removed)))
-    body = [p for p in paragraphs if not p.startswith("## ")][:first_paragraphs]
+    body = [p for p in article.paragraphs if not p.startswith("## ")][:first_paragraphs]
     if body:
         lines += ["", escape(phrases.UPLOAD_FIRST_LINES)]
         lines += [f"{BULLET} {safe_html(truncate_words(p, paragraph_chars))}" for p in body]
