@@ -16,7 +16,6 @@ from bot.render import (
     FSI,
     PDI,
     RLM,
-    context_for,
     count_noun,
     format_date,
     from_articles,
@@ -237,7 +236,6 @@ def test_referential_hit_shows_the_sentence_before_in_italics() -> None:
     h = hit(
         "وأضاف أن الوضع بات تحت السيطرة الكاملة في المدينة.", before="قال الرئيس توكاييف إن القوات انتشرت."
     )
-    assert context_for(h) == (h.before, None)
     page = render_answer_html(answer(h), snippets=3)
     assert "<i>قال الرئيس توكاييف إن القوات انتشرت.</i> وأضاف" in page.text
     assert "(قال الرئيس توكاييف إن القوات انتشرت.) وأضاف" in render_answer_text(answer(h), snippets=3)
@@ -245,24 +243,12 @@ def test_referential_hit_shows_the_sentence_before_in_italics() -> None:
 
 def test_short_hit_shows_the_sentence_after() -> None:
     h = hit("احتجاجات واسعة.", before="قبلها.", after="امتدت الاحتجاجات من جاناوزن إلى ألماتي.")
-    assert context_for(h) == (None, h.after)
     assert "<i>امتدت الاحتجاجات" in render_answer_html(answer(h), snippets=1).text
-
-
-def test_short_hit_at_the_end_of_an_article_shows_the_sentence_before() -> None:
-    h = hit("احتجاجات واسعة.", before="امتدت الاحتجاجات من جاناوزن إلى ألماتي.")
-    assert context_for(h) == (h.before, None)
 
 
 def test_clear_hit_stands_alone() -> None:
     h = hit(LONG, before="قبلها جملة.", after="بعدها جملة.")
-    assert context_for(h) == (None, None)
     assert "<i>" not in render_answer_html(answer(h), snippets=1).text
-
-
-def test_referential_word_with_diacritics_and_prefix() -> None:
-    assert context_for(hit("فَهذا ما حدث في المدينة الكبرى خلال أيام الاحتجاج الأولى.", before="قبل."))[0]
-    assert context_for(hit("وأكّدت الوزارة أن الأمن استتب في جميع أنحاء البلاد.", before="قبل."))[0]
 
 
 # --- right-to-left --------------------------------------------------------------------------------------
