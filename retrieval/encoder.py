@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.config import ENCODERS
+from retrieval.text import ARABIC_DIGITS, INVISIBLE, folding
 
 __all__ = ["ENCODERS", "E5Encoder", "Encoder", "FloatArray", "load_encoder"]
 
@@ -39,13 +40,11 @@ QUERY_MEMO = 2048  # question vectors remembered by text (popular questions recu
 BATCH = 32  # sentences per call into the engine
 
 
-# What spelling may vary without changing a word: diacritics, tatweel, invisible controls, the digit script.
-_SURFACE = str.maketrans(
-    dict.fromkeys((*range(0x064B, 0x0660), 0x0670, 0x0640, 0x061C, 0x00AD), None)
-    | dict.fromkeys((*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF), None)
-    | {0x0660 + i: str(i) for i in range(10)}
-    | {0x06F0 + i: str(i) for i in range(10)}
-)
+# What spelling may vary without changing a word: diacritics, tatweel, invisible controls (and the invisible
+# operators U+2061-U+2065), the digit script.
+_SURFACE = dict.fromkeys(
+    (*range(0x064B, 0x0660), 0x0670, 0x0640, *map(ord, INVISIBLE), *range(0x2061, 0x2066)), None
+) | folding(ARABIC_DIGITS)
 TEXT_VERSION = 2  # bump when surface() changes: it is part of every encoder's name
 
 

@@ -16,6 +16,8 @@ from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.models import Article, Corpus, Hit
 
+# The judges' folding, a copy kept apart from retrieval.text's LETTER_FOLDS on purpose: answers are judged
+# by the fixed rules of shared/eval/README, so a change to retrieval's own folding cannot move the scores.
 _JUDGE_LETTERS = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
     | {chr(0x0660 + i): str(i) for i in range(10)}

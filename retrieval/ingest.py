@@ -41,6 +41,7 @@ from datetime import date
 from retrieval.corpus import is_valid_id
 from retrieval.errors import IngestError
 from retrieval.models import Article
+from retrieval.text import ALEFS, ARABIC_DIGITS, INVISIBLE, folding
 
 __all__ = [
     "MONTH_NAMES",
@@ -99,23 +100,20 @@ class PageFacts:
 
 # --------------------------------------------------------------------------- folding
 
-_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
-    ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
-}
-_LETTERS = {ord("أ"): "ا", ord("إ"): "ا", ord("آ"): "ا", ord("ٱ"): "ا", ord("ى"): "ي"}
-_DROP = re.compile("[\u064b-\u0652\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+# Alefs, alef maqsura and digits only: the line and date patterns below are written with ة, ؤ and ئ.
+_LETTERS = folding(ALEFS + "ى" + ARABIC_DIGITS)
+_DROP = re.compile(f"[\u064b-\u0652\u0670\u0640{INVISIBLE}]")
 
 
 def _fold(text: str) -> str:
     """Matching form: no diacritics or tatweel, one alef, ASCII digits, single spaces, casefolded."""
-    text = _DROP.sub("", unicodedata.normalize("NFKC", text)).translate(_DIGITS).translate(_LETTERS)
+    text = _DROP.sub("", unicodedata.normalize("NFKC", text)).translate(_LETTERS)
     return " ".join(text.split()).casefold()
 
 
 def _clean(line: str) -> str:
     """The kept form of a raw line: surrounding whitespace and invisible marks stripped, letters untouched."""
-    return line.strip().strip(_INVISIBLE).strip()
+    return line.strip().strip(INVISIBLE).strip()
 
 
 def _words(folded: str) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from retrieval.models import Hit, Sentence
+from retrieval.text import ALEFS, folding
 
 # A hit shorter than this many words is shown with a neighbouring sentence for context.
 SHORT_HIT_WORDS = 6
@@ -28,11 +29,12 @@ _REFERENTIAL = frozenset(
         "لفت", "لفتت", "اعتبر", "اعتبرت", "شدد", "شددت", "قال", "قالت",
     }
 )  # fmt: skip
+_ALEFS = folding(ALEFS)  # a first word is matched with its alef forms folded
 
 
 def _normalise_word(word: str) -> str:
     word = re.sub(r"[^\w]", "", word.replace("\u0640", ""))
-    return word.translate(str.maketrans("أإآٱ", "اااا"))
+    return word.translate(_ALEFS)
 
 
 def starts_referentially(text: str) -> bool:

@@ -17,35 +17,44 @@ from pyarabic import araby
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
 PIPELINE_VERSION = "4"
 
-_ZERO_WIDTH = (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C, 0x00AD)
-_BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
-_CONTROLS = dict.fromkeys((*_ZERO_WIDTH, *_BIDI_CONTROLS), None)
+# The one set of invisible characters, dropped wherever text is matched: zero-width space, non-joiner and
+# joiner, LRM, RLM, word joiner, BOM, ALM and soft hyphen, then the bidi controls (embeddings, overrides,
+# isolates), which ``bot.render`` also strips from untrusted text before it adds its own isolates.
+ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c\u00ad"
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+INVISIBLE = ZERO_WIDTH + BIDI_CONTROLS
+_CONTROLS = dict.fromkeys(map(ord, INVISIBLE), None)
 # pyarabic's inventory of diacritics (harakat, shadda, sukun, tanwin, dagger alef, Quranic and extended
 # marks) and tatweel, dropped along with invisible and bidi controls in one str.translate.
-_DROP = dict.fromkeys(
-    (*_ZERO_WIDTH, *_BIDI_CONTROLS, *(ord(c) for c in araby.DIACRITICS), ord(araby.TATWEEL)), None
-)
-_LETTERS = str.maketrans(
-    {
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ى": "ي",
-        "ة": "ه",
-        "ؤ": "و",
-        "ئ": "ي",
-        "ی": "ي",  # Persian yeh
-        "ک": "ك",  # Persian kaf
-        "گ": "ك",  # gaf (Persian, Iraqi and Gulf spellings)
-        "ڤ": "ف",  # veh (لافروڤ)
-        "پ": "ب",  # peh
-        "چ": "ج",  # tcheh
-        "ژ": "ز",  # jeh
-        **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
-        **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
-    }
-)
+_DROP = dict.fromkeys((*map(ord, INVISIBLE), *(ord(c) for c in araby.DIACRITICS), ord(araby.TATWEEL)), None)
+
+ALEFS = "أإآٱ"  # hamza-carrying alefs and alef wasla
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"  # Arabic-Indic, then Persian
+# The one Arabic letter-folding table: normalize() applies all of it, readers whose own patterns keep some
+# of these letters take a part with folding(). (retrieval.evaluate keeps the judges' table on purpose.)
+LETTER_FOLDS: dict[str, str] = {
+    **dict.fromkeys(ALEFS, "ا"),
+    "ى": "ي",
+    "ة": "ه",
+    "ؤ": "و",
+    "ئ": "ي",
+    "ی": "ي",  # Persian yeh
+    "ک": "ك",  # Persian kaf
+    "گ": "ك",  # gaf (Persian, Iraqi and Gulf spellings)
+    "ڤ": "ف",  # veh (لافروڤ)
+    "پ": "ب",  # peh
+    "چ": "ج",  # tcheh
+    "ژ": "ز",  # jeh
+    **{digit: str(value % 10) for value, digit in enumerate(ARABIC_DIGITS)},  # to ASCII digits
+}
+_LETTERS = str.maketrans(LETTER_FOLDS)
+
+
+def folding(chars: str) -> dict[int, str]:
+    """A ``str.translate`` table applying only the folds of ``chars`` (each a key of ``LETTER_FOLDS``)."""
+    return str.maketrans({char: LETTER_FOLDS[char] for char in chars})
+
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # A written word including its diacritics, tatweel and joiners (which \w alone would split on).
 _SURFACE_WORD = re.compile(
@@ -223,8 +232,6 @@ def make_name_stemmer(name: str) -> Callable[[str], str] | None:
 
 
 # --- lexicon ----------------------------------------------------------------------------------------
-
-
 
 
 def bare_word(normal: str) -> str:

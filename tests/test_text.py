@@ -8,9 +8,13 @@ from hypothesis import strategies as st
 
 from retrieval.config import STEMMERS
 from retrieval.text import (
+    ALEFS,
+    ARABIC_DIGITS,
+    INVISIBLE,
     STOP_WORDS,
     Lexicon,
     Pipeline,
+    folding,
     light_stem,
     make_stemmer,
     normalize,
@@ -262,3 +266,9 @@ def test_word_spans_point_at_the_written_words_including_diacritics() -> None:
     spans = Pipeline().word_spans(text)
     assert [text[a:b] for a, b, _, _ in spans] == ["أعلنت", "الحكومَة", "حالة", "الطوارئ"]
     assert [s for _, _, s, _ in spans] == [stem(w) for w in ("أعلنت", "الحكومة", "حالة", "الطوارئ")]
+
+
+def test_one_invisible_set_and_one_folding_table_in_parts() -> None:
+    assert set(INVISIBLE) == BIDI_CONTROLS | ZERO_WIDTH
+    assert normalize("أإآٱى٣۴ة") == "ااااي34ه"
+    assert "أإآٱى٣۴ة".translate(folding(ALEFS + "ى" + ARABIC_DIGITS)) == "ااااي34ة"  # ة kept

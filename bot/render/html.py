@@ -22,6 +22,7 @@ from datetime import date
 from telegram.constants import MessageLimit
 
 from bot import phrases
+from retrieval.text import BIDI_CONTROLS
 
 MAX_TEXT_LENGTH = int(MessageLimit.MAX_TEXT_LENGTH)
 FSI = "\u2068"
@@ -78,7 +79,7 @@ def isolate_latin(text: str) -> str:
 
 # Explicit embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI) inside untrusted text
 # (a question, an uploaded title) would reorder the rest of the line; the renderer adds its own isolates.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_CONTROLS = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 def safe_html(text: str) -> str:
