@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import admin, journal, phrases
-from bot.context import MessageKey, SanadContext, Services
+from bot.context import MessageKey, NotReadyError, SanadContext, Services
 from bot.conversation import conversations_of
 from bot.delivery import send_reply
 from bot.fetch import link_in
@@ -559,15 +559,17 @@ async def _more_button(
 
 
 async def on_error(update: object, context: SanadContext) -> None:
-    """Log the failure (traceback, never the token: see ``bot.redact``) and tell the user in Arabic."""
+    """Log the failure (traceback, never the token: see ``bot.redact``) and tell the user in Arabic (that the
+    corpus is still loading, when it is)."""
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
     started = time.monotonic()
+    notice = phrases.NOT_READY if isinstance(context.error, NotReadyError) else phrases.ERROR
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(phrases.ERROR, show_alert=True)
+            await update.callback_query.answer(notice, show_alert=True)
         elif (message := update.effective_message) is not None:
-            await reply_notice(context, update, message, phrases.ERROR, "error", None, started)
+            await reply_notice(context, update, message, notice, "error", None, started)
     except TelegramError:
         logger.warning("could not tell the user about the error", exc_info=True)
