@@ -12,26 +12,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import phrases
-from bot.render import (
-    FSI,
-    PDI,
-    RLM,
-    count_noun,
-    format_date,
+from bot.render.admin import removed_lines, render_help_html, render_stats_html
+from bot.render.answer import (
     from_articles,
     hit_markers,
     render_answer_html,
     render_answer_text,
     render_decline_html,
     render_decline_text,
-    render_help_html,
-    render_sources_html,
-    render_sources_text,
-    render_stats_html,
+)
+from bot.render.html import (
+    FSI,
+    PDI,
+    RLM,
+    count_noun,
+    format_date,
     truncate_words,
     truncate_words_start,
     utf16_len,
 )
+from bot.render.sources import render_sources_html, render_sources_text
 from retrieval.models import Answer, Citation, Hit, Sentence
 from tests.fakes.tg_html import parse_html
 
@@ -549,8 +549,6 @@ def test_an_english_question_gets_a_bilingual_note() -> None:
 
 
 def test_removed_lines_agree_with_their_number() -> None:
-    from bot.render import removed_lines
-
     assert removed_lines(1).startswith("حُذف سطر واحد")
     assert removed_lines(2).startswith("حُذف سطران")
     assert removed_lines(3).startswith("حُذفت 3 أسطر")

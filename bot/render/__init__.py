@@ -1,47 +1,21 @@
 """Pure rendering: an ``Answer`` (and friends) -> Telegram HTML or plain text for the CLI.
 
-``html`` holds the primitives (escaping, bidi isolates, fitting within Telegram's limit); ``answer`` the
-answers, declines and sources; ``admin`` /help, /stats and the reload and upload messages; ``timeline``
-and ``inline`` their features' messages. The names callers use are importable from ``bot.render``.
+``html`` holds the primitives (escaping, bidi isolates, fitting within Telegram's limit, dates and counted
+nouns); ``answer`` the answers, figures and declines; ``sources`` the citation lines; ``admin`` /help,
+/stats and the reload and upload messages; ``timeline`` and ``inline`` their features' messages. The names
+the bot's handlers use are importable from ``bot.render`` itself.
 """
 
 from bot.render.admin import (
-    removed_lines,
     render_help_html,
     render_reload_html,
     render_stats_html,
     render_upload_preview_html,
 )
-from bot.render.answer import (
-    Highlighter,
-    Page,
-    citation_html,
-    credited_outlet,
-    disagreement_line,
-    from_articles,
-    hit_markers,
-    render_answer_html,
-    render_answer_text,
-    render_decline_html,
-    render_decline_text,
-    render_sources_html,
-    render_sources_text,
-)
-from bot.render.html import (
-    FSI,
-    MAX_TEXT_LENGTH,
-    PDI,
-    RLM,
-    count_noun,
-    escape,
-    fit_lines,
-    format_date,
-    safe_html,
-    truncate_words,
-    truncate_words_start,
-    utf16_len,
-)
+from bot.render.answer import Page, disagreement_line, render_answer_html, render_answer_text
+from bot.render.html import MAX_TEXT_LENGTH, escape, utf16_len
 from bot.render.inline import inline_description, inline_figures, inline_title, render_inline_html
+from bot.render.sources import render_sources_html, render_sources_text
 from bot.render.timeline import (
     TIMELINE_PAGE_EVENTS,
     TimelinePage,
@@ -51,31 +25,17 @@ from bot.render.timeline import (
 )
 
 __all__ = [
-    "FSI",
     "MAX_TEXT_LENGTH",
-    "PDI",
-    "RLM",
     "TIMELINE_PAGE_EVENTS",
-    "Highlighter",
     "Page",
     "TimelinePage",
-    "citation_html",
-    "count_noun",
-    "credited_outlet",
     "disagreement_line",
     "escape",
-    "fit_lines",
-    "format_date",
-    "from_articles",
-    "hit_markers",
     "inline_description",
     "inline_figures",
     "inline_title",
-    "removed_lines",
     "render_answer_html",
     "render_answer_text",
-    "render_decline_html",
-    "render_decline_text",
     "render_help_html",
     "render_inline_html",
     "render_reload_html",
@@ -85,9 +45,6 @@ __all__ = [
     "render_timeline_html",
     "render_timeline_text",
     "render_upload_preview_html",
-    "safe_html",
     "timeline_citations",
-    "truncate_words",
-    "truncate_words_start",
     "utf16_len",
 ]

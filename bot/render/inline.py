@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot import phrases
 from bot.render.answer import (
     Highlighter,
-    citation_html,
     disagreement_line,
     render_answer_html,
     shrunk_snippet,
@@ -22,6 +21,7 @@ from bot.render.html import (
     truncate_words,
     utf16_len,
 )
+from bot.render.sources import citation_html
 from retrieval.figures import find_disagreement
 from retrieval.models import Answer, Hit
 

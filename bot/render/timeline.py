@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import phrases
-from bot.render.answer import citation_html, render_sources_text
 from bot.render.html import (
     BULLET,
     ELLIPSIS,
@@ -20,6 +19,7 @@ from bot.render.html import (
     truncate_words,
     utf16_len,
 )
+from bot.render.sources import citation_html, render_sources_text
 from retrieval.models import Citation, Sentence
 from retrieval.timeline import Event
 
