@@ -559,7 +559,7 @@ async def _more_button(
 
 
 async def on_error(update: object, context: SanadContext) -> None:
-    """Log the failure (traceback, never the token: see ``bot.redact``) and tell the user in Arabic."""
+    """Log the failure (traceback, never the token: see ``bot.loghygiene``) and tell the user in Arabic."""
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
