@@ -82,8 +82,8 @@ def build_application(settings: Settings) -> AnyApplication:
     inbox = Inbox(concurrency=CONCURRENT_UPDATES)
     raw_updates = RawUpdatesRequest()  # getUpdates results as received, for the inbox
     request = HTTPXRequest(
-        # httpcore walks every pooled connection on each request: 8 measured fastest (bench/load.py:
-        # 358 replies/s, against 193 at 32 and about 140 at PTB's default 256).
+        # httpcore walks every pooled connection on each request: 8 measured fastest with bench/load.py,
+        # far ahead of 32 and of PTB's default 256 (README, Benchmarks).
         connection_pool_size=CONNECTION_POOL_SIZE,
         read_timeout=settings.bot.request_timeout_seconds,  # a read timeout is never resent: bot.delivery
         httpx_kwargs={"event_hooks": {"request": [inbox.on_request]}},  # the sent-replies journal
