@@ -39,11 +39,10 @@ from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
 from bot.inbox import CURRENT_UPDATE, Inbox, inbox_of
 from bot.intake import RAW_UPDATES_KEY, Poller, RawUpdatesRequest, Webhook, WebhookServer, raw_updates_of
 from bot.keyboards import CALLBACK_PATTERN, TIMELINE_CALLBACK_PATTERN
+from bot.loghygiene import guard_secrets
 from bot.privacy import Pseudonymizer
-from bot.redact import install_redaction, quiet_http_logs
 from bot.settings import Settings
 from bot.store import Store, StoreError
-from bot.tokenguard import guard_secrets
 from retrieval.answer import load_retriever
 
 logger = logging.getLogger(__name__)
@@ -80,12 +79,11 @@ def build_application(settings: Settings) -> AnyApplication:
     if not token:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and export it")
     guard_secrets([token, settings.log_secret])  # before PTB logs its API URL (token included) at DEBUG
-    quiet_http_logs()
     inbox = Inbox(concurrency=CONCURRENT_UPDATES)
     raw_updates = RawUpdatesRequest()  # getUpdates results as received, for the inbox
     request = HTTPXRequest(
-        # httpcore walks every pooled connection on each request: 8 measured fastest (bench/load.py:
-        # 358 replies/s, against 193 at 32 and about 140 at PTB's default 256).
+        # httpcore walks every pooled connection on each request: 8 measured fastest with bench/load.py,
+        # far ahead of 32 and of PTB's default 256 (README, Benchmarks).
         connection_pool_size=CONNECTION_POOL_SIZE,
         read_timeout=settings.bot.request_timeout_seconds,  # a read timeout is never resent: bot.delivery
         httpx_kwargs={"event_hooks": {"request": [inbox.on_request]}},  # the sent-replies journal
@@ -350,10 +348,6 @@ async def run_until_stopped(application: AnyApplication, *, webhook: Webhook | N
 
 def run_bot(settings: Settings) -> None:
     """Run the bot until interrupted: long polling by default, a webhook when ``bot.mode = "webhook"``."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_redaction(settings.bot.token)
-    quiet_http_logs()
     application = build_application(settings)
     webhook = None
     if settings.bot.mode == "webhook":

@@ -169,10 +169,6 @@ class SanadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         return services_of(self.application)
 
 
-SanadApplication = Application[
-    ExtBot[None], SanadContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
-]
-
 CONTEXT_TYPES = ContextTypes(context=SanadContext)
 
 

@@ -190,13 +190,13 @@ def command_argument(message: Message) -> str:
 
 
 async def answer_question(update: Update, context: SanadContext, question: str, started: float) -> None:
-    """The whole question flow: limits, retrieval off the loop, HTML reply, then the log write."""
+    """The whole question flow: limits, retrieval off the loop, HTML reply, then the log write.
+    ``question`` comes cleaned (``bot.sanitize``) by the handler that took it from the update."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
     services = context.services
     settings = services.settings.bot
-    question = clean_text(question).strip()
     if user is not None:
         decision = services.limiter.check(user.id)
         if not decision.allowed:
@@ -309,7 +309,7 @@ async def private_text(update: Update, context: SanadContext) -> None:
             sent, outcome = await admin.receive_link(update, context, link)
             log_reply(context, update, outcome, link, sent, started)
             return
-        await answer_question(update, context, message.text, started)
+        await answer_question(update, context, clean_text(message.text).strip(), started)
 
 
 async def group_text(update: Update, context: SanadContext) -> None:
@@ -320,7 +320,7 @@ async def group_text(update: Update, context: SanadContext) -> None:
         return
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is not None:
-        await answer_question(update, context, question, started)
+        await answer_question(update, context, clean_text(question).strip(), started)
 
 
 async def ask(update: Update, context: SanadContext) -> None:
@@ -329,8 +329,8 @@ async def ask(update: Update, context: SanadContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    question = command_argument(message)
-    if not clean_text(question).strip():
+    question = clean_text(command_argument(message)).strip()
+    if not question:
         example = example_question(context.services.retriever)
         usage = phrases.ASK_USAGE.format(example=example)
         await reply_notice(context, update, message, usage, "empty", None, started)
@@ -559,7 +559,7 @@ async def _more_button(
 
 
 async def on_error(update: object, context: SanadContext) -> None:
-    """Log the failure (traceback, never the token: see ``bot.redact``) and tell the user in Arabic."""
+    """Log the failure (traceback, never the token: see ``bot.loghygiene``) and tell the user in Arabic."""
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return

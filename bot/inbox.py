@@ -26,8 +26,8 @@ replayed alone, so an update that crashes the process is pinned down: replayed t
 later restart goes on.
 
 Without a conversation log (it could not be opened) there is no inbox: updates are handled as they come,
-and a crash loses those in flight, as before. A write that fails is logged and the updates are
-handled anyway (``unsaved`` counts them): answering comes first, so an inbox write is tried once.
+and a crash loses those in flight. A write that fails is logged and the updates are handled anyway
+(``unsaved`` counts them): answering comes first, so an inbox write is tried once.
 """
 
 from __future__ import annotations

@@ -262,9 +262,9 @@ def _second_opinion(
 ) -> Answer:
     """A follow-up declined as a weak match («ولأي مدة؟»: «مدة» alone is weak evidence) is weighed again
     as the question it stands for, its own words and the carried ones together: when that reading is
-    answered, the follow-up is answered, its sentences ranked as before (its own words first). The carried
-    words can so prevent a decline, never cause one, and are never reported missing; a decline for an
-    unknown name or topic stands."""
+    answered, the follow-up is answered, its sentences ranked as any follow-up's (its own words first).
+    The carried words can so prevent a decline, never cause one, and are never reported missing; a
+    decline for an unknown name or topic stands."""
     whole = retriever.answer(" ".join((text, *context)), top_k)
     if whole.declined:
         return declined

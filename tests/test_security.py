@@ -407,8 +407,8 @@ async def test_the_token_never_reaches_logs_exceptions_replies_or_the_database(
         settings = make_settings(token=api.token, admin_ids=str(ADMIN), env=env, **urls)
         application = build_application(settings)
         loud = ("httpx", "httpcore", "telegram", "telegram.ext", "bot", "aiosqlite")
-        for name in loud:  # build_application quietens httpx; listen to everything anyway
-            logging.getLogger(name).setLevel(logging.DEBUG)
+        for name in loud:  # listen to everything, the HTTP clients too (levels restored after the test)
+            caplog.set_level(logging.DEBUG, logger=name)
         async with serving(application):
             bot = Bot(api, application, settings)
             answer = await bot.ask(USER, USER, STARTED)
