@@ -23,12 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import retrieval.index
-from retrieval import cache as cache_module
-from retrieval import persist
+import retrieval.index.sentence_index
+import retrieval.index.table
 from retrieval.answer import Retriever, load_retriever, make_pipeline
-from retrieval.bm25 import FastBM25
-from retrieval.cache import CACHE_DIR, index_key, pipeline_key
 from retrieval.config import RetrievalConfig
 from retrieval.corpus import load_corpus
 from retrieval.errors import EmptyQuestionError
@@ -39,8 +36,12 @@ from retrieval.index import (
     SentenceTable,
     article_digest,
     article_sentences,
+    persist,
     split_clitics,
 )
+from retrieval.index import cache as cache_module
+from retrieval.index.bm25 import FastBM25
+from retrieval.index.cache import CACHE_DIR, index_key, pipeline_key
 from retrieval.ingest import render_article
 from retrieval.models import Article, Citation, Corpus, Sentence
 from retrieval.text import Pipeline, make_stemmer, normalize, variant_keys
@@ -307,7 +308,7 @@ class Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.tabulated: list[str] = []
         self.assembled = 0
-        tabulate, assemble = retrieval.index._tabulate, retrieval.index._assemble
+        tabulate, assemble = retrieval.index.table._tabulate, retrieval.index.sentence_index.build_assembly
 
         def counting_tabulate(article: Article, *args: object) -> None:
             self.tabulated.append(article.id)
@@ -317,8 +318,8 @@ class Spy:
             self.assembled += 1
             return assemble(*args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(retrieval.index, "_tabulate", counting_tabulate)
-        monkeypatch.setattr(retrieval.index, "_assemble", counting_assemble)
+        monkeypatch.setattr(retrieval.index.table, "_tabulate", counting_tabulate)
+        monkeypatch.setattr(retrieval.index.sentence_index, "build_assembly", counting_assemble)
 
     def counts(self) -> tuple[int, int]:
         """(articles tokenised, corpus-wide stages run) since the last reset."""
@@ -469,7 +470,7 @@ def test_the_cache_holds_only_plain_arrays_and_json(synthetic: Path) -> None:
 def test_progress_bars_go_to_stderr(
     bundled: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(retrieval.index, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(retrieval.index.table, "PROGRESS_DELAY", 0)
     load_retriever(bundled, CONFIG, progress=True)
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -1,4 +1,4 @@
-"""Save and load a built :class:`~retrieval.bm25.FastBM25` as plain ``.npy`` arrays and JSON; never pickle.
+"""Save and load a built :class:`~retrieval.index.bm25.FastBM25` as ``.npy`` arrays and JSON; never pickle.
 
 A saved index is a directory of its own::
 
@@ -22,7 +22,7 @@ Bundles
 :func:`save_bundle` and :func:`load_bundle` keep any set of named integer arrays and JSON documents the
 same way (one ``.npy`` or ``.json`` file each, a digest per file in ``meta.json``, atomic replacement,
 ``None`` on damage), optionally with a :class:`FastBM25` saved by :func:`save_index` in a ``bm25``
-subdirectory. ``retrieval.cache`` keeps a whole sentence index this way.
+subdirectory. ``retrieval.index.cache`` keeps a whole sentence index this way.
 
 This is the only module of the index that touches files.
 """
@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.bm25 import FastBM25, PostingArrays
+from retrieval.index.bm25 import FastBM25, PostingArrays
 
 __all__ = [
     "FORMAT",
@@ -57,7 +57,7 @@ __all__ = [
     "save_index",
 ]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("retrieval.persist")  # the name log lines show
 
 FORMAT = "sanad-bm25-index"
 VERSION = 1

@@ -3,9 +3,9 @@
 The cache lives in ``corpus/.index/`` (``cache_dir`` overrides it), one directory per text pipeline::
 
     .index/light-0123456789abcdef/    the stemmer and 16 hex digits of the pipeline key
-        meta.json                     keys, sizes and a digest per file (retrieval.persist bundle)
+        meta.json                     keys, sizes and a digest per file (retrieval.index.persist bundle)
         *.npy, *.json                 the SentenceTable (per article) and the Assembly (corpus-wide)
-        bm25/                         the FastBM25 postings (retrieval.persist.save_index)
+        bm25/                         the FastBM25 postings (retrieval.index.persist.save_index)
 
 Two keys decide what can be reused:
 
@@ -15,7 +15,7 @@ Two keys decide what can be reused:
   leave stale rows behind, even if nobody bumps a version). Another pipeline means another directory;
   the three most recently written are kept, so switching stemmers back and forth rebuilds nothing.
 * the **index key** adds k1, b and the digest of every article, in order
-  (:func:`retrieval.index.article_digest`: id, metadata, title and paragraphs).
+  (:func:`retrieval.index.table.article_digest`: id, metadata, title and paragraphs).
 
 On a matching index key the index is restored without segmenting, tokenising or assembling anything.
 Otherwise the saved table's rows are reused for every article whose digest it holds, only new or
@@ -31,7 +31,7 @@ vector layout (``VECTORS_VERSION``), not the text pipeline: a new stemmer or lex
 
 A damaged cache is logged as a warning and rebuilt; a directory that cannot be written (a read-only
 corpus) is logged at info level and the index is simply not kept. Nothing here raises because of the
-cache. File access goes through ``retrieval.persist``.
+cache. File access goes through ``retrieval.index.persist``.
 """
 
 from __future__ import annotations
@@ -47,15 +47,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from retrieval import bm25 as bm25_module
-from retrieval import index as index_module
 from retrieval import segment as segment_module
 from retrieval import text as text_module
-from retrieval.bm25 import FastBM25
 from retrieval.config import RetrievalConfig
-from retrieval.index import Assembly, SentenceIndex, SentenceTable, article_digest
+from retrieval.index import arrays as arrays_module
+from retrieval.index import assembly as assembly_module
+from retrieval.index import bm25 as bm25_module
+from retrieval.index import table as table_module
+from retrieval.index.assembly import Assembly
+from retrieval.index.bm25 import FastBM25
+from retrieval.index.persist import Bundle, files_digest, load_bundle, prune_bundles, save_bundle
+from retrieval.index.sentence_index import SentenceIndex
+from retrieval.index.table import SentenceTable, article_digest
 from retrieval.models import Corpus
-from retrieval.persist import Bundle, files_digest, load_bundle, prune_bundles, save_bundle
 from retrieval.text import Pipeline
 from retrieval.vectors import SentenceVectors
 
@@ -64,7 +68,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CACHE_DIR", "CACHE_VERSION", "cached_index", "cached_vectors", "index_key", "pipeline_key"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("retrieval.cache")  # the name log lines show
 
 CACHE_DIR = ".index"
 CACHE_VERSION = 1  # bump when the saved arrays change meaning
@@ -78,7 +82,7 @@ VECTORS_VERSION = 1  # bump when the saved vectors change meaning
 @cache
 def _code_digest() -> str:
     """Digest of the source of the modules that turn articles into an index."""
-    modules = (text_module, segment_module, index_module, bm25_module)
+    modules = (text_module, segment_module, table_module, assembly_module, arrays_module, bm25_module)
     return files_digest([Path(module.__file__ or "") for module in modules])
 
 
