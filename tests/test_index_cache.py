@@ -363,15 +363,18 @@ def test_two_stage_build_equals_the_original_on_a_synthetic_corpus(synthetic: Pa
     assert new.clitics  # «بجنود» → «جنود»
 
 
-def test_two_articles_under_one_id_resolve_neighbours_as_before() -> None:
-    """Only a hand-built corpus can do this; the later article's sentences win, as in the id-keyed map."""
+def test_two_articles_under_one_id_are_refused() -> None:
+    """``load_corpus`` never yields them (tests/test_corpus.py); a hand-built list is refused."""
     first = Article("same", "عنوان أول", ("أعلنت الحكومة حالة الطوارئ. قال الرئيس توكاييف كلاما.",))
     second = Article("same", "عنوان ثان", ("اقتحم المتظاهرون المطار.",))
-    other = Article("other", "عنوان", ("قال الرئيس توكاييف كلاما. أعلنت الحكومة حالة الطوارئ.",))
-    articles = [first, second, other, first]
+    other = Article("other", "عنوان", ("قال الرئيس توكاييف كلاما.",))
     pipeline = Pipeline(stem=make_stemmer("light"))
-    new = SentenceIndex(articles, pipeline, 0.9, 0.4)
-    assert_same_index(new, LegacyIndex(articles, pipeline, 0.9, 0.4))
+    with pytest.raises(ValueError, match="article ids must be distinct; repeated: same"):
+        SentenceIndex([first, other, second], pipeline, 0.9, 0.4)
+    table = SentenceTable.build([first, other, second], pipeline)
+    index = SentenceIndex.assemble([first, other], table.select([0, 1]), pipeline, 0.9, 0.4)
+    with pytest.raises(ValueError, match="article ids must be distinct"):
+        SentenceIndex.restore([first, other, second], table, index.assembly, pipeline)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,6 +9,7 @@ entries are derived. The result (an :class:`Assembly`) can be kept too. Pure: no
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +28,10 @@ from retrieval.index.arrays import (
 )
 from retrieval.index.bm25 import EncodedDocs, FastBM25
 from retrieval.index.table import ABSENT, PROGRESS_DELAY, SentenceTable
-from retrieval.models import Article, Citation
+from retrieval.models import Article
 from retrieval.text import PROCLITICS
 
-__all__ = ["Assembly", "build_assembly", "split_clitics"]
+__all__ = ["Assembly", "build_assembly", "check_articles", "split_clitics"]
 
 _MIN_CLITIC_WORD = {"و": 4}  # «وقال» → «قال»; the others need five letters (بلينكن stays whole)
 
@@ -50,6 +51,18 @@ def split_clitics(tokens: Iterable[str]) -> dict[str, str]:
         and len(t) >= _MIN_CLITIC_WORD.get(t[0], 5)
         and t[1:] in vocabulary
     }
+
+
+def check_articles(articles: Sequence[Article], table: SentenceTable) -> None:
+    """``ValueError`` unless ``table`` has one article per article and the ids are distinct.
+
+    ``load_corpus`` refuses a second article under an id; neighbours and citations rely on that.
+    """
+    if len(articles) != len(table.digests):
+        raise ValueError(f"the table holds {len(table.digests)} articles, not {len(articles)}")
+    repeated = sorted(doc_id for doc_id, n in Counter(a.id for a in articles).items() if n > 1)
+    if repeated:
+        raise ValueError(f"article ids must be distinct; repeated: {', '.join(repeated)}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,42 +146,11 @@ class Assembly:
         )
 
 
-class _Locator:
-    """Finds the row holding a sentence id's neighbours, as the original id-keyed map did.
-
-    That map was filled article by article, so with two articles under one id (possible only in a
-    hand-built corpus) the later article's sentence wins; the search runs over such articles last first.
-    """
-
-    def __init__(self, articles: Sequence[Article], table: SentenceTable) -> None:
-        self._table = table
-        self._by_id: dict[str, list[int]] = {}
-        for number, article in enumerate(articles):
-            self._by_id.setdefault(article.id, []).append(number)
-        self.unique_ids = len(self._by_id) == len(articles)
-        self._order = (table.rows[:, 0].astype(np.int64) << 32) | table.rows[:, 1].astype(np.int64)
-
-    def find(self, doc_id: str, paragraph: int, position: int) -> tuple[int, int] | None:
-        """(article, row) of the sentence ``doc_id:paragraph:position`` that records neighbours."""
-        if not (0 <= paragraph < 2**31 and 0 <= position < 2**31):
-            return None
-        target = (paragraph << 32) | position
-        pointer = self._table.article_ptr
-        for number in reversed(self._by_id.get(doc_id, ())):
-            low, high = int(pointer[number]), int(pointer[number + 1])
-            row = low + int(np.searchsorted(self._order[low:high], target))
-            found = row < high and int(self._order[row]) == target
-            if found and int(self._table.neighbours[row, 0]) != ABSENT:
-                return number, row
-        return None
-
-
 def build_assembly(
     articles: Sequence[Article], table: SentenceTable, k1: float, b: float, progress: bool
 ) -> Assembly:
     """Stage 2 (see the module docstring): merge, split proclitics, build BM25, variant keys, context."""
-    if len(articles) != len(table.digests):
-        raise ValueError(f"the table holds {len(table.digests)} articles, not {len(articles)}")
+    check_articles(articles, table)
     bar = tqdm(total=4, desc="Assembling index", disable=not progress, delay=PROGRESS_DELAY, leave=False)
     with bar:
         # Identical sentences (same normalised text) are one entry citing every article carrying them:
@@ -189,15 +171,9 @@ def build_assembly(
         entry_of_group[groups[by_row]] = np.arange(len(entry_rows))
         entry_of_row = entry_of_group[group]  # the entry sharing each row's text, or -1
 
-        # Citations in order of first appearance; equal citations (one article id used twice, only in
-        # a hand-built corpus) count once, as before.
-        canonical: dict[Citation, int] = {}
-        citation_of = np.fromiter(
-            (canonical.setdefault(Citation.of(article), n) for n, article in enumerate(articles)),
-            dtype=np.int64, count=len(articles),
-        )
+        # Each entry cites the articles carrying its text, in order of first appearance, each once.
         cited_entry = entry_of_row[candidates]
-        cited_article = citation_of[article_of[candidates]]
+        cited_article = article_of[candidates]
         _, firsts = np.unique(cited_entry * max(len(articles), 1) + cited_article, return_index=True)
         firsts.sort()
         order = np.argsort(cited_entry[firsts], kind="stable")
@@ -233,10 +209,7 @@ def build_assembly(
         bar.update()
 
         # Each entry's context: the entries of the sentences before and after it in its article.
-        if _Locator(articles, table).unique_ids:
-            holder = np.where(table.neighbours[entry_rows, 0] != ABSENT, entry_rows, -1)
-        else:
-            holder = _holders(articles, table, entry_rows, article_of)
+        holder = np.where(table.neighbours[entry_rows, 0] != ABSENT, entry_rows, -1)
         near = np.full((len(entry_rows), 2), -1, dtype=np.int64)
         has = holder >= 0
         local = table.neighbours[holder[has]].astype(np.int64)
@@ -258,16 +231,3 @@ def build_assembly(
         variant_terms=variant_terms,
         bm25=bm25,
     )
-
-
-def _holders(
-    articles: Sequence[Article], table: SentenceTable, entry_rows: Int64Array, article_of: Int64Array
-) -> Int64Array:
-    """For each entry, the row recording the neighbours of its sentence id (-1: none), by id look-up."""
-    locator = _Locator(articles, table)
-    holders = []
-    for row in entry_rows.tolist():
-        paragraph, position = (int(x) for x in table.rows[row, :2])
-        found = locator.find(articles[int(article_of[row])].id, paragraph, position)
-        holders.append(-1 if found is None else found[1])
-    return np.asarray(holders, dtype=np.int64)

@@ -12,8 +12,8 @@ from typing import overload
 import numpy as np
 
 from retrieval.index.arrays import Int32Array, ranges
-from retrieval.index.assembly import Assembly, _Locator, build_assembly
-from retrieval.index.table import SentenceTable
+from retrieval.index.assembly import Assembly, build_assembly, check_articles
+from retrieval.index.table import ABSENT, SentenceTable
 from retrieval.models import Article, Citation, Sentence
 from retrieval.text import Pipeline, normalize, variant_keys
 
@@ -76,8 +76,7 @@ class SentenceIndex:
         context_weight: float = 0.0,
     ) -> SentenceIndex:
         """The index kept from an earlier build of the same articles; ``ValueError`` if it cannot fit."""
-        if len(articles) != len(table.digests):
-            raise ValueError(f"the table holds {len(table.digests)} articles, not {len(articles)}")
+        check_articles(articles, table)
         assembly.check(table, len(articles))
         index = cls.__new__(cls)
         index._setup(articles, table, assembly, pipeline, context_weight)
@@ -99,7 +98,8 @@ class SentenceIndex:
         self.clitics = assembly.clitics
         self._bm25 = assembly.bm25
         self._citations = [Citation.of(article) for article in articles]
-        self._locator = _Locator(articles, table)
+        self._numbers = {article.id: number for number, article in enumerate(articles)}
+        self._order = (table.rows[:, 0].astype(np.int64) << 32) | table.rows[:, 1].astype(np.int64)
         rows = assembly.entry_rows.astype(np.int64)
         starts = table.token_ptr[rows]
         counts = table.token_ptr[rows + 1] - starts
@@ -176,7 +176,7 @@ class SentenceIndex:
         return [(int(matched[i]), float(scores[i])) for i in order]
 
     def neighbours(self, sentence: Sentence) -> tuple[Sentence | None, Sentence | None]:
-        found = self._locator.find(sentence.doc_id, sentence.paragraph, sentence.position)
+        found = self._find(sentence)
         if found is None:
             return None, None
         number, row = found
@@ -186,6 +186,19 @@ class SentenceIndex:
             self._sentence(number, base + before) if before >= 0 else None,
             self._sentence(number, base + after) if after >= 0 else None,
         )
+
+    def _find(self, sentence: Sentence) -> tuple[int, int] | None:
+        """(article, row) of ``sentence`` when its row records neighbours (a body sentence)."""
+        number = self._numbers.get(sentence.doc_id)
+        paragraph, position = sentence.paragraph, sentence.position
+        if number is None or not (0 <= paragraph < 2**31 and 0 <= position < 2**31):
+            return None
+        target = (paragraph << 32) | position
+        low, high = (int(x) for x in self.table.article_ptr[number : number + 2])
+        row = low + int(np.searchsorted(self._order[low:high], target))
+        if row < high and int(self._order[row]) == target and int(self.table.neighbours[row, 0]) != ABSENT:
+            return number, row
+        return None
 
     def _sentence(self, number: int, row: int) -> Sentence:
         paragraph, position, start, end = self.table.rows[row].tolist()
