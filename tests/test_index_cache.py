@@ -106,9 +106,6 @@ class LegacyIndex:
             near = [by_key.get(normalize(n.text)) for n in self._neighbours.get(sentence.id, ()) if n]
             self._context.append(tuple(i for i in near if i is not None))
         self.vocabulary: frozenset[str] = frozenset(t for e in self.entries for t in e.tokens)
-        self.normal_forms: frozenset[str] = frozenset(
-            w for e in self.entries for w in normalize(e.sentence.text).split()
-        )
         self._by_key: dict[str, set[str]] = {}
         for token in self.vocabulary:
             for key in variant_keys(token):
@@ -170,7 +167,6 @@ def assert_same_index(new: SentenceIndex, old: LegacyIndex) -> None:
     assert len(new) == len(old.entries)
     assert new.clitics == old.clitics
     assert new.vocabulary == old.vocabulary
-    assert new.normal_forms == old.normal_forms
     for stem in probes(old.vocabulary):
         assert new.relatives(stem) == old.relatives(stem), stem
     for entry in old.entries:

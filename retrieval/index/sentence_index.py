@@ -15,7 +15,7 @@ from retrieval.index.arrays import Int32Array, ranges
 from retrieval.index.assembly import Assembly, build_assembly, check_articles
 from retrieval.index.table import ABSENT, SentenceTable
 from retrieval.models import Article, Citation, Sentence
-from retrieval.text import Pipeline, normalize, variant_keys
+from retrieval.text import Pipeline, variant_keys
 
 __all__ = ["Entry", "SentenceIndex"]
 
@@ -112,11 +112,6 @@ class SentenceIndex:
 
     def __len__(self) -> int:
         return len(self.assembly.entry_rows)
-
-    @cached_property
-    def normal_forms(self) -> frozenset[str]:
-        """Every normalised word of the indexed sentences."""
-        return frozenset(w for e in self.entries for w in normalize(e.sentence.text).split())
 
     @cached_property
     def _term_ids(self) -> dict[str, int]:
