@@ -40,12 +40,10 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from retrieval import segment as segment_module
 from retrieval import text as text_module
@@ -55,7 +53,6 @@ from retrieval.index import assembly as assembly_module
 from retrieval.index import bm25 as bm25_module
 from retrieval.index import table as table_module
 from retrieval.index.assembly import Assembly
-from retrieval.index.bm25 import FastBM25
 from retrieval.index.persist import Bundle, files_digest, load_bundle, prune_bundles, save_bundle
 from retrieval.index.sentence_index import SentenceIndex
 from retrieval.index.table import SentenceTable, article_digest
@@ -77,6 +74,7 @@ KEEP = 3  # pipeline directories kept side by side
 EPSILON = 0.25  # FastBM25's default, which SentenceIndex uses
 VECTORS_KIND = "sanad-sentence-vectors"
 VECTORS_VERSION = 1  # bump when the saved vectors change meaning
+_Kept = TypeVar("_Kept")
 
 
 @cache
@@ -151,15 +149,24 @@ def cached_index(
 
 
 def _table(saved: Bundle | None, pipeline_id: str) -> SentenceTable | None:
-    if saved is None:
-        return None
-    if saved.meta.get("pipeline") != pipeline_id:
+    if saved is not None and saved.meta.get("pipeline") != pipeline_id:
         logger.warning("index cache %s was built for another pipeline; ignoring it", saved.directory)
         return None
+    return _read(saved, SentenceTable.from_arrays, "index cache %s is inconsistent (%s); ignoring it")
+
+
+def _read(
+    saved: Bundle | None, read: Callable[[dict[str, Any], dict[str, Any]], _Kept], complaint: str
+) -> _Kept | None:
+    """``read(arrays, documents)`` of a loaded bundle; ``None`` when there is none or ``read`` finds
+    the arrays inconsistent (logged as a warning with ``complaint``, given the directory and the error).
+    """
+    if saved is None:
+        return None
     try:
-        return SentenceTable.from_arrays(saved.arrays, saved.documents)
+        return read(saved.arrays, saved.documents)
     except ValueError as error:
-        logger.warning("index cache %s is inconsistent (%s); ignoring it", saved.directory, error)
+        logger.warning(complaint, saved.directory, error)
         return None
 
 
@@ -192,24 +199,17 @@ def _save(home: Path, index: SentenceIndex, pipeline_id: str, index_id: str) -> 
         "rows": len(index.table),
         "sentences": len(index),
     }
-    _keep(
-        home, KIND, "the index", meta, table_arrays | assembly_arrays, table_documents | assembly_documents,
-        index=(index.assembly.bm25, index_id),
-    )
+    arrays, documents = table_arrays | assembly_arrays, table_documents | assembly_documents
+    bm25 = (index.assembly.bm25, index_id)
+    _keep("the index", home, KIND, lambda: save_bundle(home, KIND, meta, arrays, documents, index=bm25))
 
 
-def _keep(
-    home: Path,
-    kind: str,
-    what: str,
-    meta: dict[str, object],
-    arrays: dict[str, np.ndarray[Any, Any]],
-    documents: dict[str, object],
-    index: tuple[FastBM25, str] | None = None,
-) -> None:
-    """Save a bundle of ``kind`` and prune old ones; a directory that cannot be written is only logged."""
+def _keep(what: str, home: Path, kind: str, save: Callable[[], None]) -> None:
+    """Run ``save`` (of a bundle of ``kind`` in ``home``) and prune old bundles of that kind; a directory
+    that cannot be written is only logged.
+    """
     try:
-        save_bundle(home, kind, meta, arrays, documents, index=index)
+        save()
     except OSError as error:
         logger.info(
             "cannot keep %s in %s (%s); it will be computed again at the next start",
@@ -236,7 +236,10 @@ def cached_vectors(
     key = hashlib.sha256(json.dumps([VECTORS_VERSION, encoder.name]).encode()).hexdigest()[:16]
     label = "".join(c if c.isalnum() else "-" for c in encoder.name.lower())[:40]
     home = Path(directory) / f"vectors-{label}-{key}"
-    previous = _saved_vectors(load_bundle(home, VECTORS_KIND))
+    previous = _read(
+        load_bundle(home, VECTORS_KIND), SentenceVectors.from_arrays,
+        "sentence vectors in %s are inconsistent (%s); ignoring them",
+    )
     vectors, encoded = SentenceVectors.update(previous, table, articles, encoder, progress=progress)
     logger.debug(
         "sentence vectors: %d of %d sentences encoded in %.2f s", encoded, len(vectors),
@@ -247,17 +250,7 @@ def cached_vectors(
     return vectors
 
 
-def _saved_vectors(saved: Bundle | None) -> SentenceVectors | None:
-    if saved is None:
-        return None
-    try:
-        return SentenceVectors.from_arrays(saved.arrays, saved.documents)
-    except ValueError as error:
-        logger.warning("sentence vectors in %s are inconsistent (%s); ignoring them", saved.directory, error)
-        return None
-
-
 def _keep_vectors(home: Path, vectors: SentenceVectors) -> None:
-    arrays, documents = vectors.to_arrays()
+    parts = vectors.to_arrays()
     meta: dict[str, object] = {"model": vectors.model, "sentences": len(vectors)}
-    _keep(home, VECTORS_KIND, "the sentence vectors", meta, arrays, documents)
+    _keep("the sentence vectors", home, VECTORS_KIND, lambda: save_bundle(home, VECTORS_KIND, meta, *parts))
