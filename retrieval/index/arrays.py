@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "Columns",
     "Int32Array",
     "Int64Array",
     "check_pointer",
     "check_range",
+    "columns_of",
     "int_array",
     "ranges",
+    "read_columns",
     "row_pointer",
     "string_list",
 ]
 
 Int32Array = npt.NDArray[np.int32]
 Int64Array = npt.NDArray[np.int64]
+Columns = Mapping[str, tuple[type[np.integer[Any]], tuple[int, ...]]]  # kept array: (dtype, shape; -1 any)
 
 
 def ranges(starts: Int64Array, counts: Int64Array) -> Int64Array:
@@ -40,6 +45,16 @@ def int_array(value: object, name: str, dtype: type[np.integer[Any]], shape: tup
     if not fits:
         raise ValueError(f"{name} has shape {value.shape}, expected {shape}")
     return np.ascontiguousarray(value, dtype=dtype)
+
+
+def columns_of(record: object, columns: Columns) -> dict[str, np.ndarray[Any, Any]]:
+    """The ``columns`` of ``record`` (attributes of the same names), to be kept."""
+    return {name: getattr(record, name) for name in columns}
+
+
+def read_columns(arrays: Mapping[str, object], columns: Columns) -> dict[str, Any]:
+    """The ``columns`` read back from kept ``arrays``, each checked by :func:`int_array`."""
+    return {name: int_array(arrays.get(name), name, dtype, shape) for name, (dtype, shape) in columns.items()}
 
 
 def check_pointer(pointer: Int64Array, name: str, size: int) -> None:

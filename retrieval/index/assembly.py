@@ -17,15 +17,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm  # tqdm ships no type stubs
 
-from retrieval.index.arrays import (
-    Int32Array,
-    Int64Array,
-    check_pointer,
-    check_range,
-    int_array,
-    ranges,
-    row_pointer,
-)
+from retrieval.index import arrays as flat
 from retrieval.index.bm25 import EncodedDocs, FastBM25
 from retrieval.index.table import ABSENT, PROGRESS_DELAY, SentenceTable
 from retrieval.models import Article
@@ -33,6 +25,16 @@ from retrieval.text import PROCLITICS
 
 __all__ = ["Assembly", "build_assembly", "check_articles", "split_clitics"]
 
+_COLUMNS: flat.Columns = {  # the assembly's arrays as kept, in the order they are saved
+    "entry_rows": (np.int32, (-1,)),
+    "citation_ptr": (np.int64, (-1,)),
+    "citation_articles": (np.int32, (-1,)),
+    "context_ptr": (np.int64, (-1,)),
+    "context_entries": (np.int32, (-1,)),
+    "term_map": (np.int32, (-1,)),
+    "variant_ptr": (np.int64, (-1,)),
+    "variant_terms": (np.int32, (-1,)),
+}
 _MIN_CLITIC_WORD = {"و": 4}  # «وقال» → «قال»; the others need five letters (بلينكن stays whole)
 
 
@@ -77,49 +79,39 @@ class Assembly:
     ``bm25`` scores the entries.
     """
 
-    entry_rows: Int32Array
-    citation_ptr: Int64Array
-    citation_articles: Int32Array
-    context_ptr: Int64Array
-    context_entries: Int32Array
-    term_map: Int32Array
+    entry_rows: flat.Int32Array
+    citation_ptr: flat.Int64Array
+    citation_articles: flat.Int32Array
+    context_ptr: flat.Int64Array
+    context_entries: flat.Int32Array
+    term_map: flat.Int32Array
     clitics: dict[str, str]
-    variant_ptr: Int64Array
-    variant_terms: Int32Array
+    variant_ptr: flat.Int64Array
+    variant_terms: flat.Int32Array
     bm25: FastBM25
 
     def check(self, table: SentenceTable, n_articles: int) -> None:
         """``ValueError`` unless this assembly fits ``table`` (used on arrays read from a cache)."""
         n_entries = len(self.entry_rows)
-        check_range(self.entry_rows, "entry_rows", 0, len(table))
-        check_pointer(self.citation_ptr, "citation_ptr", len(self.citation_articles))
-        check_pointer(self.context_ptr, "context_ptr", len(self.context_entries))
-        check_pointer(self.variant_ptr, "variant_ptr", len(self.variant_terms))
+        flat.check_range(self.entry_rows, "entry_rows", 0, len(table))
+        flat.check_pointer(self.citation_ptr, "citation_ptr", len(self.citation_articles))
+        flat.check_pointer(self.context_ptr, "context_ptr", len(self.context_entries))
+        flat.check_pointer(self.variant_ptr, "variant_ptr", len(self.variant_terms))
         if len(self.citation_ptr) != n_entries + 1 or len(self.context_ptr) != n_entries + 1:
             raise ValueError("citation_ptr and context_ptr need one entry per sentence plus one")
         if (np.diff(self.citation_ptr) < 1).any():
             raise ValueError("every entry cites at least one article")
-        check_range(self.citation_articles, "citation_articles", 0, n_articles)
-        check_range(self.context_entries, "context_entries", 0, n_entries)
-        check_range(self.term_map, "term_map", 0, len(table.terms))
-        check_range(self.variant_terms, "variant_terms", 0, len(table.terms))
+        flat.check_range(self.citation_articles, "citation_articles", 0, n_articles)
+        flat.check_range(self.context_entries, "context_entries", 0, n_entries)
+        flat.check_range(self.term_map, "term_map", 0, len(table.terms))
+        flat.check_range(self.variant_terms, "variant_terms", 0, len(table.terms))
         if len(self.term_map) != len(table.terms) or len(self.variant_ptr) != len(table.variant_keys) + 1:
             raise ValueError("term_map needs one entry per term, variant_ptr one per variant key plus one")
         if self.bm25.n_docs != n_entries:
             raise ValueError("the BM25 index has another number of sentences")
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str, object]]:
-        arrays: dict[str, np.ndarray[Any, Any]] = {
-            "entry_rows": self.entry_rows,
-            "citation_ptr": self.citation_ptr,
-            "citation_articles": self.citation_articles,
-            "context_ptr": self.context_ptr,
-            "context_entries": self.context_entries,
-            "term_map": self.term_map,
-            "variant_ptr": self.variant_ptr,
-            "variant_terms": self.variant_terms,
-        }
-        return arrays, {"clitics": self.clitics}
+        return flat.columns_of(self, _COLUMNS), {"clitics": self.clitics}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, Any], documents: dict[str, object], bm25: FastBM25) -> Assembly:
@@ -128,22 +120,7 @@ class Assembly:
             isinstance(k, str) and isinstance(v, str) for k, v in clitics.items()
         ):
             raise ValueError("clitics must map strings to strings")
-
-        def column(name: str, dtype: type[np.integer[Any]]) -> Any:
-            return int_array(arrays.get(name), name, dtype, (-1,))
-
-        return cls(
-            entry_rows=column("entry_rows", np.int32),
-            citation_ptr=column("citation_ptr", np.int64),
-            citation_articles=column("citation_articles", np.int32),
-            context_ptr=column("context_ptr", np.int64),
-            context_entries=column("context_entries", np.int32),
-            term_map=column("term_map", np.int32),
-            clitics=clitics,
-            variant_ptr=column("variant_ptr", np.int64),
-            variant_terms=column("variant_terms", np.int32),
-            bm25=bm25,
-        )
+        return cls(clitics=clitics, bm25=bm25, **flat.read_columns(arrays, _COLUMNS))
 
 
 def build_assembly(
@@ -178,13 +155,13 @@ def build_assembly(
         firsts.sort()
         order = np.argsort(cited_entry[firsts], kind="stable")
         citation_articles = cited_article[firsts][order]
-        citation_ptr = row_pointer(np.bincount(cited_entry[firsts], minlength=len(entry_rows)))
+        citation_ptr = flat.row_pointer(np.bincount(cited_entry[firsts], minlength=len(entry_rows)))
         bar.update()
 
         # Proclitics split against the vocabulary of the whole corpus, then the BM25 postings.
         token_starts = table.token_ptr[entry_rows]
         counts = table.token_ptr[entry_rows + 1] - token_starts
-        entry_tokens = table.token_ids[ranges(token_starts, counts)]
+        entry_tokens = table.token_ids[flat.ranges(token_starts, counts)]
         terms = table.terms
         used = np.unique(entry_tokens).tolist()
         clitics = split_clitics(terms[i] for i in used)
@@ -201,11 +178,11 @@ def build_assembly(
         indexed = np.unique(mapped)
         key_starts = table.term_variant_ptr[indexed]
         key_counts = table.term_variant_ptr[indexed + 1] - key_starts
-        variant_of = table.term_variants[ranges(key_starts, key_counts)]
+        variant_of = table.term_variants[flat.ranges(key_starts, key_counts)]
         members = np.repeat(indexed, key_counts)
         by_variant = np.lexsort((members, variant_of))
         variant_terms = members[by_variant].astype(np.int32)
-        variant_ptr = row_pointer(np.bincount(variant_of, minlength=len(table.variant_keys)))
+        variant_ptr = flat.row_pointer(np.bincount(variant_of, minlength=len(table.variant_keys)))
         bar.update()
 
         # Each entry's context: the entries of the sentences before and after it in its article.
@@ -215,7 +192,7 @@ def build_assembly(
         local = table.neighbours[holder[has]].astype(np.int64)
         rows = table.article_ptr[article_of[holder[has]]][:, None] + local
         near[has] = np.where(local >= 0, entry_of_row[np.where(local >= 0, rows, 0)], -1)
-        context_ptr = row_pointer((near >= 0).sum(axis=1))
+        context_ptr = flat.row_pointer((near >= 0).sum(axis=1))
         context_entries = near[near >= 0].astype(np.int32)  # row-major: before, then after
         bar.update()
 

@@ -18,12 +18,14 @@ import numpy.typing as npt
 from tqdm import tqdm  # tqdm ships no type stubs
 
 from retrieval.index.arrays import (
+    Columns,
     Int32Array,
     Int64Array,
     check_pointer,
     check_range,
-    int_array,
+    columns_of,
     ranges,
+    read_columns,
     row_pointer,
     string_list,
 )
@@ -37,6 +39,16 @@ __all__ = ["ABSENT", "NONE", "PROGRESS_DELAY", "SentenceTable", "article_digest"
 ABSENT = -2  # neighbours of a row that has none recorded (a title, or a sentence repeated back to back)
 NONE = -1  # no sentence before (or after) this one in its article
 PROGRESS_DELAY = 0.5  # seconds before a progress bar appears: a quick load prints nothing
+_COLUMNS: Columns = {  # the table's arrays as kept, in the order they are saved
+    "article_ptr": (np.int64, (-1,)),
+    "rows": (np.int32, (-1, 4)),
+    "neighbours": (np.int32, (-1, 2)),
+    "keys": (np.uint64, (-1, 2)),
+    "token_ptr": (np.int64, (-1,)),
+    "token_ids": (np.int32, (-1,)),
+    "term_variant_ptr": (np.int64, (-1,)),
+    "term_variants": (np.int32, (-1,)),
+}
 
 
 def article_sentences(article: Article) -> list[Sentence]:
@@ -285,22 +297,12 @@ class SentenceTable:
     # -- persistence (plain arrays and JSON; retrieval.index.persist writes them) -------------------------
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str, object]]:
-        arrays: dict[str, np.ndarray[Any, Any]] = {
-            "article_ptr": self.article_ptr,
-            "rows": self.rows,
-            "neighbours": self.neighbours,
-            "keys": self.keys,
-            "token_ptr": self.token_ptr,
-            "token_ids": self.token_ids,
-            "term_variant_ptr": self.term_variant_ptr,
-            "term_variants": self.term_variants,
-        }
         documents: dict[str, object] = {
             "digests": list(self.digests),
             "terms": list(self.terms),
             "variant_keys": list(self.variant_keys),
         }
-        return arrays, documents
+        return columns_of(self, _COLUMNS), documents
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, Any], documents: dict[str, object]) -> SentenceTable:
@@ -313,16 +315,9 @@ class SentenceTable:
             raise ValueError("variant_keys must be sorted and distinct")
         return cls(
             digests=tuple(string_list(documents.get("digests"), "digests")),
-            article_ptr=int_array(arrays.get("article_ptr"), "article_ptr", np.int64, (-1,)),
-            rows=int_array(arrays.get("rows"), "rows", np.int32, (-1, 4)),
-            neighbours=int_array(arrays.get("neighbours"), "neighbours", np.int32, (-1, 2)),
-            keys=int_array(arrays.get("keys"), "keys", np.uint64, (-1, 2)),
-            token_ptr=int_array(arrays.get("token_ptr"), "token_ptr", np.int64, (-1,)),
-            token_ids=int_array(arrays.get("token_ids"), "token_ids", np.int32, (-1,)),
             terms=tuple(terms),
-            term_variant_ptr=int_array(arrays.get("term_variant_ptr"), "term_variant_ptr", np.int64, (-1,)),
-            term_variants=int_array(arrays.get("term_variants"), "term_variants", np.int32, (-1,)),
             variant_keys=tuple(keys),
+            **read_columns(arrays, _COLUMNS),
         )
 
 
