@@ -368,7 +368,7 @@ def test_two_articles_under_one_id_are_refused() -> None:
     with pytest.raises(ValueError, match="article ids must be distinct; repeated: same"):
         SentenceIndex([first, other, second], pipeline, 0.9, 0.4)
     table = SentenceTable.build([first, other, second], pipeline)
-    index = SentenceIndex.assemble([first, other], table.select([0, 1]), pipeline, 0.9, 0.4)
+    index = SentenceIndex([first, other], pipeline, 0.9, 0.4, table=table.select([0, 1]))
     with pytest.raises(ValueError, match="article ids must be distinct"):
         SentenceIndex.restore([first, other, second], table, index.assembly, pipeline)
 
@@ -404,7 +404,7 @@ def test_any_small_corpus_builds_and_updates_like_the_original(
     previous = SentenceTable.build([*before, Article("gone", "الصين", ("دعم الصين.",))], pipeline)
     table, rebuilt = SentenceTable.update(previous, articles, pipeline)
     assert rebuilt == 1
-    assert_same_index(SentenceIndex.assemble(articles, table, pipeline, 0.9, 0.4), expected)
+    assert_same_index(SentenceIndex(articles, pipeline, 0.9, 0.4, table=table), expected)
 
 
 # --- warm start ----------------------------------------------------------------------------------------

@@ -137,8 +137,8 @@ def cached_index(
             )
             return restored
     table, rebuilt = SentenceTable.update(table, articles, pipeline, digests=digests, progress=progress)
-    index = SentenceIndex.assemble(
-        articles, table, pipeline, config.k1, config.b, config.context_weight, progress
+    index = SentenceIndex(
+        articles, pipeline, config.k1, config.b, config.context_weight, progress, table=table
     )
     logger.debug(
         "indexed %d of %d articles again (%d sentences) in %.2f s",

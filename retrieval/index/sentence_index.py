@@ -32,8 +32,9 @@ class Entry:
 class SentenceIndex:
     """Deduplicated sentences of a corpus, their BM25 index, and each sentence's neighbours.
 
-    ``SentenceIndex(articles, ...)`` does both build stages; :meth:`assemble` does the second from a
-    table (e.g. one updated after a reload) and :meth:`restore` neither, from a kept table and assembly.
+    ``SentenceIndex(articles, ...)`` does both build stages, or only the second when given the
+    articles' ``table`` (e.g. one updated after a reload); :meth:`restore` does neither, from a kept
+    table and assembly.
     """
 
     def __init__(
@@ -44,27 +45,13 @@ class SentenceIndex:
         b: float,
         context_weight: float = 0.0,
         progress: bool = False,
+        *,
+        table: SentenceTable | None = None,
     ) -> None:
-        table = SentenceTable.build(articles, pipeline, progress=progress)
+        if table is None:
+            table = SentenceTable.build(articles, pipeline, progress=progress)
         assembly = build_assembly(articles, table, k1, b, progress)
         self._setup(articles, table, assembly, pipeline, context_weight)
-
-    @classmethod
-    def assemble(
-        cls,
-        articles: Sequence[Article],
-        table: SentenceTable,
-        pipeline: Pipeline,
-        k1: float,
-        b: float,
-        context_weight: float = 0.0,
-        progress: bool = False,
-    ) -> SentenceIndex:
-        """The index of ``articles`` from their table (which must be the table of these articles)."""
-        index = cls.__new__(cls)
-        assembly = build_assembly(articles, table, k1, b, progress)
-        index._setup(articles, table, assembly, pipeline, context_weight)
-        return index
 
     @classmethod
     def restore(
