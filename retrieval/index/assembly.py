@@ -197,14 +197,8 @@ def build_assembly(
         bar.update()
 
     return Assembly(
-        entry_rows=entry_rows.astype(np.int32),
-        citation_ptr=citation_ptr,
-        citation_articles=citation_articles.astype(np.int32),
-        context_ptr=context_ptr,
-        context_entries=context_entries,
-        term_map=term_map,
-        clitics=clitics,
-        variant_ptr=variant_ptr,
-        variant_terms=variant_terms,
-        bm25=bm25,
+        entry_rows=entry_rows.astype(np.int32), citation_ptr=citation_ptr,
+        citation_articles=citation_articles.astype(np.int32), context_ptr=context_ptr,
+        context_entries=context_entries, term_map=term_map, clitics=clitics,
+        variant_ptr=variant_ptr, variant_terms=variant_terms, bm25=bm25,
     )
