@@ -695,9 +695,9 @@ def load_retriever(
     ``config.encoder`` set, sentence vectors are kept beside the index the same way; when the encoder
     cannot load, one warning is logged and the retriever ranks with BM25 alone.
     """
-    from retrieval.cache import CACHE_DIR, cached_index, cached_vectors
     from retrieval.corpus import load_corpus
     from retrieval.encoder import load_encoder
+    from retrieval.index.cache import CACHE_DIR, cached_index, cached_vectors
 
     corpus = load_corpus(corpus_path)
     if not corpus.articles:
