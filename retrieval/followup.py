@@ -18,11 +18,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from retrieval.answer import Concept, Retriever
+from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.evaluate import judge_normalize
 from retrieval.gazetteer import entity_of
 from retrieval.models import Answer, Citation, Sentence
+from retrieval.query import Concept
 from retrieval.text import normalize
 
 DEFAULT_WINDOW_SECONDS = 600.0

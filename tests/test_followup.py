@@ -16,10 +16,11 @@ from bot.conversation import Conversations
 from bot.settings import ConfigError, load_settings
 from bot.store import MIGRATIONS, RESOLVED_QUESTION_MIGRATION, Store
 from retrieval import followup
-from retrieval.answer import CONTEXT_WEIGHT, Retriever, load_retriever
+from retrieval.answer import Retriever, load_retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.evaluate import judge_normalize
 from retrieval.followup import ConversationReport, Resolution, Turn, read_conversations, resolve
+from retrieval.query import CONTEXT_WEIGHT
 from tests.conftest import REPO, MakeSettings
 from tests.test_cli import sanad
 from tests.test_e2e_bot import GROUP, OTHER, USER, rows, running_bot, visible
