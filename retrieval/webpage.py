@@ -42,17 +42,16 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from retrieval.article_file import slugify_id
+from retrieval.dates import dateline, parse_date
 from retrieval.errors import IngestError
 from retrieval.ingest import (
     IngestResult,
     PageFacts,
     Removal,
     attributed_quote,
-    dateline,
     ingest_lines,
     metadata_line,
-    parse_date,
-    slugify_id,
 )
 
 __all__ = [
