@@ -143,6 +143,21 @@ def conversations_report(retriever: Retriever) -> ConversationReport:
     return followup.evaluate_conversations(retriever, conversations)
 
 
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("nope", "Expecting value"),
+        ('{"id": "c", "turns": [{"question": "a"}]}', "two turns or more"),
+        ('{"id": "c", "turns": [{"question": "a"}, {"question": "b", "expect": "later"}]}', "fresh/followup"),
+        ('{"id": "c", "turns": [1, 2]}', "not subscriptable"),
+    ],
+)
+def test_a_bad_conversation_row_is_named_by_its_line(bad: str, reason: str) -> None:
+    good = '{"id": "c", "turns": [{"question": "a"}, {"question": "b", "expect": "followup"}]}'
+    with pytest.raises(ValueError, match=rf"^line 3: not a conversation row \(.*{reason}"):
+        read_conversations([good, "", bad])
+
+
 def test_the_conversation_set_is_big_enough_and_its_gold_strings_are_in_the_corpus(
     retriever: Retriever,
 ) -> None:
