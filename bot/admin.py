@@ -51,12 +51,11 @@ async def require_admin(update: Update, context: SanadContext, command: str) -> 
     user_id = user.id if user is not None else None
     if services.is_admin(user_id):
         return True
-    started = time.monotonic()
     if update.callback_query is not None:
         await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
     elif message is not None:
         sent = await _reply(context, message, escape(phrases.NOT_ALLOWED))
-        log_reply(context, update, "refused", None, sent, started)
+        log_reply(context, update, "refused", None, sent, context.arrived)
     if chat is not None:
         record_denied_later(context, user_id, chat.id, command)
     return False
@@ -172,13 +171,12 @@ def record_reload(services: Services, user_id: int | None, report: ReloadReport)
 
 async def reload_command(update: Update, context: SanadContext) -> None:
     """/reload (admins): re-read corpus/, report articles and sentences before → after."""
-    started = time.monotonic()
     message, user = update.effective_message, update.effective_user
     if message is None or not await require_admin(update, context, "reload"):
         return
     report = await reload_corpus(context.services)
     sent = await _reply(context, message, report.html())
-    log_reply(context, update, "command", None, sent, started)
+    log_reply(context, update, "command", None, sent, context.arrived)
     record_reload(context.services, user.id if user is not None else None, report)
 
 
@@ -197,7 +195,6 @@ async def reload_from_signal(application: Application[Any, Any, Any, Any, Any, A
 
 async def stats_command(update: Update, context: SanadContext) -> None:
     """/stats (admins): question counts, other replies, feedback, refused attempts, unanswered questions."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None or not await require_admin(update, context, "stats"):
         return
@@ -213,7 +210,7 @@ async def stats_command(update: Update, context: SanadContext) -> None:
         except StoreError:
             logger.exception("could not compute stats")
     sent = await _reply(context, message, text)
-    log_reply(context, update, "command", None, sent, started)
+    log_reply(context, update, "command", None, sent, context.arrived)
 
 
 # --- uploads ---------------------------------------------------------------------------------------------

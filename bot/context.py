@@ -162,7 +162,19 @@ class Services:
 
 
 class SanadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with a typed ``services`` accessor over ``bot_data``."""
+    """CallbackContext with a typed ``services`` accessor over ``bot_data``, and ``arrived``: the
+    ``time.monotonic()`` at which the application took up the update (one context serves every handler
+    group of an update; the error handler gets its own, made when the error is handled). Handlers time
+    their reply from it (the exchange's ``latency_ms``)."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.arrived = time.monotonic()
 
     @property
     def services(self) -> Services:

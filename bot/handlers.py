@@ -70,11 +70,10 @@ async def reply_notice(
     notice: str,
     outcome: str,
     question: str | None,
-    started: float,
 ) -> None:
     """Reply with a plain-text Arabic notice (escaped here) and log the exchange with its outcome."""
     sent = await reply_html(context, message, escape(notice))
-    log_reply(context, update, outcome, question, sent, started)
+    log_reply(context, update, outcome, question, sent, context.arrived)
 
 
 def example_question(retriever: Retriever | None) -> str:
@@ -189,7 +188,7 @@ def command_argument(message: Message) -> str:
 # --- answering -----------------------------------------------------------------------------------------
 
 
-async def answer_question(update: Update, context: SanadContext, question: str, started: float) -> None:
+async def answer_question(update: Update, context: SanadContext, question: str) -> None:
     """The whole question flow: limits, retrieval off the loop, HTML reply, then the log write."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
@@ -206,11 +205,11 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
                     seconds=f"{settings.rate_limit_seconds:g}",
                     wait=decision.retry_after_seconds,
                 )
-                await reply_notice(context, update, message, notice, "rate_limited", question, started)
+                await reply_notice(context, update, message, notice, "rate_limited", question)
             return
     if len(question) > settings.max_question_chars:
         notice = phrases.TOO_LONG.format(length=len(question), limit=settings.max_question_chars)
-        await reply_notice(context, update, message, notice, "too_long", question, started)
+        await reply_notice(context, update, message, notice, "too_long", question)
         return
     retriever = services.require_retriever()  # one reference: a /reload swap does not affect this question
     conversations = conversations_of(context.application)
@@ -224,16 +223,16 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         )
     except EmptyQuestionError:
         notice = phrases.EMPTY_QUESTION.format(example=example_question(retriever))
-        await reply_notice(context, update, message, notice, "empty", question, started)
+        await reply_notice(context, update, message, notice, "empty", question)
         return
     answer = result if result is not None else shown_answer(resolution)
     if answer is None:  # «مين قال هالكلام؟» before any sentence was shown
         sent = await reply_html(context, message, page.text)
-        log_reply(context, update, "command", question, sent, started)
+        log_reply(context, update, "command", question, sent, context.arrived)
         return
     markup = answer_keyboard(page) if result is not None else None
     sent = await reply_html(context, message, page.text, markup)
-    latency_ms = (time.monotonic() - started) * 1000
+    latency_ms = (time.monotonic() - context.arrived) * 1000
     key = (chat.id, sent.message_id) if sent is not None and result is not None else None
     if user is not None and turn is not None:
         conversations.remember(chat.id, user.id, turn, sent.message_id if sent is not None else None)
@@ -301,31 +300,28 @@ async def finish_update(update: Update, context: SanadContext) -> None:
 async def private_text(update: Update, context: SanadContext) -> None:
     """Private chat: every text message (and every edit of one) is a question, except a new message from
     an admin that is just a link: that page is fetched and previewed as a new article (``bot.admin``)."""
-    started = time.monotonic()
     message, user = update.effective_message, update.effective_user
     if message is not None and message.text is not None:
         link = link_in(message.text) if update.message is not None else None
         if link is not None and context.services.is_admin(user.id if user is not None else None):
             sent, outcome = await admin.receive_link(update, context, link)
-            log_reply(context, update, outcome, link, sent, started)
+            log_reply(context, update, outcome, link, sent, context.arrived)
             return
-        await answer_question(update, context, message.text, started)
+        await answer_question(update, context, message.text)
 
 
 async def group_text(update: Update, context: SanadContext) -> None:
     """Groups: answer only when mentioned by @username or when the message replies to the bot."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None:
         return
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is not None:
-        await answer_question(update, context, question, started)
+        await answer_question(update, context, question)
 
 
 async def ask(update: Update, context: SanadContext) -> None:
     """/ask QUESTION — works in groups with privacy mode on."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None:
         return
@@ -333,21 +329,19 @@ async def ask(update: Update, context: SanadContext) -> None:
     if not clean_text(question).strip():
         example = example_question(context.services.retriever)
         usage = phrases.ASK_USAGE.format(example=example)
-        await reply_notice(context, update, message, usage, "empty", None, started)
+        await reply_notice(context, update, message, usage, "empty", None)
         return
-    await answer_question(update, context, question, started)
+    await answer_question(update, context, question)
 
 
 async def non_text(update: Update, context: SanadContext) -> None:
     """Photos, stickers, voice… in a private chat: explain that only text questions are understood."""
-    started = time.monotonic()
     if (message := update.effective_message) is not None:
-        await reply_notice(context, update, message, phrases.NOT_TEXT, "non_text", None, started)
+        await reply_notice(context, update, message, phrases.NOT_TEXT, "non_text", None)
 
 
 async def document(update: Update, context: SanadContext) -> None:
     """A file in a private chat: an admin's article upload, anyone else's gets an explanation."""
-    started = time.monotonic()
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None:
         return
@@ -355,17 +349,16 @@ async def document(update: Update, context: SanadContext) -> None:
     user_id = user.id if user is not None else None
     if context.services.is_admin(user_id):
         sent, outcome = await admin.receive_upload(update, context)
-        log_reply(context, update, outcome, name, sent, started)
+        log_reply(context, update, outcome, name, sent, context.arrived)
         return
-    await reply_notice(context, update, message, phrases.DOCUMENT_NOT_ALLOWED, "refused", name, started)
+    await reply_notice(context, update, message, phrases.DOCUMENT_NOT_ALLOWED, "refused", name)
     if chat is not None:
         journal.record_denied_later(context, user_id, chat.id, "upload")
 
 
 async def unknown_command(update: Update, context: SanadContext) -> None:
-    started = time.monotonic()
     if (message := update.effective_message) is not None:
-        await reply_notice(context, update, message, phrases.UNKNOWN_COMMAND, "command", None, started)
+        await reply_notice(context, update, message, phrases.UNKNOWN_COMMAND, "command", None)
 
 
 # --- commands --------------------------------------------------------------------------------------------
@@ -373,7 +366,6 @@ async def unknown_command(update: Update, context: SanadContext) -> None:
 
 async def help_command(update: Update, context: SanadContext) -> None:
     """/start and /help: what the bot knows (from the loaded corpus), how to ask, the commands."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None:
         return
@@ -382,12 +374,11 @@ async def help_command(update: Update, context: SanadContext) -> None:
         retriever.info, username=context.bot.username, examples=retriever.examples, commands=ALL_COMMANDS
     )
     sent = await reply_html(context, message, text)
-    log_reply(context, update, "command", None, sent, started)
+    log_reply(context, update, "command", None, sent, context.arrived)
 
 
 async def sources(update: Update, context: SanadContext) -> None:
     """/sources: full citations of this chat's last answer, read from the log (survives restarts)."""
-    started = time.monotonic()
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -399,19 +390,18 @@ async def sources(update: Update, context: SanadContext) -> None:
         except StoreError:
             logger.exception("could not read the last citations of a chat")
     sent = await reply_html(context, message, render_sources_html(citations))
-    log_reply(context, update, "command", None, sent, started)
+    log_reply(context, update, "command", None, sent, context.arrived)
 
 
 async def new_topic(update: Update, context: SanadContext) -> None:
     """/new: forget the sender's previous question in this chat; the next message starts fresh."""
-    started = time.monotonic()
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
     if user is not None:
         conversations_of(context.application).forget(chat.id, user.id)
     sent = await reply_html(context, message, escape(phrases.NEW_TOPIC))
-    log_reply(context, update, "command", None, sent, started)
+    log_reply(context, update, "command", None, sent, context.arrived)
 
 
 async def forget(update: Update, context: SanadContext) -> None:
@@ -563,11 +553,10 @@ async def on_error(update: object, context: SanadContext) -> None:
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
-    started = time.monotonic()
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(phrases.ERROR, show_alert=True)
         elif (message := update.effective_message) is not None:
-            await reply_notice(context, update, message, phrases.ERROR, "error", None, started)
+            await reply_notice(context, update, message, phrases.ERROR, "error", None)
     except TelegramError:
         logger.warning("could not tell the user about the error", exc_info=True)

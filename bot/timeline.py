@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +91,6 @@ def _topic_of(message: Message) -> str:
 
 async def timeline_command(update: Update, context: SanadContext) -> None:
     """/timeline [TOPIC]: the first page of the (topic's) timeline, with «السابق» / «التالي»."""
-    started = time.monotonic()
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -100,14 +98,14 @@ async def timeline_command(update: Update, context: SanadContext) -> None:
     try:
         page, events = await timeline_page(context, topic, 0)
     except EmptyQuestionError:
-        await reply_notice(context, update, message, phrases.TIMELINE_NO_WORDS, "empty", None, started)
+        await reply_notice(context, update, message, phrases.TIMELINE_NO_WORDS, "empty", None)
         return
     sent = await reply_html(context, message, page.text, timeline_keyboard(page))
     if sent is not None and topic:
         timeline_state(context.application).topics.put((chat.id, sent.message_id), topic)
     if events:
         context.services.last_citations.put(chat.id, timeline_citations(events))
-    log_reply(context, update, "command", None, sent, started)
+    log_reply(context, update, "command", None, sent, context.arrived)
 
 
 async def page_button(update: Update, context: SanadContext) -> None:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Chat, Message, MessageEntity, User
+from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter
 
 from bot import app as bot_app
 from bot import phrases
 from bot.app import MissingTokenError, build_application, run_bot
-from bot.context import SERVICES_KEY, LruCache, PendingUpload, PendingUploads, Services
+from bot.context import SERVICES_KEY, LruCache, PendingUpload, PendingUploads, SanadContext, Services
 from bot.handlers import addressed_text, answer_and_render, command_argument, example_question
 from bot.intake import Webhook
 from bot.keyboards import CALLBACK_PATTERN, answer_keyboard, parse_callback, upload_keyboard
@@ -229,6 +230,13 @@ def test_build_application_applies_the_settings(make_settings: MakeSettings) -> 
     assert application.error_handlers
     without = build_application(make_settings(rate_limiter="off"))
     assert without.bot.rate_limiter is None
+
+
+def test_the_context_records_when_its_update_arrived(make_settings: MakeSettings) -> None:
+    application = build_application(make_settings())
+    before = time.monotonic()
+    context = SanadContext.from_update(Update(1, message=group_message("سؤال")), application)
+    assert before <= context.arrived <= time.monotonic()  # handlers time their reply from here
 
 
 def test_build_application_needs_a_token(make_settings: MakeSettings) -> None:
