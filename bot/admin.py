@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import Application
 
 from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
-from bot.delivery import send_reply
 from bot.fetch import FetchPolicy, fetch_page
 from bot.journal import log_reply, record_denied_later
 from bot.keyboards import Callback, upload_keyboard
@@ -54,17 +53,11 @@ async def require_admin(update: Update, context: SanadContext, command: str) -> 
     if update.callback_query is not None:
         await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
     elif message is not None:
-        sent = await _reply(context, message, escape(phrases.NOT_ALLOWED))
+        sent = await context.reply_html(message, escape(phrases.NOT_ALLOWED))
         log_reply(context, update, "refused", None, sent, context.arrived)
     if chat is not None:
         record_denied_later(context, user_id, chat.id, command)
     return False
-
-
-async def _reply(
-    context: SanadContext, message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    return await send_reply(message, text, context.services.retry_policy, reply_markup=reply_markup)
 
 
 # --- reload ----------------------------------------------------------------------------------------------
@@ -175,7 +168,7 @@ async def reload_command(update: Update, context: SanadContext) -> None:
     if message is None or not await require_admin(update, context, "reload"):
         return
     report = await reload_corpus(context.services)
-    sent = await _reply(context, message, report.html())
+    sent = await context.reply_html(message, report.html())
     log_reply(context, update, "command", None, sent, context.arrived)
     record_reload(context.services, user.id if user is not None else None, report)
 
@@ -209,7 +202,7 @@ async def stats_command(update: Update, context: SanadContext) -> None:
             text = render_stats_html(stats, recent, other=stats.other_7d, lost_rows=lost)
         except StoreError:
             logger.exception("could not compute stats")
-    sent = await _reply(context, message, text)
+    sent = await context.reply_html(message, text)
     log_reply(context, update, "command", None, sent, context.arrived)
 
 
@@ -306,11 +299,11 @@ async def _room_for_one_more(context: SanadContext, message: Message, user_id: i
     bot_settings = services.settings.bot
     if services.uploads.count_for(user_id) >= bot_settings.max_pending_uploads:
         text = phrases.UPLOAD_PENDING_LIMIT.format(limit=bot_settings.max_pending_uploads)
-        return await _reply(context, message, escape(text)), "upload_rejected"
+        return await context.reply_html(message, escape(text)), "upload_rejected"
     articles = await asyncio.to_thread(count_articles, services.settings.corpus_path)
     if articles >= bot_settings.max_corpus_files:
         text = phrases.UPLOAD_CORPUS_FULL.format(limit=bot_settings.max_corpus_files)
-        return await _reply(context, message, escape(text)), "upload_rejected"
+        return await context.reply_html(message, escape(text)), "upload_rejected"
     return None
 
 
@@ -329,7 +322,7 @@ async def _preview(
         paragraphs=article.paragraphs,
         removed=prepared.removed,
     )
-    sent = await _reply(context, message, preview, upload_keyboard(token))
+    sent = await context.reply_html(message, preview, upload_keyboard(token))
     return sent, "upload"
 
 
@@ -345,7 +338,7 @@ async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
     limit = services.settings.bot.max_page_bytes if is_page else services.settings.bot.max_upload_bytes
 
     async def say(text: str) -> UploadReply:
-        return await _reply(context, message, text), "upload_rejected"
+        return await context.reply_html(message, text), "upload_rejected"
 
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         return await say(escape(phrases.UPLOAD_WRONG_TYPE))
@@ -391,15 +384,13 @@ async def receive_link(update: Update, context: SanadContext, url: str) -> Uploa
         page = await fetch_page(url, fetch_policy(context.services))
     except SanadError as exc:
         logger.info("an admin's link was not fetched: %s", exc)
-        return await _reply(
-            context, message, escape(phrases.LINK_FAILED.format(error=exc))
-        ), "upload_rejected"
+        text = escape(phrases.LINK_FAILED.format(error=exc))
+        return await context.reply_html(message, text), "upload_rejected"
     try:
         prepared = await asyncio.to_thread(prepare_page, url_id(page.url), page.data, page.url, page.charset)
     except SanadError as exc:
-        return await _reply(
-            context, message, escape(phrases.LINK_INVALID.format(error=exc))
-        ), "upload_rejected"
+        text = escape(phrases.LINK_INVALID.format(error=exc))
+        return await context.reply_html(message, text), "upload_rejected"
     return await _preview(context, message, user.id, prepared)
 
 

@@ -15,9 +15,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.delivery import RetryPolicy
+from bot.delivery import RetryPolicy, send_reply
 from bot.ledger import UpdateLedger
 from bot.logwriter import LogWriter
 from bot.ratelimit import SlidingWindowLimiter
@@ -179,6 +180,14 @@ class SanadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def services(self) -> Services:
         return services_of(self.application)
+
+    async def reply_html(
+        self, message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> Message | None:
+        """Reply to ``message`` with HTML, retried when Telegram certainly did not take it
+        (``bot.delivery``); ``None`` when it is unknown whether the reply arrived (then it is not sent
+        again)."""
+        return await send_reply(message, text, self.services.retry_policy, reply_markup=reply_markup)
 
 
 SanadApplication = Application[

@@ -14,14 +14,13 @@ import logging
 import re
 import time
 
-from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import admin, journal, phrases
 from bot.context import MessageKey, SanadContext, Services
 from bot.conversation import conversations_of
-from bot.delivery import send_reply
 from bot.fetch import link_in
 from bot.journal import log_exchange_later, log_reply
 from bot.keyboards import Callback, answer_keyboard, parse_callback
@@ -52,17 +51,6 @@ BUTTON_WAIT_SECONDS = 3.0
 # --- helpers -----------------------------------------------------------------------------------------
 
 
-async def reply_html(
-    context: SanadContext,
-    message: Message,
-    text: str,
-    reply_markup: InlineKeyboardMarkup | None = None,
-) -> Message | None:
-    """Reply with HTML, retried when Telegram certainly did not take it (``bot.delivery``); ``None`` when
-    it is unknown whether the reply arrived (then it is not sent again)."""
-    return await send_reply(message, text, context.services.retry_policy, reply_markup=reply_markup)
-
-
 async def reply_notice(
     context: SanadContext,
     update: Update,
@@ -72,7 +60,7 @@ async def reply_notice(
     question: str | None,
 ) -> None:
     """Reply with a plain-text Arabic notice (escaped here) and log the exchange with its outcome."""
-    sent = await reply_html(context, message, escape(notice))
+    sent = await context.reply_html(message, escape(notice))
     log_reply(context, update, outcome, question, sent, context.arrived)
 
 
@@ -227,11 +215,11 @@ async def answer_question(update: Update, context: SanadContext, question: str) 
         return
     answer = result if result is not None else shown_answer(resolution)
     if answer is None:  # «مين قال هالكلام؟» before any sentence was shown
-        sent = await reply_html(context, message, page.text)
+        sent = await context.reply_html(message, page.text)
         log_reply(context, update, "command", question, sent, context.arrived)
         return
     markup = answer_keyboard(page) if result is not None else None
-    sent = await reply_html(context, message, page.text, markup)
+    sent = await context.reply_html(message, page.text, markup)
     latency_ms = (time.monotonic() - context.arrived) * 1000
     key = (chat.id, sent.message_id) if sent is not None and result is not None else None
     if user is not None and turn is not None:
@@ -373,7 +361,7 @@ async def help_command(update: Update, context: SanadContext) -> None:
     text = render_help_html(
         retriever.info, username=context.bot.username, examples=retriever.examples, commands=ALL_COMMANDS
     )
-    sent = await reply_html(context, message, text)
+    sent = await context.reply_html(message, text)
     log_reply(context, update, "command", None, sent, context.arrived)
 
 
@@ -389,7 +377,7 @@ async def sources(update: Update, context: SanadContext) -> None:
             citations = await store.last_citations(chat.id)
         except StoreError:
             logger.exception("could not read the last citations of a chat")
-    sent = await reply_html(context, message, render_sources_html(citations))
+    sent = await context.reply_html(message, render_sources_html(citations))
     log_reply(context, update, "command", None, sent, context.arrived)
 
 
@@ -400,7 +388,7 @@ async def new_topic(update: Update, context: SanadContext) -> None:
         return
     if user is not None:
         conversations_of(context.application).forget(chat.id, user.id)
-    sent = await reply_html(context, message, escape(phrases.NEW_TOPIC))
+    sent = await context.reply_html(message, escape(phrases.NEW_TOPIC))
     log_reply(context, update, "command", None, sent, context.arrived)
 
 
@@ -417,14 +405,14 @@ async def forget(update: Update, context: SanadContext) -> None:
     user_id = user.id
     deleted = await services.log_writer.submit("forgetting a user", lambda store: store.forget_user(user_id))
     if deleted is None:
-        await reply_html(context, message, escape(phrases.FORGET_FAILED))
+        await context.reply_html(message, escape(phrases.FORGET_FAILED))
         return
     for key, _answer in services.answers.items():
         if key[0] == user_id:  # the user's private chat
             services.answers.pop(key)
     services.last_citations.pop(user_id)
     conversations_of(context.application).forget_user(user_id)
-    await reply_html(context, message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
+    await context.reply_html(message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
 
 
 # --- buttons ---------------------------------------------------------------------------------------------
@@ -467,7 +455,7 @@ async def _sources_button(update: Update, context: SanadContext, message: Messag
                 logger.exception("could not read the citations of exchange %s", exchange_id)
     await query.answer()
     text = render_sources_html(citations) if citations else escape(phrases.EXPIRED)
-    await reply_html(context, message, text)
+    await context.reply_html(message, text)
 
 
 async def _feedback_button(

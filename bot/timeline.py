@@ -19,7 +19,7 @@ from telegram.ext import Application
 
 from bot import phrases
 from bot.context import LruCache, MessageKey, SanadContext, feature_state
-from bot.handlers import command_argument, reply_html, reply_notice
+from bot.handlers import command_argument, reply_notice
 from bot.journal import log_reply
 from bot.keyboards import timeline_keyboard, timeline_start
 from bot.render import TIMELINE_PAGE_EVENTS, TimelinePage, render_timeline_html, timeline_citations
@@ -100,7 +100,7 @@ async def timeline_command(update: Update, context: SanadContext) -> None:
     except EmptyQuestionError:
         await reply_notice(context, update, message, phrases.TIMELINE_NO_WORDS, "empty", None)
         return
-    sent = await reply_html(context, message, page.text, timeline_keyboard(page))
+    sent = await context.reply_html(message, page.text, timeline_keyboard(page))
     if sent is not None and topic:
         timeline_state(context.application).topics.put((chat.id, sent.message_id), topic)
     if events:
