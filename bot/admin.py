@@ -21,7 +21,7 @@ from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
 from bot.fetch import FetchPolicy, fetch_page
 from bot.journal import log_reply, record_denied_later
-from bot.keyboards import Callback, upload_keyboard
+from bot.keyboards import pressed, upload_keyboard
 from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
 from bot.store import StoreError
 from retrieval.answer import Retriever, load_retriever
@@ -394,25 +394,26 @@ async def receive_link(update: Update, context: SanadContext, url: str) -> Uploa
     return await _preview(context, message, user.id, prepared)
 
 
-async def confirm_upload(update: Update, context: SanadContext, callback: Callback) -> None:
+async def upload_button(update: Update, context: SanadContext) -> None:
     """«إضافة»: save to corpus/articles/<id>.md and reload (removing the file again if the reload fails).
     «إلغاء»: forget the pending upload."""
-    query = update.callback_query
-    if query is None or not await require_admin(update, context, "upload"):
+    if (press := await pressed(update)) is None or not await require_admin(update, context, "upload"):
         return
+    query = press[0]
+    choice, token = context.matched(1), context.matched(2)
     services = context.services
-    upload = services.uploads.pop(callback.token)
+    upload = services.uploads.pop(token)
     if upload is None:
         await query.answer(phrases.UPLOAD_EXPIRED, show_alert=True)
         await query.edit_message_reply_markup(reply_markup=None)
         return
-    if callback.value == "no":
+    if choice == "no":
         await query.answer()
         await query.edit_message_text(escape(phrases.UPLOAD_CANCELLED))
         return
     doc_id = upload.article.id
     if services.reload_lock.locked():
-        services.uploads.restore(callback.token, upload)  # the admin can press «إضافة» again
+        services.uploads.restore(token, upload)  # the admin can press «إضافة» again
         await query.answer(phrases.RELOAD_BUSY, show_alert=True)
         return
     corpus_path = services.settings.corpus_path

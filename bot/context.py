@@ -181,6 +181,13 @@ class SanadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     def services(self) -> Services:
         return services_of(self.application)
 
+    def matched(self, group: int = 1) -> str:
+        """Group ``group`` of the callback data, as matched by the pattern that routed the press to this
+        handler (``bot.keyboards``)."""
+        if self.match is None:
+            raise LookupError("this handler was registered without a pattern")
+        return str(self.match.group(group))
+
     async def reply_html(
         self, message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
     ) -> Message | None:

@@ -23,7 +23,7 @@ from bot.context import MessageKey, SanadContext, Services
 from bot.conversation import conversations_of
 from bot.fetch import link_in
 from bot.journal import log_exchange_later, log_reply
-from bot.keyboards import Callback, answer_keyboard, parse_callback
+from bot.keyboards import answer_keyboard, pressed
 from bot.render import (
     MAX_TEXT_LENGTH,
     Page,
@@ -418,31 +418,18 @@ async def forget(update: Update, context: SanadContext) -> None:
 # --- buttons ---------------------------------------------------------------------------------------------
 
 
-async def button(update: Update, context: SanadContext) -> None:
-    """Every inline button: «المصادر», 👍/👎, «المزيد», and the upload «إضافة»/«إلغاء»."""
-    query = update.callback_query
-    if query is None:
+async def stale_button(update: Update, context: SanadContext) -> None:
+    """Callback data no button pattern matches (a button of an older version, or forged): «expired»."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(phrases.EXPIRED)
+
+
+async def sources_button(update: Update, context: SanadContext) -> None:
+    """«المصادر» under an answer: its full citations (from memory, else from the log) as a new message."""
+    if (press := await pressed(update)) is None:
         return
-    callback = parse_callback(query.data)
-    message = query.message
-    if callback is None or not isinstance(message, Message):
-        await query.answer(phrases.EXPIRED)
-        return
-    if callback.kind == "up":
-        await admin.confirm_upload(update, context, callback)
-        return
+    query, message = press
     key = (message.chat.id, message.message_id)
-    if callback.kind == "src":
-        await _sources_button(update, context, message, key)
-    elif callback.kind == "fb":
-        await _feedback_button(update, context, key, callback)
-    elif callback.kind == "more":
-        await _more_button(update, context, message, key, int(callback.value))
-
-
-async def _sources_button(update: Update, context: SanadContext, message: Message, key: MessageKey) -> None:
-    query = update.callback_query
-    assert query is not None  # noqa: S101 - checked by the caller
     services = context.services
     cached = services.answers.get(key)
     citations: tuple[Citation, ...] = cached.citations if cached is not None else ()
@@ -458,14 +445,14 @@ async def _sources_button(update: Update, context: SanadContext, message: Messag
     await context.reply_html(message, text)
 
 
-async def _feedback_button(
-    update: Update, context: SanadContext, key: MessageKey, callback: Callback
-) -> None:
-    query = update.callback_query
-    assert query is not None  # noqa: S101 - checked by the caller
+async def feedback_button(update: Update, context: SanadContext) -> None:
+    """👍 / 👎 under an answer: record the vote on its exchange and thank the user."""
+    if (press := await pressed(update)) is None:
+        return
+    query, message = press
     services = context.services
-    value = 1 if callback.value == "+" else -1
-    exchange_id = await exchange_id_for(services, key)
+    value = 1 if context.matched() == "+" else -1
+    exchange_id = await exchange_id_for(services, (message.chat.id, message.message_id))
     if exchange_id is None:
         await query.answer(phrases.FEEDBACK_FAILED)
         return
@@ -513,13 +500,14 @@ async def _stored_answer(services: Services, key: MessageKey) -> Answer | None:
     return answer
 
 
-async def _more_button(
-    update: Update, context: SanadContext, message: Message, key: MessageKey, start: int
-) -> None:
-    query = update.callback_query
-    assert query is not None  # noqa: S101 - checked by the caller
+async def more_button(update: Update, context: SanadContext) -> None:
+    """«المزيد» under an answer: edit the message to the answer's next page."""
+    if (press := await pressed(update)) is None:
+        return
+    query, message = press
+    start = int(context.matched())
     services = context.services
-    answer = await _stored_answer(services, key)
+    answer = await _stored_answer(services, (message.chat.id, message.message_id))
     if answer is None:
         await query.answer(phrases.EXPIRED, show_alert=True)
         return

@@ -21,7 +21,7 @@ from bot import phrases
 from bot.context import LruCache, MessageKey, SanadContext, feature_state
 from bot.handlers import command_argument, reply_notice
 from bot.journal import log_reply
-from bot.keyboards import timeline_keyboard, timeline_start
+from bot.keyboards import pressed, timeline_keyboard
 from bot.render import TIMELINE_PAGE_EVENTS, TimelinePage, render_timeline_html, timeline_citations
 from bot.sanitize import clean_text
 from retrieval.answer import Retriever
@@ -110,14 +110,10 @@ async def timeline_command(update: Update, context: SanadContext) -> None:
 
 async def page_button(update: Update, context: SanadContext) -> None:
     """«السابق» / «التالي» under a timeline page: edit the message to the requested page."""
-    query = update.callback_query
-    if query is None:
+    if (press := await pressed(update)) is None:
         return
-    start = timeline_start(query.data)
-    message = query.message
-    if start is None or not isinstance(message, Message):
-        await query.answer(phrases.EXPIRED)
-        return
+    query, message = press
+    start = int(context.matched())
     topic = timeline_state(context.application).topics.get((message.chat.id, message.message_id))
     if topic is None:
         original = message.reply_to_message
