@@ -21,7 +21,7 @@ from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
 from bot.fetch import FetchPolicy, fetch_page
 from bot.journal import log_reply, record_denied_later
-from bot.keyboards import pressed, upload_keyboard
+from bot.keyboards import acknowledge, pressed, upload_keyboard
 from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
 from bot.store import StoreError
 from retrieval.answer import Retriever, load_retriever
@@ -51,7 +51,7 @@ async def require_admin(update: Update, context: SanadContext, command: str) -> 
     if services.is_admin(user_id):
         return True
     if update.callback_query is not None:
-        await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
+        await acknowledge(update.callback_query, phrases.NOT_ALLOWED, alert=True)
     elif message is not None:
         sent = await context.reply_html(message, escape(phrases.NOT_ALLOWED))
         log_reply(context, update, "refused", None, sent, context.arrived)
@@ -399,43 +399,43 @@ async def upload_button(update: Update, context: SanadContext) -> None:
     «إلغاء»: forget the pending upload."""
     if (press := await pressed(update)) is None or not await require_admin(update, context, "upload"):
         return
-    query = press[0]
+    callback_query = press.callback_query
     choice, token = context.matched(1), context.matched(2)
     services = context.services
     upload = services.uploads.pop(token)
     if upload is None:
-        await query.answer(phrases.UPLOAD_EXPIRED, show_alert=True)
-        await query.edit_message_reply_markup(reply_markup=None)
+        await acknowledge(callback_query, phrases.UPLOAD_EXPIRED, alert=True)
+        await callback_query.edit_message_reply_markup(reply_markup=None)
         return
     if choice == "no":
-        await query.answer()
-        await query.edit_message_text(escape(phrases.UPLOAD_CANCELLED))
+        await acknowledge(callback_query)
+        await callback_query.edit_message_text(escape(phrases.UPLOAD_CANCELLED))
         return
     doc_id = upload.article.id
     if services.reload_lock.locked():
         services.uploads.restore(token, upload)  # the admin can press «إضافة» again
-        await query.answer(phrases.RELOAD_BUSY, show_alert=True)
+        await acknowledge(callback_query, phrases.RELOAD_BUSY, alert=True)
         return
     corpus_path = services.settings.corpus_path
     limit = services.settings.bot.max_corpus_files
     if await asyncio.to_thread(count_articles, corpus_path) >= limit:
-        await query.answer()
-        await query.edit_message_text(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=limit)))
+        await acknowledge(callback_query)
+        await callback_query.edit_message_text(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=limit)))
         return
-    await query.answer()
+    await acknowledge(callback_query)
     async with services.reload_lock:
         try:
             outcome = await asyncio.to_thread(save_article, corpus_path, doc_id, upload.content)
         except (OSError, ValueError) as exc:
             logger.warning("could not save uploaded article %r: %s", doc_id, exc)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            await query.edit_message_text(
+            await callback_query.edit_message_text(
                 escape(phrases.UPLOAD_SAVE_FAILED.format(doc_id=doc_id, error=reason))
             )
             return
         if outcome != "saved":
             template = phrases.UPLOAD_SAME if outcome == "same" else phrases.UPLOAD_EXISTS
-            await query.edit_message_text(escape(template.format(doc_id=doc_id)))
+            await callback_query.edit_message_text(escape(template.format(doc_id=doc_id)))
             return
         report = await reload_locked(services)
         if not report.ok:
@@ -447,5 +447,5 @@ async def upload_button(update: Update, context: SanadContext) -> None:
         saved = escape(phrases.UPLOAD_SAVED.format(doc_id=doc_id))
     else:
         saved = escape(phrases.UPLOAD_ROLLED_BACK.format(doc_id=doc_id))
-    await query.edit_message_text(f"{saved}\n{report.html()}")
-    record_reload(services, query.from_user.id, report)
+    await callback_query.edit_message_text(f"{saved}\n{report.html()}")
+    record_reload(services, callback_query.from_user.id, report)

@@ -23,7 +23,7 @@ from bot.context import MessageKey, SanadContext, Services
 from bot.conversation import conversations_of
 from bot.fetch import link_in
 from bot.journal import log_exchange_later, log_reply
-from bot.keyboards import answer_keyboard, pressed
+from bot.keyboards import acknowledge, answer_keyboard, pressed
 from bot.render import (
     MAX_TEXT_LENGTH,
     Page,
@@ -421,14 +421,14 @@ async def forget(update: Update, context: SanadContext) -> None:
 async def stale_button(update: Update, context: SanadContext) -> None:
     """Callback data no button pattern matches (a button of an older version, or forged): «expired»."""
     if update.callback_query is not None:
-        await update.callback_query.answer(phrases.EXPIRED)
+        await acknowledge(update.callback_query, phrases.EXPIRED)
 
 
 async def sources_button(update: Update, context: SanadContext) -> None:
     """«المصادر» under an answer: its full citations (from memory, else from the log) as a new message."""
     if (press := await pressed(update)) is None:
         return
-    query, message = press
+    callback_query, message = press
     key = (message.chat.id, message.message_id)
     services = context.services
     cached = services.answers.get(key)
@@ -440,7 +440,7 @@ async def sources_button(update: Update, context: SanadContext) -> None:
                 citations = await services.store.citations_for(exchange_id)
             except StoreError:
                 logger.exception("could not read the citations of exchange %s", exchange_id)
-    await query.answer()
+    await acknowledge(callback_query)
     text = render_sources_html(citations) if citations else escape(phrases.EXPIRED)
     await context.reply_html(message, text)
 
@@ -449,14 +449,14 @@ async def feedback_button(update: Update, context: SanadContext) -> None:
     """👍 / 👎 under an answer: record the vote on its exchange and thank the user."""
     if (press := await pressed(update)) is None:
         return
-    query, message = press
+    callback_query, message = press
     services = context.services
     value = 1 if context.matched() == "+" else -1
     exchange_id = await exchange_id_for(services, (message.chat.id, message.message_id))
     if exchange_id is None:
-        await query.answer(phrases.FEEDBACK_FAILED)
+        await acknowledge(callback_query, phrases.FEEDBACK_FAILED)
         return
-    user_id = query.from_user.id
+    user_id = callback_query.from_user.id
 
     async def vote(store: Store) -> bool:
         await store.record_feedback(exchange_id, user_id, value)
@@ -469,9 +469,10 @@ async def feedback_button(update: Update, context: SanadContext) -> None:
     except TimeoutError:
         recorded = True  # still queued: it will be written, or counted as lost
     if not recorded:
-        await query.answer(phrases.FEEDBACK_FAILED)
+        await acknowledge(callback_query, phrases.FEEDBACK_FAILED)
         return
-    await query.answer(phrases.FEEDBACK_THANKS_UP if value > 0 else phrases.FEEDBACK_THANKS_DOWN)
+    thanks = phrases.FEEDBACK_THANKS_UP if value > 0 else phrases.FEEDBACK_THANKS_DOWN
+    await acknowledge(callback_query, thanks)
 
 
 async def _stored_answer(services: Services, key: MessageKey) -> Answer | None:
@@ -504,21 +505,21 @@ async def more_button(update: Update, context: SanadContext) -> None:
     """«المزيد» under an answer: edit the message to the answer's next page."""
     if (press := await pressed(update)) is None:
         return
-    query, message = press
+    callback_query, message = press
     start = int(context.matched())
     services = context.services
     answer = await _stored_answer(services, (message.chat.id, message.message_id))
     if answer is None:
-        await query.answer(phrases.EXPIRED, show_alert=True)
+        await acknowledge(callback_query, phrases.EXPIRED, alert=True)
         return
     page = await asyncio.to_thread(
         render_page, services.retriever, answer, services.settings.bot.snippets, start
     )
-    await query.answer()
+    await acknowledge(callback_query)
     if page.shown == 0:
-        await query.edit_message_reply_markup(reply_markup=answer_keyboard(page))
+        await callback_query.edit_message_reply_markup(reply_markup=answer_keyboard(page))
         return
-    await query.edit_message_text(page.text, reply_markup=answer_keyboard(page))
+    await callback_query.edit_message_text(page.text, reply_markup=answer_keyboard(page))
 
 
 # --- errors ----------------------------------------------------------------------------------------------
@@ -531,7 +532,7 @@ async def on_error(update: object, context: SanadContext) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(phrases.ERROR, show_alert=True)
+            await acknowledge(update.callback_query, phrases.ERROR, alert=True)
         elif (message := update.effective_message) is not None:
             await reply_notice(context, update, message, phrases.ERROR, "error", None)
     except TelegramError:

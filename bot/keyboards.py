@@ -19,6 +19,8 @@ data no pattern matches (a button of an older version, or forged) is answered «
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import phrases
@@ -31,16 +33,34 @@ UPLOAD_PATTERN = r"^up:(add|no):([A-Za-z0-9_-]{1,32})$"  # group 1: the choice, 
 TIMELINE_PATTERN = r"^tl:(\d{1,5})$"  # group 1: the first event of the page
 
 
-async def pressed(update: Update) -> tuple[CallbackQuery, Message] | None:
-    """The pressed button's callback query and the message it is under; None when there is no such
-    message any more (Telegram no longer gives it), after answering the press «expired»."""
-    query = update.callback_query
-    if query is None:
+class Press(NamedTuple):
+    """A pressed button: Telegram's callback query, and the message the button is under."""
+
+    callback_query: CallbackQuery
+    message: Message
+
+
+async def pressed(update: Update) -> Press | None:
+    """The pressed button and the message it is under; None when there is no such message (a button
+    under a message sent inline), after acknowledging the press with «expired»."""
+    callback_query = update.callback_query
+    if callback_query is None:
         return None
-    if not isinstance(query.message, Message):
-        await query.answer(phrases.EXPIRED)
+    if not isinstance(callback_query.message, Message):
+        await acknowledge(callback_query, phrases.EXPIRED)
         return None
-    return query, query.message
+    return Press(callback_query, callback_query.message)
+
+
+async def acknowledge(
+    callback_query: CallbackQuery, notice: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer Telegram's callback query (answerCallbackQuery): the button stops spinning, and ``notice``
+    shows for a moment (or, with ``alert``, in a box the user closes)."""
+    if alert:
+        await callback_query.answer(notice, show_alert=True)
+    else:
+        await callback_query.answer(notice)
 
 
 def answer_keyboard(page: Page) -> InlineKeyboardMarkup | None:

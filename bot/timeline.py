@@ -21,7 +21,7 @@ from bot import phrases
 from bot.context import LruCache, MessageKey, SanadContext, feature_state
 from bot.handlers import command_argument, reply_notice
 from bot.journal import log_reply
-from bot.keyboards import pressed, timeline_keyboard
+from bot.keyboards import acknowledge, pressed, timeline_keyboard
 from bot.render import TIMELINE_PAGE_EVENTS, TimelinePage, render_timeline_html, timeline_citations
 from bot.sanitize import clean_text
 from retrieval.answer import Retriever
@@ -112,7 +112,7 @@ async def page_button(update: Update, context: SanadContext) -> None:
     """«السابق» / «التالي» under a timeline page: edit the message to the requested page."""
     if (press := await pressed(update)) is None:
         return
-    query, message = press
+    callback_query, message = press
     start = int(context.matched())
     topic = timeline_state(context.application).topics.get((message.chat.id, message.message_id))
     if topic is None:
@@ -121,11 +121,11 @@ async def page_button(update: Update, context: SanadContext) -> None:
     try:
         page, _ = await timeline_page(context, topic, start)
     except EmptyQuestionError:
-        await query.answer(phrases.EXPIRED, show_alert=True)
+        await acknowledge(callback_query, phrases.EXPIRED, alert=True)
         return
-    await query.answer()
+    await acknowledge(callback_query)
     try:
-        await query.edit_message_text(page.text, reply_markup=timeline_keyboard(page))
+        await callback_query.edit_message_text(page.text, reply_markup=timeline_keyboard(page))
     except BadRequest as error:  # a double press: the page is already shown
         if "not modified" not in str(error).lower():
             raise
