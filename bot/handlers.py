@@ -14,7 +14,7 @@ import logging
 import re
 import time
 
-from telegram import Message, MessageEntity, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
@@ -51,6 +51,22 @@ BUTTON_WAIT_SECONDS = 3.0
 # --- helpers -----------------------------------------------------------------------------------------
 
 
+async def reply_logged(
+    context: SanadContext,
+    update: Update,
+    message: Message,
+    text: str,
+    outcome: str = "command",
+    question: str | None = None,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Reply with HTML that is not an answer (a command's reply, a notice) and log the exchange with its
+    outcome (``bot.journal.log_reply``: ``question`` None takes the message's own text)."""
+    sent = await context.reply_html(message, text, reply_markup)
+    log_reply(context, update, outcome, question, sent, context.arrived)
+    return sent
+
+
 async def reply_notice(
     context: SanadContext,
     update: Update,
@@ -60,8 +76,7 @@ async def reply_notice(
     question: str | None,
 ) -> None:
     """Reply with a plain-text Arabic notice (escaped here) and log the exchange with its outcome."""
-    sent = await context.reply_html(message, escape(notice))
-    log_reply(context, update, outcome, question, sent, context.arrived)
+    await reply_logged(context, update, message, escape(notice), outcome, question)
 
 
 def example_question(retriever: Retriever | None) -> str:
@@ -215,8 +230,7 @@ async def answer_question(update: Update, context: SanadContext, question: str) 
         return
     answer = result if result is not None else shown_answer(resolution)
     if answer is None:  # «مين قال هالكلام؟» before any sentence was shown
-        sent = await context.reply_html(message, page.text)
-        log_reply(context, update, "command", question, sent, context.arrived)
+        await reply_logged(context, update, message, page.text, "command", question)
         return
     markup = answer_keyboard(page) if result is not None else None
     sent = await context.reply_html(message, page.text, markup)
@@ -361,8 +375,7 @@ async def help_command(update: Update, context: SanadContext) -> None:
     text = render_help_html(
         retriever.info, username=context.bot.username, examples=retriever.examples, commands=ALL_COMMANDS
     )
-    sent = await context.reply_html(message, text)
-    log_reply(context, update, "command", None, sent, context.arrived)
+    await reply_logged(context, update, message, text)
 
 
 async def sources(update: Update, context: SanadContext) -> None:
@@ -377,8 +390,7 @@ async def sources(update: Update, context: SanadContext) -> None:
             citations = await store.last_citations(chat.id)
         except StoreError:
             logger.exception("could not read the last citations of a chat")
-    sent = await context.reply_html(message, render_sources_html(citations))
-    log_reply(context, update, "command", None, sent, context.arrived)
+    await reply_logged(context, update, message, render_sources_html(citations))
 
 
 async def new_topic(update: Update, context: SanadContext) -> None:
@@ -388,8 +400,7 @@ async def new_topic(update: Update, context: SanadContext) -> None:
         return
     if user is not None:
         conversations_of(context.application).forget(chat.id, user.id)
-    sent = await context.reply_html(message, escape(phrases.NEW_TOPIC))
-    log_reply(context, update, "command", None, sent, context.arrived)
+    await reply_logged(context, update, message, escape(phrases.NEW_TOPIC))
 
 
 async def forget(update: Update, context: SanadContext) -> None:

@@ -19,8 +19,7 @@ from telegram.ext import Application
 
 from bot import phrases
 from bot.context import LruCache, MessageKey, SanadContext, feature_state
-from bot.handlers import command_argument, reply_notice
-from bot.journal import log_reply
+from bot.handlers import command_argument, reply_logged, reply_notice
 from bot.keyboards import acknowledge, pressed, timeline_keyboard
 from bot.render import TIMELINE_PAGE_EVENTS, TimelinePage, render_timeline_html, timeline_citations
 from bot.sanitize import clean_text
@@ -100,12 +99,11 @@ async def timeline_command(update: Update, context: SanadContext) -> None:
     except EmptyQuestionError:
         await reply_notice(context, update, message, phrases.TIMELINE_NO_WORDS, "empty", None)
         return
-    sent = await context.reply_html(message, page.text, timeline_keyboard(page))
+    sent = await reply_logged(context, update, message, page.text, reply_markup=timeline_keyboard(page))
     if sent is not None and topic:
         timeline_state(context.application).topics.put((chat.id, sent.message_id), topic)
     if events:
         context.services.last_citations.put(chat.id, timeline_citations(events))
-    log_reply(context, update, "command", None, sent, context.arrived)
 
 
 async def page_button(update: Update, context: SanadContext) -> None:
