@@ -38,7 +38,7 @@ from bot import admin, handlers, inline, ledger, phrases, timeline
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
 from bot.inbox import CURRENT_UPDATE, Inbox, inbox_of
 from bot.intake import RAW_UPDATES_KEY, Poller, RawUpdatesRequest, Webhook, WebhookServer, raw_updates_of
-from bot.keyboards import CALLBACK_PATTERN, TIMELINE_CALLBACK_PATTERN
+from bot.keyboards import FEEDBACK_PATTERN, MORE_PATTERN, SOURCES_PATTERN, TIMELINE_PATTERN, UPLOAD_PATTERN
 from bot.loghygiene import guard_secrets
 from bot.privacy import Pseudonymizer
 from bot.settings import Settings
@@ -137,10 +137,13 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(
         MessageHandler(new_only & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
     )
-    application.add_handler(CallbackQueryHandler(handlers.button, pattern=CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(timeline.page_button, pattern=TIMELINE_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.sources_button, pattern=SOURCES_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.feedback_button, pattern=FEEDBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.more_button, pattern=MORE_PATTERN))
+    application.add_handler(CallbackQueryHandler(admin.upload_button, pattern=UPLOAD_PATTERN))
+    application.add_handler(CallbackQueryHandler(timeline.page_button, pattern=TIMELINE_PATTERN))
     application.add_handler(InlineQueryHandler(inline.inline_query))
-    application.add_handler(CallbackQueryHandler(handlers.button))  # stale/foreign data: "expired"
+    application.add_handler(CallbackQueryHandler(handlers.stale_button))  # any other data: "expired"
     application.add_error_handler(handlers.on_error)
 
 

@@ -154,7 +154,6 @@ async def _answer_query(
 
 async def inline_query(update: Update, context: SanadContext) -> None:
     """``@bot سؤال``: debounce, search (or reuse a recent search), answer with cited results, log."""
-    started = time.monotonic()
     query = update.inline_query
     if query is None:
         return
@@ -177,7 +176,7 @@ async def inline_query(update: Update, context: SanadContext) -> None:
             if not decision.allowed:
                 await _answer_query(query, (), phrases.INLINE_RATE_LIMITED, 0)
                 if decision.notify:
-                    _log(context, query, question, None, "rate_limited", retriever, started)
+                    _log(context, query, question, None, "rate_limited", retriever, context.arrived)
                 return
             found = await asyncio.to_thread(inline_answer, retriever, question)
             state.remember(key, found, time.monotonic())
@@ -188,7 +187,7 @@ async def inline_query(update: Update, context: SanadContext) -> None:
     button = None if found.results else phrases.INLINE_NOT_COVERED
     cache_time = int(state.cache_seconds)
     if await _answer_query(query, found.results, button, cache_time):
-        _log(context, query, question, found.answer, "inline", retriever, started)
+        _log(context, query, question, found.answer, "inline", retriever, context.arrived)
 
 
 def _log(
