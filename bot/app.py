@@ -34,15 +34,14 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import admin, handlers, inline, ledger, phrases, timeline
+from bot import admin, handlers, inline, phrases, timeline
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
 from bot.inbox import CURRENT_UPDATE, Inbox, inbox_of
 from bot.intake import RAW_UPDATES_KEY, Poller, RawUpdatesRequest, Webhook, WebhookServer, raw_updates_of
 from bot.keyboards import CALLBACK_PATTERN, TIMELINE_CALLBACK_PATTERN
-from bot.privacy import Pseudonymizer
+from bot.log import Pseudonymizer, Store, StoreError, ledger
 from bot.redact import install_redaction, quiet_http_logs
 from bot.settings import Settings
-from bot.store import Store, StoreError
 from bot.tokenguard import guard_secrets
 from retrieval.answer import load_retriever
 
@@ -224,7 +223,7 @@ async def purge_once(services: Services) -> None:
 
 
 async def load_processed_updates(services: Services, bot_id: int) -> None:
-    """Remember the updates handled in the last two days (``bot.ledger``), and forget older ones."""
+    """Remember the updates handled in the last two days (``bot.log.ledger``), and forget older ones."""
     store = services.store
     if store is None:
         return

@@ -18,11 +18,9 @@ from typing import Any, Generic, TypeVar
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.delivery import RetryPolicy
-from bot.ledger import UpdateLedger
-from bot.logwriter import LogWriter
+from bot.log import LogWriter, Store, UpdateLedger
 from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings
-from bot.store import Store
 from retrieval.answer import Retriever
 from retrieval.models import Answer, Article, Citation
 

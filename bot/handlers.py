@@ -3,7 +3,7 @@
 Rendering lives in ``bot.render``, wording in ``bot.phrases``, admin features in ``bot.admin``. Incoming
 text is cleaned first (``bot.sanitize``). Every message that gets a reply is written to SQLite *after* the
 reply has been sent, with its ``outcome`` (answered, declined, empty, too_long, rate_limited, non_text,
-command, refused, upload, upload_rejected, error: see ``bot.store.OUTCOMES``); /forget is the one reply
+command, refused, upload, upload_rejected, error: see ``bot.log.OUTCOMES``); /forget is the one reply
 that is not logged.
 """
 
@@ -18,13 +18,14 @@ from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import admin, journal, phrases
+from bot import admin, phrases
 from bot.context import MessageKey, SanadContext, Services
 from bot.conversation import conversations_of
 from bot.delivery import send_reply
 from bot.fetch import link_in
-from bot.journal import log_exchange_later, log_reply
 from bot.keyboards import Callback, answer_keyboard, parse_callback
+from bot.log import Exchange, Store, StoreError, journal
+from bot.log.journal import log_exchange_later, log_reply
 from bot.render import (
     MAX_TEXT_LENGTH,
     Page,
@@ -35,7 +36,6 @@ from bot.render import (
     utf16_len,
 )
 from bot.sanitize import clean_text, utf16_slice
-from bot.store import Exchange, Store, StoreError
 from retrieval import followup
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
@@ -283,7 +283,7 @@ async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
 
 
 async def claim_update(update: Update, context: SanadContext) -> None:
-    """Group -1, before any other handler: stop an update that was already handled (``bot.ledger``)."""
+    """Group -1, before any other handler: stop an update that was already handled (``bot.log.ledger``)."""
     if not context.services.updates.claim(update.update_id):
         logger.info("update %d was already handled; not answering it again", update.update_id)
         raise ApplicationHandlerStop

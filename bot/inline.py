@@ -37,10 +37,10 @@ from telegram.ext import Application
 
 from bot import phrases
 from bot.context import LruCache, SanadContext, feature_state
-from bot.journal import log_exchange_later
+from bot.log import Exchange
+from bot.log.journal import log_exchange_later
 from bot.render import inline_description, inline_figures, inline_title, render_inline_html
 from bot.sanitize import clean_text
-from bot.store import Exchange
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.models import Answer

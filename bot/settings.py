@@ -5,7 +5,7 @@ Secrets come only from the environment and never appear in a repr:
 - ``TELEGRAM_BOT_TOKEN``: the bot's token.
 - ``SANAD_LOG_SECRET`` (optional, at least 16 characters): when set, every user and chat id written to
   the conversation log (exchanges, feedback, refused admin attempts, reloads) is replaced by a keyed
-  pseudonym, HMAC-SHA256(secret, id) (see ``bot.privacy``). Keep the secret stable: with another one the
+  pseudonym, HMAC-SHA256(secret, id) (see ``bot.log.privacy``). Keep the secret stable: with another one the
   same person gets another pseudonym, and ``/forget`` no longer finds their earlier rows.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.privacy import MIN_SECRET_CHARS
+from bot.log.privacy import MIN_SECRET_CHARS
 from retrieval.config import RetrievalConfig
 
 
@@ -62,7 +62,7 @@ class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     log_secret: str | None = field(default=None, repr=False)  # SANAD_LOG_SECRET: pseudonymous log ids
     busy_timeout_ms: int = 5000  # how long one SQLite statement waits for another process's write lock
-    write_attempts: int = 4  # tries of one log write that fails with a passing error (bot.logwriter)
+    write_attempts: int = 4  # tries of one log write that fails with a passing error (bot.log.writer)
     write_retry_seconds: float = 0.5  # first wait between them; doubles each time
     write_queue_limit: int = 10_000  # log writes waiting at most; more are counted as lost
 

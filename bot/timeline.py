@@ -21,8 +21,8 @@ from telegram.ext import Application
 from bot import phrases
 from bot.context import LruCache, MessageKey, SanadContext, feature_state
 from bot.handlers import command_argument, reply_html, reply_notice
-from bot.journal import log_reply
 from bot.keyboards import timeline_keyboard, timeline_start
+from bot.log.journal import log_reply
 from bot.render import TIMELINE_PAGE_EVENTS, TimelinePage, render_timeline_html, timeline_citations
 from bot.sanitize import clean_text
 from retrieval.answer import Retriever

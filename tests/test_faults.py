@@ -26,10 +26,10 @@ from bot import phrases
 from bot.app import build_application, serving
 from bot.context import services_of
 from bot.delivery import RetryPolicy, classify, send_with_retry
-from bot.ledger import KEEP, UpdateLedger
-from bot.logwriter import LogWriter
+from bot.log import Store, StoreError
+from bot.log.ledger import KEEP, UpdateLedger
+from bot.log.writer import LogWriter
 from bot.settings import Settings
-from bot.store import Store, StoreError
 from retrieval.answer import Retriever, load_retriever
 from tests.conftest import REPO, MakeSettings
 from tests.fakes.bot_api import Call, FakeBotAPI, running_fake_api

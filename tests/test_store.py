@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.store import (
+from bot.log import (
     MIGRATIONS,
     DatabaseNotFoundError,
     Exchange,

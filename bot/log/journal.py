@@ -11,8 +11,9 @@ from telegram import Message, Update
 
 from bot.context import MessageKey, SanadContext
 from bot.inbox import inbox_of
+from bot.log.records import Exchange
+from bot.log.store import Store
 from bot.sanitize import clean_text
-from bot.store import Exchange, Store
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def log_reply(
     sent: Message | None,
     started: float,
 ) -> None:
-    """Log a message that got a notice rather than an answer (``outcome`` from ``bot.store.OUTCOMES``).
+    """Log a message that got a notice rather than an answer (``outcome`` from ``bot.log.schema.OUTCOMES``).
 
     ``question`` is what the user sent, cleaned; ``None`` takes the message's own text (or caption)."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -54,7 +55,7 @@ def log_reply(
 
 
 def log_exchange_later(context: SanadContext, key: MessageKey | None, exchange: Exchange) -> None:
-    """Queue the exchange for the log writer (``bot.logwriter``); a button pressed under the reply at once
+    """Queue the exchange for the log writer (``bot.log.writer``); a button pressed under the reply at once
     can wait for its id through ``services.pending_logs[key]``."""
     services = context.services
     future = services.log_writer.submit(
@@ -102,4 +103,3 @@ def save_processed_later(context: SanadContext) -> None:
         return saved
 
     services.log_writer.submit("processed update ids", save)
-

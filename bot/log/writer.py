@@ -21,7 +21,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.store import Store, StoreError, is_transient
+from bot.log.errors import StoreError, is_transient
+from bot.log.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,81 @@
+"""How the conversation log stores values: datetimes as fixed-width ISO-8601 UTC text (so text comparison in
+SQL is time comparison), text SQLite can encode, and results and citations as JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.log.errors import StoreError
+from retrieval.models import Citation
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """Aware datetime -> fixed-width ISO-8601 UTC text (sorts as time sorts)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"datetime must be timezone-aware (UTC), got naive {moment!r}")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def sql_text(value: str) -> str:
+    """``value`` as SQLite can store it: lone surrogates (invalid UTF-8) become U+FFFD, all else verbatim."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
+def to_json(value: Any) -> str:
+    return sql_text(json.dumps(value, ensure_ascii=False))
+
+
+def citation_to_json(citation: Citation) -> dict[str, Any]:
+    published = citation.published
+    if isinstance(published, datetime):
+        published = published.date()
+    return {
+        "doc_id": citation.doc_id,
+        "title": citation.title,
+        "outlet": citation.outlet,
+        "published": published.isoformat() if published is not None else None,
+        "url": citation.url,
+        # Written only when set, so rows of articles without them look as they always did.
+        **({"source": citation.source} if citation.source is not None else {}),
+        **({"title_derived": True} if citation.title_derived else {}),
+    }
+
+
+def citations_from_json(text: str) -> tuple[Citation, ...]:
+    try:
+        items = json.loads(text)
+        return tuple(
+            Citation(
+                doc_id=item["doc_id"],
+                title=item["title"],
+                outlet=item.get("outlet"),
+                published=date.fromisoformat(item["published"]) if item.get("published") else None,
+                url=item.get("url"),
+                source=item.get("source"),
+                title_derived=item.get("title_derived") is True,
+            )
+            for item in items
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StoreError(f"stored citations are unreadable: {exc}") from exc
+
+
+def results_from_json(text: str) -> tuple[tuple[str, float], ...]:
+    try:
+        return tuple((str(item["sentence_id"]), float(item["score"])) for item in json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"stored results are unreadable: {exc}") from exc
