@@ -115,39 +115,58 @@ async def export_text(db_path: Path, fmt: str, since: date | None = None) -> tup
 
 async def test_open_creates_the_directory_and_records_the_migrations(db_path: Path) -> None:
     async with await Store.open(db_path) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in MIGRATIONS)
+        assert await store.applied_migrations() == tuple(name for name, _statements in MIGRATIONS)
     assert is_file(db_path)
 
 
 async def test_reopening_applies_nothing_twice_and_a_new_migration_alone(db_path: Path) -> None:
     # Neither statement can run twice without failing, so a repeated application would raise.
-    first = (*MIGRATIONS, ("0100_test_notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"))
+    first = (*MIGRATIONS, ("0100_test_notes", ("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",)))
     async with await Store.open(db_path, migrations=first) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in first)
+        assert await store.applied_migrations() == tuple(name for name, _statements in first)
 
     async with await Store.open(db_path, migrations=first) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in first)
+        assert await store.applied_migrations() == tuple(name for name, _statements in first)
 
-    second = (*first, ("0101_test_note_author", "ALTER TABLE notes ADD COLUMN author TEXT"))
+    second = (*first, ("0101_test_note_author", ("ALTER TABLE notes ADD COLUMN author TEXT",)))
     async with await Store.open(db_path, migrations=second) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in second)
+        assert await store.applied_migrations() == tuple(name for name, _statements in second)
         exchange_id = await store.log_exchange(make_exchange())
         assert await store.citations_for(exchange_id) == (TOKAYEV, ALMATY)
 
 
 async def test_a_failing_migration_is_rolled_back_and_not_recorded(db_path: Path) -> None:
-    broken = (*MIGRATIONS, ("0100_half_done", "CREATE TABLE half (x); INSERT INTO no_such_table VALUES (1);"))
+    half_done = ("CREATE TABLE half (x)", "INSERT INTO no_such_table VALUES (1)")
+    broken = (*MIGRATIONS, ("0100_half_done", half_done))
     with pytest.raises(StoreError, match="0100_half_done"):
         await Store.open(db_path, migrations=broken)
     # The table created before the failure was rolled back too, so the fixed migration applies cleanly.
-    fixed = (*MIGRATIONS, ("0100_half_done", "CREATE TABLE half (x);"))
+    fixed = (*MIGRATIONS, ("0100_half_done", ("CREATE TABLE half (x)",)))
     async with await Store.open(db_path, migrations=fixed) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in fixed)
+        assert await store.applied_migrations() == tuple(name for name, _statements in fixed)
 
 
 async def test_duplicate_migration_names_are_refused(db_path: Path) -> None:
     with pytest.raises(ValueError, match="unique"):
         await Store.open(db_path, migrations=(*MIGRATIONS, MIGRATIONS[0]))
+
+
+async def test_a_migration_is_a_tuple_of_statements(db_path: Path) -> None:
+    for statements in ("CREATE TABLE notes (x);", (), ("CREATE TABLE notes (x)", 1)):
+        with pytest.raises(ValueError, match="tuple of SQL statements"):
+            await Store.open(db_path, migrations=(*MIGRATIONS, ("0100_notes", statements)))
+    assert not is_file(db_path)  # refused before the file is created
+
+
+def test_applied_migration_names_never_change() -> None:
+    # Existing logs recognise what they already applied by these names.
+    assert [name for name, _statements in MIGRATIONS] == [
+        "0001_conversation_log",
+        "0002_outcome",
+        "0003_processed_updates",
+        "0004_inbox",
+        "0005_resolved_question",
+    ]
 
 
 async def test_the_database_runs_in_wal_mode(store: Store, db_path: Path) -> None:

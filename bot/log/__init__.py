@@ -1,6 +1,6 @@
 """The conversation log: every message that got a reply, votes, refusals, reloads, and the updates handled.
 
-- ``schema``: the migrations (recorded by name) and the outcomes a row records;
+- ``schema``: the migrations (named tuples of statements, recorded by name) and the outcomes a row records;
 - ``records``: the row types (``Exchange`` and its constructors); ``codec``: how values are stored;
 - ``store``: the only writer and reader of the SQLite file (``errors``: what its failures raise);
 - ``export``: ``sanad export`` (JSON lines or CSV, read-only);

@@ -34,7 +34,7 @@ from bot.log.codec import (
 from bot.log.errors import StoreError
 from bot.log.privacy import Pseudonymizer
 from bot.log.records import Exchange, InboxEntry, Stats
-from bot.log.schema import MIGRATIONS, OUTCOMES, Migration, check_migrations, split_statements
+from bot.log.schema import MIGRATIONS, OUTCOMES, Migration, check_migrations
 from retrieval.models import Citation
 
 logger = logging.getLogger(__name__)
@@ -181,12 +181,12 @@ class Store:
             # A no-op write: a read-only database fails here, at start-up, not at the first question.
             await connection.execute("DELETE FROM migrations WHERE 0")
             applied = {row[0] for row in await connection.execute_fetchall("SELECT name FROM migrations")}
-        unknown = applied - {name for name, _sql in migrations}
+        unknown = applied - {name for name, _statements in migrations}
         if unknown:
             logger.warning(
                 "database %s has migrations this version does not know: %s", self._path, sorted(unknown)
             )
-        for name, sql in migrations:
+        for name, statements in migrations:
             if name in applied:
                 continue
             async with self._transaction(f"migration {name}") as connection:
@@ -194,7 +194,7 @@ class Store:
                 async with connection.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)) as cursor:
                     if await cursor.fetchone() is not None:
                         continue
-                for statement in split_statements(sql):
+                for statement in statements:
                     await connection.execute(statement)
                 await connection.execute(
                     "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, iso(utc_now()))
