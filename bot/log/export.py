@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.log.codec import iso
 from bot.log.errors import DatabaseNotFoundError, StoreError
+from bot.log.schema import question_outcome
 from bot.log.store import BUSY_TIMEOUT_MS
 
 __all__ = ["EXPORT_COLUMNS", "EXPORT_FORMATS", "export_rows"]
@@ -39,20 +40,18 @@ EXPORT_COLUMNS = (
 )
 
 
+# ``e.*``: a log the bot has not opened since 0002_outcome (export never migrates) has no outcome column;
+# every row of it was a question (see _outcome).
 _EXPORT_SQL = (
-    "SELECT e.id, e.created_at, e.chat_id, e.user_id, e.chat_type, e.question, e.normalized_query,"
-    " e.outcome, e.declined, e.missing_terms, e.results, e.citations, e.latency_ms, e.corpus_version,"
-    " (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
+    "SELECT e.*, (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
     " FROM exchanges AS e WHERE e.created_at >= ? ORDER BY e.created_at, e.id"
 )
-# A log the bot has not opened since 0002_outcome (export never migrates): every row was a question.
-_EXPORT_SQL_BEFORE_OUTCOME = (
-    "SELECT e.id, e.created_at, e.chat_id, e.user_id, e.chat_type, e.question, e.normalized_query,"
-    " CASE WHEN e.declined THEN 'declined' ELSE 'answered' END AS outcome,"
-    " e.declined, e.missing_terms, e.results, e.citations, e.latency_ms, e.corpus_version,"
-    " (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
-    " FROM exchanges AS e WHERE e.created_at >= ? ORDER BY e.created_at, e.id"
-)
+
+
+def _outcome(row: sqlite3.Row) -> str:
+    if "outcome" in row.keys():  # noqa: SIM118 - "in" on a sqlite3.Row looks at its values
+        return str(row["outcome"])
+    return question_outcome(bool(row["declined"]))
 
 
 def _export_record(row: sqlite3.Row) -> dict[str, Any]:
@@ -64,7 +63,7 @@ def _export_record(row: sqlite3.Row) -> dict[str, Any]:
         "chat_type": row["chat_type"],
         "question": row["question"],
         "normalized_query": row["normalized_query"],
-        "outcome": row["outcome"],
+        "outcome": _outcome(row),
         "declined": bool(row["declined"]),
         "missing_terms": json.loads(row["missing_terms"]),
         "results": json.loads(row["results"]),
@@ -113,9 +112,7 @@ async def export_rows(db_path: Path, out: TextIO, fmt: str = "jsonl", since: dat
     try:
         connection.row_factory = sqlite3.Row
         await connection.execute("PRAGMA query_only = ON")
-        columns = {row["name"] for row in await connection.execute_fetchall("PRAGMA table_info(exchanges)")}
-        sql = _EXPORT_SQL if "outcome" in columns else _EXPORT_SQL_BEFORE_OUTCOME
-        async with connection.execute(sql, (start,)) as cursor:
+        async with connection.execute(_EXPORT_SQL, (start,)) as cursor:
             async for row in cursor:
                 record = _export_record(row)
                 if writer is None:

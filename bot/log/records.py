@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.log.schema import question_outcome
 from retrieval.models import Citation
 
 __all__ = ["Exchange", "InboxEntry", "Stats"]
@@ -35,7 +36,7 @@ class Exchange:
     def effective_outcome(self) -> str:
         if self.outcome is not None:
             return self.outcome
-        return "declined" if self.declined else "answered"
+        return question_outcome(self.declined)
 
 
 @dataclass(frozen=True)

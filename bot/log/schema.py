@@ -12,6 +12,7 @@ __all__ = [
     "RESOLVED_QUESTION_MIGRATION",
     "Migration",
     "check_migrations",
+    "question_outcome",
 ]
 
 
@@ -151,6 +152,12 @@ OUTCOMES = (
     "inline",  # an inline query (@bot سؤال in any chat) answered with cited results, or with none
 )
 QUESTION_OUTCOMES = ("answered", "declined")
+
+
+def question_outcome(declined: bool) -> str:
+    """The outcome of a question that reached the retriever; also that of every row written before
+    ``0002_outcome``, when every row was a question."""
+    return "declined" if declined else "answered"
 
 
 def check_migrations(migrations: Sequence[Migration]) -> None:
