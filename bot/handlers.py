@@ -24,7 +24,7 @@ from bot.conversation import conversations_of
 from bot.delivery import send_reply
 from bot.fetch import link_in
 from bot.keyboards import Callback, answer_keyboard, parse_callback
-from bot.log import Exchange, Store, StoreError, journal
+from bot.log import Exchange, Origin, Store, StoreError, journal
 from bot.log.journal import log_exchange_later, log_reply
 from bot.render import (
     MAX_TEXT_LENGTH,
@@ -241,17 +241,10 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         services.last_citations.put(chat.id, answer.citations)
         if key is not None:
             services.answers.put(key, answer)
-    exchange = Exchange(
-        chat_id=chat.id,
-        user_id=user.id if user is not None else None,
-        chat_type=chat.type,
-        message_id=message.message_id,
-        question=question,
-        normalized_query=" ".join(answer.query_terms),
-        results=tuple((hit.sentence.id, hit.score) for hit in answer.hits),
-        citations=answer.citations,
-        declined=answer.declined,
-        missing_terms=answer.missing_terms,
+    exchange = Exchange.for_answer(
+        Origin(chat.id, user.id if user is not None else None, chat.type, message.message_id),
+        question,
+        answer,
         latency_ms=latency_ms,
         corpus_version=retriever.info.version,
         reply_message_id=sent.message_id if sent is not None else None,

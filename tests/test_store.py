@@ -20,12 +20,13 @@ from bot.log import (
     MIGRATIONS,
     DatabaseNotFoundError,
     Exchange,
+    Origin,
     Stats,
     Store,
     StoreError,
     export_rows,
 )
-from retrieval.models import Citation
+from retrieval.models import Answer, Citation, Hit, Sentence
 
 NOW = datetime(2022, 1, 12, 15, 30, tzinfo=UTC)
 
@@ -182,6 +183,27 @@ async def test_in_memory_database_for_tests() -> None:
 
 
 # --- writing and reading exchanges -----------------------------------------------------------------
+
+
+def test_an_exchange_for_an_answer_and_for_a_notice() -> None:
+    origin = Origin(chat_id=100, user_id=7, chat_type="private", message_id=55)
+    hits = (
+        Hit(Sentence("tokayev-address", 2, 1, "..."), 7.25, (TOKAYEV,)),
+        Hit(Sentence("almaty-unrest", 1, 0, "..."), 3.5, (ALMATY, TOKAYEV)),
+    )
+    answer = Answer("ماذا قال توكاييف؟", ("قال", "توكاييف"), hits, declined=False)
+    declined = replace(answer, hits=(), declined=True, missing_terms=("بطيخ",))
+    for shown in (answer, declined):
+        made = Exchange.for_answer(
+            origin, "ماذا قال توكاييف؟", shown, latency_ms=12.5, corpus_version="sha256:abc123"
+        )
+        assert made == make_exchange(declined=shown.declined, created_at=None)
+    notice = Exchange.notice(origin, "/help", "command", latency_ms=3, corpus_version="v", reply_message_id=9)
+    assert notice == Exchange(
+        chat_id=100, user_id=7, chat_type="private", message_id=55, question="/help", normalized_query="",
+        results=(), citations=(), declined=False, missing_terms=(), latency_ms=3.0, corpus_version="v",
+        reply_message_id=9, outcome="command",
+    )  # fmt: skip
 
 
 async def test_log_exchange_round_trip(store: Store) -> None:

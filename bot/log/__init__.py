@@ -13,7 +13,7 @@ from bot.log.errors import DatabaseNotFoundError, StoreError, is_transient
 from bot.log.export import EXPORT_FORMATS, export_rows
 from bot.log.ledger import UpdateLedger
 from bot.log.privacy import Pseudonymizer
-from bot.log.records import Exchange, InboxEntry, Stats
+from bot.log.records import Exchange, InboxEntry, Origin, Stats
 from bot.log.schema import MIGRATIONS, OUTCOMES, QUESTION_OUTCOMES, RESOLVED_QUESTION_MIGRATION, Migration
 from bot.log.store import Store
 from bot.log.writer import LogWriter
@@ -29,6 +29,7 @@ __all__ = [
     "InboxEntry",
     "LogWriter",
     "Migration",
+    "Origin",
     "Pseudonymizer",
     "Stats",
     "Store",

@@ -11,7 +11,7 @@ from telegram import Message, Update
 
 from bot.context import MessageKey, SanadContext
 from bot.inbox import inbox_of
-from bot.log.records import Exchange
+from bot.log.records import Exchange, Origin
 from bot.log.store import Store
 from bot.sanitize import clean_text
 
@@ -35,21 +35,13 @@ def log_reply(
     if question is None:
         question = clean_text(message.text or message.caption or "").strip()
     retriever = context.services.retriever
-    exchange = Exchange(
-        chat_id=chat.id,
-        user_id=user.id if user is not None else None,
-        chat_type=chat.type,
-        message_id=message.message_id,
-        question=question,
-        normalized_query="",
-        results=(),
-        citations=(),
-        declined=False,
-        missing_terms=(),
+    exchange = Exchange.notice(
+        Origin(chat.id, user.id if user is not None else None, chat.type, message.message_id),
+        question,
+        outcome,
         latency_ms=(time.monotonic() - started) * 1000,
         corpus_version=retriever.info.version if retriever is not None else "",
         reply_message_id=sent.message_id if sent is not None else None,
-        outcome=outcome,
     )
     log_exchange_later(context, None, exchange)
 

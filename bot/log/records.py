@@ -6,9 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.log.schema import question_outcome
-from retrieval.models import Citation
+from retrieval.models import Answer, Citation
 
-__all__ = ["Exchange", "InboxEntry", "Stats"]
+__all__ = ["Exchange", "InboxEntry", "Origin", "Stats"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a logged message came from."""
+
+    chat_id: int
+    user_id: int | None
+    chat_type: str
+    message_id: int | None
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,62 @@ class Exchange:
     created_at: datetime | None = None  # aware; stored as UTC; None means "now"
     outcome: str | None = None  # one of OUTCOMES; None: "declined" or "answered" from ``declined``
     resolved_question: str | None = None  # a follow-up as it was read (retrieval.followup), else None
+
+    @classmethod
+    def for_answer(
+        cls,
+        origin: Origin,
+        question: str,
+        answer: Answer,
+        *,
+        latency_ms: float,
+        corpus_version: str,
+        reply_message_id: int | None = None,
+        outcome: str | None = None,
+        resolved_question: str | None = None,
+    ) -> Exchange:
+        """A question and the answer shown for it: its words, hits, citations and missing terms."""
+        return cls(
+            chat_id=origin.chat_id,
+            user_id=origin.user_id,
+            chat_type=origin.chat_type,
+            message_id=origin.message_id,
+            question=question,
+            normalized_query=" ".join(answer.query_terms),
+            results=tuple((hit.sentence.id, hit.score) for hit in answer.hits),
+            citations=answer.citations,
+            declined=answer.declined,
+            missing_terms=answer.missing_terms,
+            latency_ms=latency_ms,
+            corpus_version=corpus_version,
+            reply_message_id=reply_message_id,
+            outcome=outcome,
+            resolved_question=resolved_question,
+        )
+
+    @classmethod
+    def notice(
+        cls,
+        origin: Origin,
+        question: str,
+        outcome: str,
+        *,
+        latency_ms: float,
+        corpus_version: str,
+        reply_message_id: int | None = None,
+        declined: bool = False,
+    ) -> Exchange:
+        """A message that got a notice (``outcome``) instead of an answer: no search words, no results."""
+        nothing = Answer(question=question, query_terms=(), hits=(), declined=declined)
+        return cls.for_answer(
+            origin,
+            question,
+            nothing,
+            latency_ms=latency_ms,
+            corpus_version=corpus_version,
+            reply_message_id=reply_message_id,
+            outcome=outcome,
+        )
 
     @property
     def effective_outcome(self) -> str:
