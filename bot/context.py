@@ -133,9 +133,6 @@ class Services:
     pending_logs: dict[MessageKey, asyncio.Future[int | None]] = field(default_factory=dict)
     uploads: PendingUploads = field(default_factory=PendingUploads)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
-    # Update ids already handled (and being handled), so a redelivered update is not answered twice.
-    updates: UpdateLedger = field(default_factory=UpdateLedger)
-    updates_save_queued: bool = False
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -149,6 +146,11 @@ class Services:
             capacity=settings.write_queue_limit,
         )
         return cls(settings=settings, limiter=limiter, retry_policy=policy, log_writer=writer)
+
+    @property
+    def updates(self) -> UpdateLedger:
+        """Update ids already handled (and being handled); the log writer owns and saves them."""
+        return self.log_writer.updates
 
     def require_retriever(self) -> Retriever:
         if self.retriever is None:

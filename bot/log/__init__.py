@@ -6,7 +6,8 @@
 - ``export``: ``sanad export`` (JSON lines or CSV, read-only);
 - ``privacy``: pseudonymous user and chat ids;
 - ``ledger``: the handled update ids in memory; ``writer``: the queue that applies writes off the reply
-  path; ``journal``: what handlers call to log a reply.
+  path, and owns the ledger (loads and saves it); ``journal``: what handlers call to log a reply;
+- ``retention``: purging old rows, at start-up and daily.
 """
 
 from bot.log.errors import DatabaseNotFoundError, StoreError, is_transient

@@ -12,7 +12,6 @@ from telegram import Message, Update
 from bot.context import MessageKey, SanadContext
 from bot.inbox import inbox_of
 from bot.log.records import Exchange, Origin
-from bot.log.store import Store
 from bot.sanitize import clean_text
 
 logger = logging.getLogger(__name__)
@@ -72,26 +71,8 @@ def record_denied_later(context: SanadContext, user_id: int | None, chat_id: int
 
 
 def save_processed_later(context: SanadContext) -> None:
-    """Queue one write of the update ids finished since the last one (many updates share a transaction
-    when the log is busy); the same transaction takes them out of the inbox, and the journal of sent
-    replies (``bot.inbox``) then forgets them. Nothing is written without a log: the ids then live in
-    memory only."""
-    services = context.services
+    """Queue the save of the update ids finished since the last save (``LogWriter.save_processed``); once
+    they are written, the journal of sent replies (``bot.inbox``) forgets them."""
     inbox = inbox_of(context.application)
-    if services.store is None or services.updates_save_queued:
-        return
-    services.updates_save_queued = True
-    bot_id = context.bot.id
-    taken: list[int] | None = None
-
-    async def save(store: Store) -> int:
-        nonlocal taken
-        if taken is None:  # on the first attempt; a retry writes the same ids
-            services.updates_save_queued = False
-            taken = services.updates.take_unsaved()
-        saved = await store.mark_processed(bot_id, taken)
-        if inbox is not None:
-            inbox.sent.committed(taken)
-        return saved
-
-    services.log_writer.submit("processed update ids", save)
+    on_saved = inbox.sent.committed if inbox is not None else None
+    context.services.log_writer.save_processed(context.bot.id, on_saved)
