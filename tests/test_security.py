@@ -21,7 +21,7 @@ from bot import phrases
 from bot.admin import article_path
 from bot.app import build_application, serving
 from bot.log import Exchange, Store
-from bot.log.privacy import Pseudonymizer, is_pseudonym
+from bot.log.privacy import Pseudonymizer
 from bot.settings import ConfigError, load_settings
 from retrieval.corpus import ARTICLES_DIR
 from tests.conftest import REPO, MakeSettings
@@ -310,6 +310,11 @@ async def test_forget_deletes_only_the_senders_rows_and_confirms_in_arabic(
 
 
 # --- pseudonymous ids -------------------------------------------------------------------------------------
+
+
+def is_pseudonym(value: int) -> bool:
+    """In the pseudonym range, [2**62, 2**63): never a real Telegram user or chat id (bot.log.privacy)."""
+    return 2**62 <= value < 2**63
 
 
 def test_pseudonyms_are_stable_keyed_and_never_real_ids() -> None:

@@ -269,9 +269,9 @@ async def test_naive_datetimes_are_refused(store: Store) -> None:
 
 
 async def test_reply_message_links_back_to_its_exchange(store: Store) -> None:
-    exchange_id = await store.log_exchange(make_exchange(chat_id=100))
+    await store.log_exchange(make_exchange(chat_id=100))
     assert await store.exchange_for_reply(100, 900) is None
-    await store.set_reply_message(exchange_id, 900)
+    exchange_id = await store.log_exchange(replace(make_exchange(chat_id=100), reply_message_id=900))
     assert await store.exchange_for_reply(100, 900) == exchange_id
     assert await store.exchange_for_reply(200, 900) is None  # message ids are per chat
 

@@ -242,13 +242,6 @@ class Store:
             raise StoreError("logging an exchange failed: no row id returned")
         return exchange_id
 
-    async def set_reply_message(self, exchange_id: int, reply_message_id: int) -> None:
-        """Remember which bot message answered the exchange (a no-op if the exchange is gone)."""
-        async with self._transaction("setting the reply message") as connection:
-            await connection.execute(
-                "UPDATE exchanges SET reply_message_id = ? WHERE id = ?", (reply_message_id, exchange_id)
-            )
-
     async def record_feedback(
         self, exchange_id: int, user_id: int, value: int, *, created_at: datetime | None = None
     ) -> None:
