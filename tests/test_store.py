@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
-import os
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,12 +100,15 @@ def mark_read_only(path: Path) -> None:
     path.write_bytes(bytes(header))
 
 
-def write_protect(path: Path) -> None:
-    path.chmod(0o444)
-
-
 def is_file(path: Path) -> bool:
     return path.is_file()
+
+
+def table_rows(path: Path, sql: str) -> list[dict[str, Any]]:
+    """Rows as another connection to the database file sees them."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(sql)]
 
 
 async def export_text(db_path: Path, fmt: str, since: date | None = None) -> tuple[int, str]:
@@ -438,9 +444,26 @@ async def test_recent_questions_newest_first(store: Store) -> None:
     )
 
 
-async def test_reloads_are_recorded(store: Store) -> None:
-    await store.record_reload(1, True, 10, 12, 300, 350, "sha256:def", 812.5)
-    await store.record_reload(1, False, 12, 12, 350, 350, "sha256:def", 20.0, error="bad front matter")
+async def test_reloads_are_recorded(store: Store, db_path: Path) -> None:
+    await store.record_reload(1, True, 10, 12, 300, 350, "sha256:def", 812.5, created_at=NOW)
+    await store.record_reload(None, False, 12, 12, 350, 350, "sha256:def", 20.0, error="bad front matter")
+    first, second = table_rows(db_path, "SELECT * FROM reloads ORDER BY id")
+    assert first == {
+        "id": 1,
+        "created_at": "2022-01-12T15:30:00.000000+00:00",
+        "user_id": 1,
+        "ok": 1,
+        "articles_before": 10,
+        "articles_after": 12,
+        "sentences_before": 300,
+        "sentences_after": 350,
+        "content_hash": "sha256:def",
+        "duration_ms": 812.5,
+        "error": None,
+    }
+    assert (second["user_id"], second["ok"], second["error"]) == (None, 0, "bad front matter")
+    assert second["created_at"] > first["created_at"]  # now, in UTC
+    assert (await store.stats(NOW)).questions_7d == 0  # a reload is not an exchange
 
 
 # --- retention and forgetting ----------------------------------------------------------------------
@@ -600,12 +623,20 @@ async def test_a_read_only_database_raises_store_error_at_open(db_path: Path) ->
         await Store.open(db_path)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
-async def test_a_write_protected_database_file_raises_store_error(db_path: Path) -> None:
+async def test_a_database_opened_read_only_raises_store_error(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite opens a file the process may not write (write-protected) read-only. Its read-only open mode
+    # does the same for root too, whom file permissions do not stop.
     async with await Store.open(db_path):
         pass
-    write_protect(db_path)
-    with pytest.raises(StoreError):
+    connect = aiosqlite.connect
+
+    def read_only(database: Path, **kwargs: Any) -> aiosqlite.Connection:
+        return connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, **kwargs)
+
+    monkeypatch.setattr(aiosqlite, "connect", read_only)
+    with pytest.raises(StoreError, match="readonly"):
         await Store.open(db_path)
 
 
