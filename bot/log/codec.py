@@ -1,14 +1,19 @@
 """How the conversation log stores values: datetimes as fixed-width ISO-8601 UTC text (so text comparison in
-SQL is time comparison), text SQLite can encode, and results and citations as JSON."""
+SQL is time comparison), text SQLite can encode, and results and citations as JSON; and an exchange row
+read back as its Exchange."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.log.errors import StoreError
+from bot.log.records import Exchange
 from retrieval.models import Citation
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 def utc_now() -> datetime:
@@ -79,3 +84,25 @@ def results_from_json(text: str) -> tuple[tuple[str, float], ...]:
         return tuple((str(item["sentence_id"]), float(item["score"])) for item in json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"stored results are unreadable: {exc}") from exc
+
+
+def exchange_from_row(row: sqlite3.Row) -> Exchange:
+    """An ``exchanges`` row as the Exchange that was written."""
+    return Exchange(
+        chat_id=row["chat_id"],
+        user_id=row["user_id"],
+        chat_type=row["chat_type"],
+        message_id=row["message_id"],
+        question=row["question"],
+        normalized_query=row["normalized_query"],
+        results=results_from_json(row["results"]),
+        citations=citations_from_json(row["citations"]),
+        declined=bool(row["declined"]),
+        missing_terms=tuple(json.loads(row["missing_terms"])),
+        latency_ms=row["latency_ms"],
+        corpus_version=row["corpus_version"],
+        reply_message_id=row["reply_message_id"],
+        created_at=parse_iso(row["created_at"]),
+        outcome=row["outcome"],
+        resolved_question=row["resolved_question"],
+    )

@@ -9,7 +9,6 @@ exception type, log it and keep answering. Values are stored as ``bot.log.codec`
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -24,9 +23,9 @@ import aiosqlite
 from bot.log.codec import (
     citation_to_json,
     citations_from_json,
+    exchange_from_row,
     iso,
     parse_iso,
-    results_from_json,
     sql_text,
     to_json,
     utc_now,
@@ -500,24 +499,7 @@ class Store:
         )
         if row is None:
             return None
-        return Exchange(
-            chat_id=row["chat_id"],
-            user_id=row["user_id"],
-            chat_type=row["chat_type"],
-            message_id=row["message_id"],
-            question=row["question"],
-            normalized_query=row["normalized_query"],
-            results=results_from_json(row["results"]),
-            citations=citations_from_json(row["citations"]),
-            declined=bool(row["declined"]),
-            missing_terms=tuple(json.loads(row["missing_terms"])),
-            latency_ms=row["latency_ms"],
-            corpus_version=row["corpus_version"],
-            reply_message_id=row["reply_message_id"],
-            created_at=parse_iso(row["created_at"]),
-            outcome=row["outcome"],
-            resolved_question=row["resolved_question"],
-        )
+        return exchange_from_row(row)
 
     async def stats(self, now: datetime | None = None, *, top: int = 5) -> Stats:
         """Counts for /stats over the 7 days up to ``now`` (default: the current time)."""
