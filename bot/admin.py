@@ -20,10 +20,10 @@ from telegram.ext import Application
 from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
 from bot.fetch import FetchPolicy, fetch_page
-from bot.journal import log_reply, record_denied_later
 from bot.keyboards import acknowledge, pressed, upload_keyboard
+from bot.log import StoreError
+from bot.log.journal import log_reply, record_denied_later
 from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
-from bot.store import StoreError
 from retrieval.answer import Retriever, load_retriever
 from retrieval.corpus import ARTICLES_DIR, CorpusFormatError, is_valid_id, parse_article
 from retrieval.errors import SanadError

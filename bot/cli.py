@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the console chat."""
     if settings.bot.token:
         from bot.app import MissingTokenError, run_bot
-        from bot.store import StoreError
+        from bot.log import StoreError
 
         try:
             run_bot(settings)
@@ -343,7 +343,7 @@ def _ingest_one(raw: str, doc_id: str | None, settings: Settings) -> IngestResul
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store import StoreError, export_rows
+    from bot.log import StoreError, export_rows
 
     since = None
     if args.since:

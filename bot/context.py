@@ -19,11 +19,9 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.delivery import RetryPolicy, send_reply
-from bot.ledger import UpdateLedger
-from bot.logwriter import LogWriter
+from bot.log import LogWriter, Store, UpdateLedger
 from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings
-from bot.store import Store
 from retrieval.answer import Retriever
 from retrieval.models import Answer, Article, Citation
 
@@ -136,9 +134,6 @@ class Services:
     pending_logs: dict[MessageKey, asyncio.Future[int | None]] = field(default_factory=dict)
     uploads: PendingUploads = field(default_factory=PendingUploads)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
-    # Update ids already handled (and being handled), so a redelivered update is not answered twice.
-    updates: UpdateLedger = field(default_factory=UpdateLedger)
-    updates_save_queued: bool = False
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -152,6 +147,11 @@ class Services:
             capacity=settings.write_queue_limit,
         )
         return cls(settings=settings, limiter=limiter, retry_policy=policy, log_writer=writer)
+
+    @property
+    def updates(self) -> UpdateLedger:
+        """Update ids already handled (and being handled); the log writer owns and saves them."""
+        return self.log_writer.updates
 
     def require_retriever(self) -> Retriever:
         if self.retriever is None:

@@ -3,7 +3,7 @@
 Rendering lives in ``bot.render``, wording in ``bot.phrases``, admin features in ``bot.admin``. Incoming
 text is cleaned first (``bot.sanitize``). Every message that gets a reply is written to SQLite *after* the
 reply has been sent, with its ``outcome`` (answered, declined, empty, too_long, rate_limited, non_text,
-command, refused, upload, upload_rejected, error: see ``bot.store.OUTCOMES``); /forget is the one reply
+command, refused, upload, upload_rejected, error: see ``bot.log.OUTCOMES``); /forget is the one reply
 that is not logged.
 """
 
@@ -18,12 +18,13 @@ from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import admin, journal, phrases
+from bot import admin, phrases
 from bot.context import MessageKey, SanadContext, Services
 from bot.conversation import conversations_of
 from bot.fetch import link_in
-from bot.journal import log_exchange_later, log_reply
 from bot.keyboards import acknowledge, answer_keyboard, pressed
+from bot.log import Exchange, Origin, Store, StoreError, journal
+from bot.log.journal import log_exchange_later, log_reply
 from bot.render import (
     MAX_TEXT_LENGTH,
     Page,
@@ -34,7 +35,6 @@ from bot.render import (
     utf16_len,
 )
 from bot.sanitize import clean_text, utf16_slice
-from bot.store import Exchange, Store, StoreError
 from retrieval import followup
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
@@ -61,7 +61,7 @@ async def reply_logged(
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Message | None:
     """Reply with HTML that is not an answer (a command's reply, a notice) and log the exchange with its
-    outcome (``bot.journal.log_reply``: ``question`` None takes the message's own text)."""
+    outcome (``bot.log.journal.log_reply``: ``question`` None takes the message's own text)."""
     sent = await context.reply_html(message, text, reply_markup)
     log_reply(context, update, outcome, question, sent, context.arrived)
     return sent
@@ -242,17 +242,10 @@ async def answer_question(update: Update, context: SanadContext, question: str) 
         services.last_citations.put(chat.id, answer.citations)
         if key is not None:
             services.answers.put(key, answer)
-    exchange = Exchange(
-        chat_id=chat.id,
-        user_id=user.id if user is not None else None,
-        chat_type=chat.type,
-        message_id=message.message_id,
-        question=question,
-        normalized_query=" ".join(answer.query_terms),
-        results=tuple((hit.sentence.id, hit.score) for hit in answer.hits),
-        citations=answer.citations,
-        declined=answer.declined,
-        missing_terms=answer.missing_terms,
+    exchange = Exchange.for_answer(
+        Origin(chat.id, user.id if user is not None else None, chat.type, message.message_id),
+        question,
+        answer,
         latency_ms=latency_ms,
         corpus_version=retriever.info.version,
         reply_message_id=sent.message_id if sent is not None else None,
@@ -284,7 +277,7 @@ async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
 
 
 async def claim_update(update: Update, context: SanadContext) -> None:
-    """Group -1, before any other handler: stop an update that was already handled (``bot.ledger``)."""
+    """Group -1, before any other handler: stop an update that was already handled (``bot.log.ledger``)."""
     if not context.services.updates.claim(update.update_id):
         logger.info("update %d was already handled; not answering it again", update.update_id)
         raise ApplicationHandlerStop

@@ -11,7 +11,7 @@ Secrets come only from the environment and never appear in a repr:
 - ``TELEGRAM_BOT_TOKEN``: the bot's token.
 - ``SANAD_LOG_SECRET`` (optional, at least 16 characters): when set, every user and chat id written to
   the conversation log (exchanges, feedback, refused admin attempts, reloads) is replaced by a keyed
-  pseudonym, HMAC-SHA256(secret, id) (see ``bot.privacy``). Keep the secret stable: with another one the
+  pseudonym, HMAC-SHA256(secret, id) (see ``bot.log.privacy``). Keep the secret stable: with another one the
   same person gets another pseudonym, and ``/forget`` no longer finds their earlier rows.
 """
 
@@ -24,7 +24,7 @@ from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, 
 from pathlib import Path
 from typing import Any, TypeVar, get_origin, get_type_hints
 
-from bot.privacy import MIN_SECRET_CHARS
+from bot.log.privacy import MIN_SECRET_CHARS
 from retrieval.config import RetrievalConfig
 
 
@@ -137,7 +137,7 @@ class Settings:
     log_secret: str | None = from_environment("SANAD_LOG_SECRET", secret=True)  # pseudonymous log ids
     # How long one SQLite statement waits for another process's write lock.
     busy_timeout_ms: int = setting(5000, key="database.busy_timeout_ms", at_least=1)
-    # Tries of one log write that fails with a passing error (bot.logwriter), and the first wait between
+    # Tries of one log write that fails with a passing error (bot.log.writer), and the first wait between
     # them (it doubles each time).
     write_attempts: int = setting(4, key="database.write_attempts", at_least=1)
     write_retry_seconds: float = setting(0.5, key="database.write_retry_seconds", at_least=0)

@@ -23,8 +23,8 @@ import pytest
 from bot import phrases
 from bot.app import AnyApplication, build_application, serving
 from bot.context import Services, services_of
+from bot.log import Exchange, Store
 from bot.settings import Settings
-from bot.store import Exchange, Store
 from retrieval.ingest import render_article
 from retrieval.models import Article
 from tests.conftest import REPO, MakeSettings

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.conversation import Conversations
+from bot.log import MIGRATIONS, RESOLVED_QUESTION_MIGRATION, Store
 from bot.settings import ConfigError, load_settings
-from bot.store import MIGRATIONS, RESOLVED_QUESTION_MIGRATION, Store
 from retrieval import followup
 from retrieval.answer import Retriever, load_retriever
 from retrieval.errors import EmptyQuestionError
