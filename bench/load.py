@@ -46,8 +46,8 @@ from telegram import Bot, Update  # noqa: E402
 
 from bot.app import build_application, serving  # noqa: E402
 from bot.intake import RawUpdatesRequest  # noqa: E402
+from bot.log import Store  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.store import Store  # noqa: E402
 from tests.fakes.remote import RemoteFakeBotAPI, spawn_fake_api  # noqa: E402
 
 

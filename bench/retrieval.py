@@ -65,8 +65,8 @@ sys.path.insert(0, str(_HERE.parent))
 
 import numpy as np  # noqa: E402
 
-from retrieval.bm25 import FastBM25  # noqa: E402
-from retrieval.persist import load_index, save_index  # noqa: E402
+from retrieval.index.bm25 import FastBM25  # noqa: E402
+from retrieval.index.persist import load_index, save_index  # noqa: E402
 
 Tokenizer = Callable[[str], list[str]]
 

@@ -258,7 +258,7 @@ def run_phase(
 ) -> dict[str, object]:
     """One measurement, in this process (the driver runs each in a fresh one)."""
     import retrieval.encoder
-    import retrieval.index
+    import retrieval.index.table
     from retrieval.answer import Retriever, load_retriever
     from retrieval.corpus import load_corpus
     from retrieval.errors import EmptyQuestionError
@@ -274,13 +274,13 @@ def run_phase(
             stand_in = StandIn(real)
             retrieval.encoder.load_encoder = lambda name: stand_in if name == "e5" else None  # type: ignore[assignment]
     tokenised: list[str] = []
-    tabulate = retrieval.index._tabulate
+    tabulate = retrieval.index.table._tabulate
 
     def counting(article: object, *args: object) -> None:
         tokenised.append(article.id)  # type: ignore[attr-defined]
         tabulate(article, *args)  # type: ignore[arg-type]
 
-    retrieval.index._tabulate = counting  # type: ignore[assignment]
+    retrieval.index.table._tabulate = counting  # type: ignore[assignment]
     if phase == "cold":
         shutil.rmtree(corpus / ".index", ignore_errors=True)
     elif phase == "reload":

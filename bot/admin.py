@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import Application
 
 from bot import phrases
 from bot.context import PendingUpload, SanadContext, Services, services_of
-from bot.delivery import send_reply
 from bot.fetch import FetchPolicy, fetch_page
-from bot.journal import log_reply, record_denied_later
-from bot.keyboards import Callback, upload_keyboard
+from bot.keyboards import acknowledge, pressed, upload_keyboard
+from bot.log import StoreError
+from bot.log.journal import log_reply, record_denied_later
 from bot.render import escape, render_reload_html, render_stats_html, render_upload_preview_html
-from bot.store import StoreError
 from retrieval.answer import Retriever, load_retriever
 from retrieval.corpus import ARTICLES_DIR, CorpusFormatError, is_valid_id, parse_article
 from retrieval.errors import SanadError
@@ -51,21 +50,14 @@ async def require_admin(update: Update, context: SanadContext, command: str) -> 
     user_id = user.id if user is not None else None
     if services.is_admin(user_id):
         return True
-    started = time.monotonic()
     if update.callback_query is not None:
-        await update.callback_query.answer(phrases.NOT_ALLOWED, show_alert=True)
+        await acknowledge(update.callback_query, phrases.NOT_ALLOWED, alert=True)
     elif message is not None:
-        sent = await _reply(context, message, escape(phrases.NOT_ALLOWED))
-        log_reply(context, update, "refused", None, sent, started)
+        sent = await context.reply_html(message, escape(phrases.NOT_ALLOWED))
+        log_reply(context, update, "refused", None, sent, context.arrived)
     if chat is not None:
         record_denied_later(context, user_id, chat.id, command)
     return False
-
-
-async def _reply(
-    context: SanadContext, message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    return await send_reply(message, text, context.services.retry_policy, reply_markup=reply_markup)
 
 
 # --- reload ----------------------------------------------------------------------------------------------
@@ -163,13 +155,12 @@ def record_reload(services: Services, user_id: int | None, report: ReloadReport)
 
 async def reload_command(update: Update, context: SanadContext) -> None:
     """/reload (admins): re-read corpus/, report articles and sentences before → after."""
-    started = time.monotonic()
     message, user = update.effective_message, update.effective_user
     if message is None or not await require_admin(update, context, "reload"):
         return
     report = await reload_corpus(context.services)
-    sent = await _reply(context, message, report.html())
-    log_reply(context, update, "command", None, sent, started)
+    sent = await context.reply_html(message, report.html())
+    log_reply(context, update, "command", None, sent, context.arrived)
     record_reload(context.services, user.id if user is not None else None, report)
 
 
@@ -188,7 +179,6 @@ async def reload_from_signal(application: Application[Any, Any, Any, Any, Any, A
 
 async def stats_command(update: Update, context: SanadContext) -> None:
     """/stats (admins): question counts, other replies, feedback, refused attempts, unanswered questions."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None or not await require_admin(update, context, "stats"):
         return
@@ -203,8 +193,8 @@ async def stats_command(update: Update, context: SanadContext) -> None:
             text = render_stats_html(stats, recent, other=stats.other_7d, lost_rows=lost)
         except StoreError:
             logger.exception("could not compute stats")
-    sent = await _reply(context, message, text)
-    log_reply(context, update, "command", None, sent, started)
+    sent = await context.reply_html(message, text)
+    log_reply(context, update, "command", None, sent, context.arrived)
 
 
 # --- uploads ---------------------------------------------------------------------------------------------
@@ -300,11 +290,11 @@ async def _room_for_one_more(context: SanadContext, message: Message, user_id: i
     bot_settings = services.settings.bot
     if services.uploads.count_for(user_id) >= bot_settings.max_pending_uploads:
         text = phrases.UPLOAD_PENDING_LIMIT.format(limit=bot_settings.max_pending_uploads)
-        return await _reply(context, message, escape(text)), "upload_rejected"
+        return await context.reply_html(message, escape(text)), "upload_rejected"
     articles = await asyncio.to_thread(count_articles, services.settings.corpus_path)
     if articles >= bot_settings.max_corpus_files:
         text = phrases.UPLOAD_CORPUS_FULL.format(limit=bot_settings.max_corpus_files)
-        return await _reply(context, message, escape(text)), "upload_rejected"
+        return await context.reply_html(message, escape(text)), "upload_rejected"
     return None
 
 
@@ -316,7 +306,7 @@ async def _preview(
     upload = PendingUpload(article, prepared.content, user_id, time.monotonic())
     token = context.services.uploads.add(upload)
     preview = render_upload_preview_html(article, removed=prepared.removed)
-    sent = await _reply(context, message, preview, upload_keyboard(token))
+    sent = await context.reply_html(message, preview, upload_keyboard(token))
     return sent, "upload"
 
 
@@ -332,7 +322,7 @@ async def receive_upload(update: Update, context: SanadContext) -> UploadReply:
     limit = services.settings.bot.max_page_bytes if is_page else services.settings.bot.max_upload_bytes
 
     async def say(text: str) -> UploadReply:
-        return await _reply(context, message, text), "upload_rejected"
+        return await context.reply_html(message, text), "upload_rejected"
 
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         return await say(escape(phrases.UPLOAD_WRONG_TYPE))
@@ -378,59 +368,58 @@ async def receive_link(update: Update, context: SanadContext, url: str) -> Uploa
         page = await fetch_page(url, fetch_policy(context.services))
     except SanadError as exc:
         logger.info("an admin's link was not fetched: %s", exc)
-        return await _reply(
-            context, message, escape(phrases.LINK_FAILED.format(error=exc))
-        ), "upload_rejected"
+        text = escape(phrases.LINK_FAILED.format(error=exc))
+        return await context.reply_html(message, text), "upload_rejected"
     try:
         prepared = await asyncio.to_thread(prepare_page, url_id(page.url), page.data, page.url, page.charset)
     except SanadError as exc:
-        return await _reply(
-            context, message, escape(phrases.LINK_INVALID.format(error=exc))
-        ), "upload_rejected"
+        text = escape(phrases.LINK_INVALID.format(error=exc))
+        return await context.reply_html(message, text), "upload_rejected"
     return await _preview(context, message, user.id, prepared)
 
 
-async def confirm_upload(update: Update, context: SanadContext, callback: Callback) -> None:
+async def upload_button(update: Update, context: SanadContext) -> None:
     """«إضافة»: save to corpus/articles/<id>.md and reload (removing the file again if the reload fails).
     «إلغاء»: forget the pending upload."""
-    query = update.callback_query
-    if query is None or not await require_admin(update, context, "upload"):
+    if (press := await pressed(update)) is None or not await require_admin(update, context, "upload"):
         return
+    callback_query = press.callback_query
+    choice, token = context.matched(1), context.matched(2)
     services = context.services
-    upload = services.uploads.pop(callback.token)
+    upload = services.uploads.pop(token)
     if upload is None:
-        await query.answer(phrases.UPLOAD_EXPIRED, show_alert=True)
-        await query.edit_message_reply_markup(reply_markup=None)
+        await acknowledge(callback_query, phrases.UPLOAD_EXPIRED, alert=True)
+        await callback_query.edit_message_reply_markup(reply_markup=None)
         return
-    if callback.value == "no":
-        await query.answer()
-        await query.edit_message_text(escape(phrases.UPLOAD_CANCELLED))
+    if choice == "no":
+        await acknowledge(callback_query)
+        await callback_query.edit_message_text(escape(phrases.UPLOAD_CANCELLED))
         return
     doc_id = upload.article.id
     if services.reload_lock.locked():
-        services.uploads.restore(callback.token, upload)  # the admin can press «إضافة» again
-        await query.answer(phrases.RELOAD_BUSY, show_alert=True)
+        services.uploads.restore(token, upload)  # the admin can press «إضافة» again
+        await acknowledge(callback_query, phrases.RELOAD_BUSY, alert=True)
         return
     corpus_path = services.settings.corpus_path
     limit = services.settings.bot.max_corpus_files
     if await asyncio.to_thread(count_articles, corpus_path) >= limit:
-        await query.answer()
-        await query.edit_message_text(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=limit)))
+        await acknowledge(callback_query)
+        await callback_query.edit_message_text(escape(phrases.UPLOAD_CORPUS_FULL.format(limit=limit)))
         return
-    await query.answer()
+    await acknowledge(callback_query)
     async with services.reload_lock:
         try:
             outcome = await asyncio.to_thread(save_article, corpus_path, doc_id, upload.content)
         except (OSError, ValueError) as exc:
             logger.warning("could not save uploaded article %r: %s", doc_id, exc)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            await query.edit_message_text(
+            await callback_query.edit_message_text(
                 escape(phrases.UPLOAD_SAVE_FAILED.format(doc_id=doc_id, error=reason))
             )
             return
         if outcome != "saved":
             template = phrases.UPLOAD_SAME if outcome == "same" else phrases.UPLOAD_EXISTS
-            await query.edit_message_text(escape(template.format(doc_id=doc_id)))
+            await callback_query.edit_message_text(escape(template.format(doc_id=doc_id)))
             return
         report = await reload_locked(services)
         if not report.ok:
@@ -442,5 +431,5 @@ async def confirm_upload(update: Update, context: SanadContext, callback: Callba
         saved = escape(phrases.UPLOAD_SAVED.format(doc_id=doc_id))
     else:
         saved = escape(phrases.UPLOAD_ROLLED_BACK.format(doc_id=doc_id))
-    await query.edit_message_text(f"{saved}\n{report.html()}")
-    record_reload(services, query.from_user.id, report)
+    await callback_query.edit_message_text(f"{saved}\n{report.html()}")
+    record_reload(services, callback_query.from_user.id, report)

@@ -13,7 +13,6 @@ import logging
 import secrets
 import signal
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -34,16 +33,14 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import admin, handlers, inline, ledger, phrases, timeline
+from bot import admin, handlers, inline, phrases, timeline
 from bot.context import CONTEXT_TYPES, SERVICES_KEY, Services, services_of
 from bot.inbox import CURRENT_UPDATE, Inbox, inbox_of
 from bot.intake import RAW_UPDATES_KEY, Poller, RawUpdatesRequest, Webhook, WebhookServer, raw_updates_of
-from bot.keyboards import CALLBACK_PATTERN, TIMELINE_CALLBACK_PATTERN
-from bot.privacy import Pseudonymizer
-from bot.redact import install_redaction, quiet_http_logs
+from bot.keyboards import FEEDBACK_PATTERN, MORE_PATTERN, SOURCES_PATTERN, TIMELINE_PATTERN, UPLOAD_PATTERN
+from bot.log import Pseudonymizer, Store, StoreError, retention
+from bot.loghygiene import guard_secrets
 from bot.settings import Settings
-from bot.store import Store, StoreError
-from bot.tokenguard import guard_secrets
 from retrieval.answer import load_retriever
 
 logger = logging.getLogger(__name__)
@@ -54,7 +51,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 RATE_LIMITER_RETRIES = 3
 CONCURRENT_UPDATES = 32
 CONNECTION_POOL_SIZE = 8
-PURGE_INTERVAL_SECONDS = 24 * 3600
 POLL_TIMEOUT_SECONDS = 10  # getUpdates long polling, as PTB's run_polling
 SHUTDOWN_FLUSH_SECONDS = 10.0  # how long stopping waits for queued log writes before counting them lost
 
@@ -80,12 +76,11 @@ def build_application(settings: Settings) -> AnyApplication:
     if not token:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and export it")
     guard_secrets([token, settings.log_secret])  # before PTB logs its API URL (token included) at DEBUG
-    quiet_http_logs()
     inbox = Inbox(concurrency=CONCURRENT_UPDATES)
     raw_updates = RawUpdatesRequest()  # getUpdates results as received, for the inbox
     request = HTTPXRequest(
-        # httpcore walks every pooled connection on each request: 8 measured fastest (bench/load.py:
-        # 358 replies/s, against 193 at 32 and about 140 at PTB's default 256).
+        # httpcore walks every pooled connection on each request: 8 measured fastest with bench/load.py,
+        # far ahead of 32 and of PTB's default 256 (README, Benchmarks).
         connection_pool_size=CONNECTION_POOL_SIZE,
         read_timeout=settings.bot.request_timeout_seconds,  # a read timeout is never resent: bot.delivery
         httpx_kwargs={"event_hooks": {"request": [inbox.on_request]}},  # the sent-replies journal
@@ -139,10 +134,13 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(
         MessageHandler(new_only & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
     )
-    application.add_handler(CallbackQueryHandler(handlers.button, pattern=CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(timeline.page_button, pattern=TIMELINE_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.sources_button, pattern=SOURCES_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.feedback_button, pattern=FEEDBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.more_button, pattern=MORE_PATTERN))
+    application.add_handler(CallbackQueryHandler(admin.upload_button, pattern=UPLOAD_PATTERN))
+    application.add_handler(CallbackQueryHandler(timeline.page_button, pattern=TIMELINE_PATTERN))
     application.add_handler(InlineQueryHandler(inline.inline_query))
-    application.add_handler(CallbackQueryHandler(handlers.button))  # stale/foreign data: "expired"
+    application.add_handler(CallbackQueryHandler(handlers.stale_button))  # any other data: "expired"
     application.add_error_handler(handlers.on_error)
 
 
@@ -163,10 +161,11 @@ async def post_init(application: AnyApplication) -> None:
     _track(services, asyncio.create_task(asyncio.to_thread(retriever.warm_up), name="sanad-warm-up"))
     services.store = await open_store(settings)
     services.log_writer.start(services.store)
-    await purge_once(services)
-    await load_processed_updates(services, application.bot.id)
+    await retention.purge_once(services.store, settings.retention_days)
+    await services.log_writer.load_processed(application.bot.id)
     if settings.retention_days > 0:
-        _track(services, asyncio.create_task(_purge_daily(services), name="sanad-purge"))
+        purge = retention.purge_daily(services.log_writer, settings.retention_days)
+        _track(services, asyncio.create_task(purge, name="sanad-purge"))
     await register_commands(application)
     _install_sighup(application)
 
@@ -209,44 +208,6 @@ async def post_shutdown(application: AnyApplication) -> None:
 def _track(services: Services, task: asyncio.Task[Any]) -> None:
     services.background.add(task)
     task.add_done_callback(services.background.discard)
-
-
-async def purge_once(services: Services) -> None:
-    if services.store is None or services.settings.retention_days <= 0:
-        return
-    try:
-        removed = await services.store.purge(services.settings.retention_days)
-    except StoreError:
-        logger.exception("could not purge old log rows")
-    else:
-        if removed:
-            logger.info("purged %d log rows older than %d days", removed, services.settings.retention_days)
-
-
-async def load_processed_updates(services: Services, bot_id: int) -> None:
-    """Remember the updates handled in the last two days (``bot.ledger``), and forget older ones."""
-    store = services.store
-    if store is None:
-        return
-    try:
-        await store.purge_processed(ledger.KEEP)
-        handled = await store.processed_updates(bot_id, datetime.now(UTC) - ledger.KEEP, ledger.MEMORY)
-    except StoreError:
-        logger.exception("could not read the handled updates; a redelivered update may be answered twice")
-        return
-    services.updates.load(reversed(handled))
-    if handled:
-        logger.info("%d updates handled in the last %s will not be answered again", len(handled), ledger.KEEP)
-
-
-async def _purge_daily(services: Services) -> None:
-    while True:
-        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
-        await purge_once(services)
-        if services.store is not None:
-            services.log_writer.submit(
-                "purging handled update ids", lambda store: store.purge_processed(ledger.KEEP)
-            )
 
 
 async def register_commands(application: AnyApplication) -> None:
@@ -350,10 +311,6 @@ async def run_until_stopped(application: AnyApplication, *, webhook: Webhook | N
 
 def run_bot(settings: Settings) -> None:
     """Run the bot until interrupted: long polling by default, a webhook when ``bot.mode = "webhook"``."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_redaction(settings.bot.token)
-    quiet_http_logs()
     application = build_application(settings)
     webhook = None
     if settings.bot.mode == "webhook":

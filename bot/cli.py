@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import phrases
+from bot.loghygiene import configure_logging
 from bot.render import render_answer_text, render_sources_text, render_timeline_text
 from bot.settings import ConfigError, Settings, load_settings
 from retrieval import followup
@@ -43,7 +44,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the console chat."""
     if settings.bot.token:
         from bot.app import MissingTokenError, run_bot
-        from bot.store import StoreError
+        from bot.log import StoreError
 
         try:
             run_bot(settings)
@@ -342,7 +343,7 @@ def _ingest_one(raw: str, doc_id: str | None, settings: Settings) -> IngestResul
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store import StoreError, export_rows
+    from bot.log import StoreError, export_rows
 
     since = None
     if args.since:
@@ -466,14 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # trafilatura and its helpers log what they discard; sanad's own one-line error says why a page failed.
-    for name in ("trafilatura", "htmldate", "courlan", "justext"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    configure_logging(verbose=args.verbose)
     if not getattr(args, "handler", None):
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
     try:

@@ -15,14 +15,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.delivery import RetryPolicy
-from bot.ledger import UpdateLedger
-from bot.logwriter import LogWriter
+from bot.delivery import RetryPolicy, send_reply
+from bot.log import LogWriter, Store, UpdateLedger
 from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings
-from bot.store import Store
 from retrieval.answer import Retriever
 from retrieval.models import Answer, Article, Citation
 
@@ -135,9 +134,6 @@ class Services:
     pending_logs: dict[MessageKey, asyncio.Future[int | None]] = field(default_factory=dict)
     uploads: PendingUploads = field(default_factory=PendingUploads)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
-    # Update ids already handled (and being handled), so a redelivered update is not answered twice.
-    updates: UpdateLedger = field(default_factory=UpdateLedger)
-    updates_save_queued: bool = False
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -152,6 +148,11 @@ class Services:
         )
         return cls(settings=settings, limiter=limiter, retry_policy=policy, log_writer=writer)
 
+    @property
+    def updates(self) -> UpdateLedger:
+        """Update ids already handled (and being handled); the log writer owns and saves them."""
+        return self.log_writer.updates
+
     def require_retriever(self) -> Retriever:
         if self.retriever is None:
             raise NotReadyError("the corpus is not loaded yet")
@@ -162,16 +163,39 @@ class Services:
 
 
 class SanadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with a typed ``services`` accessor over ``bot_data``."""
+    """CallbackContext with a typed ``services`` accessor over ``bot_data``, and ``arrived``: the
+    ``time.monotonic()`` at which the application took up the update (one context serves every handler
+    group of an update; the error handler gets its own, made when the error is handled). Handlers time
+    their reply from it (the exchange's ``latency_ms``)."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.arrived = time.monotonic()
 
     @property
     def services(self) -> Services:
         return services_of(self.application)
 
+    def matched(self, group: int = 1) -> str:
+        """Group ``group`` of the callback data, as matched by the pattern that routed the press to this
+        handler (``bot.keyboards``)."""
+        if self.match is None:
+            raise LookupError("this handler was registered without a pattern")
+        return str(self.match.group(group))
 
-SanadApplication = Application[
-    ExtBot[None], SanadContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
-]
+    async def reply_html(
+        self, message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> Message | None:
+        """Reply to ``message`` with HTML, retried when Telegram certainly did not take it
+        (``bot.delivery``); ``None`` when it is unknown whether the reply arrived (then it is not sent
+        again)."""
+        return await send_reply(message, text, self.services.retry_policy, reply_markup=reply_markup)
+
 
 CONTEXT_TYPES = ContextTypes(context=SanadContext)
 

@@ -1,23 +1,12 @@
 """Sending a reply so that it arrives exactly once when Telegram or the network misbehaves.
 
-PTB's ``AIORateLimiter`` already waits out ``429 Too Many Requests`` (``RetryAfter``) a few times. Around
-that, ``send_reply`` retries a *bounded* number of times, with exponential backoff, the failures after
-which Telegram certainly did not deliver the message:
-
-- Telegram answered with an error status (5xx: the Bot API did not take the message);
-- the request never left: the connection could not be opened (``ConnectError``, ``ConnectTimeout``), no
-  pooled connection was free (``PoolTimeout``), or the request could not be written (``WriteTimeout``);
-- ``RetryAfter`` that is still raised (the rate limiter is off or gave up), when the wait is short.
-
-It never resends after a failure that leaves it unknown whether Telegram accepted the message: a read
-timeout (the request was sent, the answer did not come in time) or a connection dropped after the request
-was sent. Telegram may well have delivered it (the fake Bot API applies a delayed call after the client
-gave up, as Telegram does), and the Bot API has no idempotency key to make a second send safe, so
-resending could show the user the same answer twice. Those replies count as *possibly delivered*:
-``send_reply`` logs a warning and returns ``None``; the handler then does not send the error notice either
-(which would be a second reply), and the exchange is logged without its reply message id.
-
-Bad requests, ``Forbidden`` (the user blocked the bot) and other errors are raised at once.
+``send_with_retry`` resends, a bounded number of times with exponential backoff, only when Telegram
+certainly did not take the message: an error status (5xx) or a request that never left (``_NOT_SENT``),
+which ``classify`` calls "retry", or a ``RetryAfter`` with a short wait (PTB's ``AIORateLimiter`` off or
+given up). When it may have been delivered ("unknown": a read timeout, a connection dropped after
+sending) it never resends, since the Bot API has no idempotency key, and returns ``None``: the handler
+then sends no error notice either, and logs the exchange without a reply message id. Bad requests,
+``Forbidden`` (the user blocked the bot) and anything else ("fatal") are raised at once.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Rendering lives in ``bot.render``, wording in ``bot.phrases``, admin features in ``bot.admin``. Incoming
 text is cleaned first (``bot.sanitize``). Every message that gets a reply is written to SQLite *after* the
 reply has been sent, with its ``outcome`` (answered, declined, empty, too_long, rate_limited, non_text,
-command, refused, upload, upload_rejected, error: see ``bot.store.OUTCOMES``); /forget is the one reply
+command, refused, upload, upload_rejected, error: see ``bot.log.OUTCOMES``); /forget is the one reply
 that is not logged.
 """
 
@@ -18,13 +18,13 @@ from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import admin, journal, phrases
+from bot import admin, phrases
 from bot.context import MessageKey, NotReadyError, SanadContext, Services
 from bot.conversation import conversations_of
-from bot.delivery import send_reply
 from bot.fetch import link_in
-from bot.journal import log_exchange_later, log_reply
-from bot.keyboards import Callback, answer_keyboard, parse_callback
+from bot.keyboards import acknowledge, answer_keyboard, pressed
+from bot.log import Exchange, Origin, Store, StoreError, journal
+from bot.log.journal import log_exchange_later, log_reply
 from bot.render import (
     MAX_TEXT_LENGTH,
     Page,
@@ -35,7 +35,6 @@ from bot.render import (
     utf16_len,
 )
 from bot.sanitize import clean_text, utf16_slice
-from bot.store import Exchange, Store, StoreError
 from retrieval import followup
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
@@ -52,15 +51,20 @@ BUTTON_WAIT_SECONDS = 3.0
 # --- helpers -----------------------------------------------------------------------------------------
 
 
-async def reply_html(
+async def reply_logged(
     context: SanadContext,
+    update: Update,
     message: Message,
     text: str,
+    outcome: str = "command",
+    question: str | None = None,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Message | None:
-    """Reply with HTML, retried when Telegram certainly did not take it (``bot.delivery``); ``None`` when
-    it is unknown whether the reply arrived (then it is not sent again)."""
-    return await send_reply(message, text, context.services.retry_policy, reply_markup=reply_markup)
+    """Reply with HTML that is not an answer (a command's reply, a notice) and log the exchange with its
+    outcome (``bot.log.journal.log_reply``: ``question`` None takes the message's own text)."""
+    sent = await context.reply_html(message, text, reply_markup)
+    log_reply(context, update, outcome, question, sent, context.arrived)
+    return sent
 
 
 async def reply_notice(
@@ -70,11 +74,9 @@ async def reply_notice(
     notice: str,
     outcome: str,
     question: str | None,
-    started: float,
 ) -> None:
     """Reply with a plain-text Arabic notice (escaped here) and log the exchange with its outcome."""
-    sent = await reply_html(context, message, escape(notice))
-    log_reply(context, update, outcome, question, sent, started)
+    await reply_logged(context, update, message, escape(notice), outcome, question)
 
 
 def example_question(retriever: Retriever | None) -> str:
@@ -189,14 +191,14 @@ def command_argument(message: Message) -> str:
 # --- answering -----------------------------------------------------------------------------------------
 
 
-async def answer_question(update: Update, context: SanadContext, question: str, started: float) -> None:
-    """The whole question flow: limits, retrieval off the loop, HTML reply, then the log write."""
+async def answer_question(update: Update, context: SanadContext, question: str) -> None:
+    """The whole question flow: limits, retrieval off the loop, HTML reply, then the log write.
+    ``question`` comes cleaned (``bot.sanitize``) by the handler that took it from the update."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
     services = context.services
     settings = services.settings.bot
-    question = clean_text(question).strip()
     if user is not None:
         decision = services.limiter.check(user.id)
         if not decision.allowed:
@@ -206,11 +208,11 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
                     seconds=f"{settings.rate_limit_seconds:g}",
                     wait=decision.retry_after_seconds,
                 )
-                await reply_notice(context, update, message, notice, "rate_limited", question, started)
+                await reply_notice(context, update, message, notice, "rate_limited", question)
             return
     if len(question) > settings.max_question_chars:
         notice = phrases.TOO_LONG.format(length=len(question), limit=settings.max_question_chars)
-        await reply_notice(context, update, message, notice, "too_long", question, started)
+        await reply_notice(context, update, message, notice, "too_long", question)
         return
     retriever = services.require_retriever()  # one reference: a /reload swap does not affect this question
     conversations = conversations_of(context.application)
@@ -224,16 +226,15 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         )
     except EmptyQuestionError:
         notice = phrases.EMPTY_QUESTION.format(example=example_question(retriever))
-        await reply_notice(context, update, message, notice, "empty", question, started)
+        await reply_notice(context, update, message, notice, "empty", question)
         return
     answer = result if result is not None else shown_answer(resolution)
     if answer is None:  # «مين قال هالكلام؟» before any sentence was shown
-        sent = await reply_html(context, message, page.text)
-        log_reply(context, update, "command", question, sent, started)
+        await reply_logged(context, update, message, page.text, "command", question)
         return
     markup = answer_keyboard(page) if result is not None else None
-    sent = await reply_html(context, message, page.text, markup)
-    latency_ms = (time.monotonic() - started) * 1000
+    sent = await context.reply_html(message, page.text, markup)
+    latency_ms = (time.monotonic() - context.arrived) * 1000
     key = (chat.id, sent.message_id) if sent is not None and result is not None else None
     if user is not None and turn is not None:
         conversations.remember(chat.id, user.id, turn, sent.message_id if sent is not None else None)
@@ -241,17 +242,10 @@ async def answer_question(update: Update, context: SanadContext, question: str, 
         services.last_citations.put(chat.id, answer.citations)
         if key is not None:
             services.answers.put(key, answer)
-    exchange = Exchange(
-        chat_id=chat.id,
-        user_id=user.id if user is not None else None,
-        chat_type=chat.type,
-        message_id=message.message_id,
-        question=question,
-        normalized_query=" ".join(answer.query_terms),
-        results=tuple((hit.sentence.id, hit.score) for hit in answer.hits),
-        citations=answer.citations,
-        declined=answer.declined,
-        missing_terms=answer.missing_terms,
+    exchange = Exchange.for_answer(
+        Origin(chat.id, user.id if user is not None else None, chat.type, message.message_id),
+        question,
+        answer,
         latency_ms=latency_ms,
         corpus_version=retriever.info.version,
         reply_message_id=sent.message_id if sent is not None else None,
@@ -283,7 +277,7 @@ async def exchange_id_for(services: Services, key: MessageKey) -> int | None:
 
 
 async def claim_update(update: Update, context: SanadContext) -> None:
-    """Group -1, before any other handler: stop an update that was already handled (``bot.ledger``)."""
+    """Group -1, before any other handler: stop an update that was already handled (``bot.log.ledger``)."""
     if not context.services.updates.claim(update.update_id):
         logger.info("update %d was already handled; not answering it again", update.update_id)
         raise ApplicationHandlerStop
@@ -301,53 +295,48 @@ async def finish_update(update: Update, context: SanadContext) -> None:
 async def private_text(update: Update, context: SanadContext) -> None:
     """Private chat: every text message (and every edit of one) is a question, except a new message from
     an admin that is just a link: that page is fetched and previewed as a new article (``bot.admin``)."""
-    started = time.monotonic()
     message, user = update.effective_message, update.effective_user
     if message is not None and message.text is not None:
         link = link_in(message.text) if update.message is not None else None
         if link is not None and context.services.is_admin(user.id if user is not None else None):
             sent, outcome = await admin.receive_link(update, context, link)
-            log_reply(context, update, outcome, link, sent, started)
+            log_reply(context, update, outcome, link, sent, context.arrived)
             return
-        await answer_question(update, context, message.text, started)
+        await answer_question(update, context, clean_text(message.text).strip())
 
 
 async def group_text(update: Update, context: SanadContext) -> None:
     """Groups: answer only when mentioned by @username or when the message replies to the bot."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None:
         return
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is not None:
-        await answer_question(update, context, question, started)
+        await answer_question(update, context, clean_text(question).strip())
 
 
 async def ask(update: Update, context: SanadContext) -> None:
     """/ask QUESTION — works in groups with privacy mode on."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None:
         return
-    question = command_argument(message)
-    if not clean_text(question).strip():
+    question = clean_text(command_argument(message)).strip()
+    if not question:
         example = example_question(context.services.retriever)
         usage = phrases.ASK_USAGE.format(example=example)
-        await reply_notice(context, update, message, usage, "empty", None, started)
+        await reply_notice(context, update, message, usage, "empty", None)
         return
-    await answer_question(update, context, question, started)
+    await answer_question(update, context, question)
 
 
 async def non_text(update: Update, context: SanadContext) -> None:
     """Photos, stickers, voice… in a private chat: explain that only text questions are understood."""
-    started = time.monotonic()
     if (message := update.effective_message) is not None:
-        await reply_notice(context, update, message, phrases.NOT_TEXT, "non_text", None, started)
+        await reply_notice(context, update, message, phrases.NOT_TEXT, "non_text", None)
 
 
 async def document(update: Update, context: SanadContext) -> None:
     """A file in a private chat: an admin's article upload, anyone else's gets an explanation."""
-    started = time.monotonic()
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None:
         return
@@ -355,17 +344,16 @@ async def document(update: Update, context: SanadContext) -> None:
     user_id = user.id if user is not None else None
     if context.services.is_admin(user_id):
         sent, outcome = await admin.receive_upload(update, context)
-        log_reply(context, update, outcome, name, sent, started)
+        log_reply(context, update, outcome, name, sent, context.arrived)
         return
-    await reply_notice(context, update, message, phrases.DOCUMENT_NOT_ALLOWED, "refused", name, started)
+    await reply_notice(context, update, message, phrases.DOCUMENT_NOT_ALLOWED, "refused", name)
     if chat is not None:
         journal.record_denied_later(context, user_id, chat.id, "upload")
 
 
 async def unknown_command(update: Update, context: SanadContext) -> None:
-    started = time.monotonic()
     if (message := update.effective_message) is not None:
-        await reply_notice(context, update, message, phrases.UNKNOWN_COMMAND, "command", None, started)
+        await reply_notice(context, update, message, phrases.UNKNOWN_COMMAND, "command", None)
 
 
 # --- commands --------------------------------------------------------------------------------------------
@@ -373,7 +361,6 @@ async def unknown_command(update: Update, context: SanadContext) -> None:
 
 async def help_command(update: Update, context: SanadContext) -> None:
     """/start and /help: what the bot knows (from the loaded corpus), how to ask, the commands."""
-    started = time.monotonic()
     message = update.effective_message
     if message is None:
         return
@@ -381,13 +368,11 @@ async def help_command(update: Update, context: SanadContext) -> None:
     text = render_help_html(
         retriever.info, username=context.bot.username, examples=retriever.examples, commands=ALL_COMMANDS
     )
-    sent = await reply_html(context, message, text)
-    log_reply(context, update, "command", None, sent, started)
+    await reply_logged(context, update, message, text)
 
 
 async def sources(update: Update, context: SanadContext) -> None:
     """/sources: full citations of this chat's last answer, read from the log (survives restarts)."""
-    started = time.monotonic()
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -398,20 +383,17 @@ async def sources(update: Update, context: SanadContext) -> None:
             citations = await store.last_citations(chat.id)
         except StoreError:
             logger.exception("could not read the last citations of a chat")
-    sent = await reply_html(context, message, render_sources_html(citations))
-    log_reply(context, update, "command", None, sent, started)
+    await reply_logged(context, update, message, render_sources_html(citations))
 
 
 async def new_topic(update: Update, context: SanadContext) -> None:
     """/new: forget the sender's previous question in this chat; the next message starts fresh."""
-    started = time.monotonic()
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
     if user is not None:
         conversations_of(context.application).forget(chat.id, user.id)
-    sent = await reply_html(context, message, escape(phrases.NEW_TOPIC))
-    log_reply(context, update, "command", None, sent, started)
+    await reply_logged(context, update, message, escape(phrases.NEW_TOPIC))
 
 
 async def forget(update: Update, context: SanadContext) -> None:
@@ -427,44 +409,31 @@ async def forget(update: Update, context: SanadContext) -> None:
     user_id = user.id
     deleted = await services.log_writer.submit("forgetting a user", lambda store: store.forget_user(user_id))
     if deleted is None:
-        await reply_html(context, message, escape(phrases.FORGET_FAILED))
+        await context.reply_html(message, escape(phrases.FORGET_FAILED))
         return
     for key, _answer in services.answers.items():
         if key[0] == user_id:  # the user's private chat
             services.answers.pop(key)
     services.last_citations.pop(user_id)
     conversations_of(context.application).forget_user(user_id)
-    await reply_html(context, message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
+    await context.reply_html(message, escape(phrases.FORGET_DONE if deleted else phrases.FORGET_NOTHING))
 
 
 # --- buttons ---------------------------------------------------------------------------------------------
 
 
-async def button(update: Update, context: SanadContext) -> None:
-    """Every inline button: «المصادر», 👍/👎, «المزيد», and the upload «إضافة»/«إلغاء»."""
-    query = update.callback_query
-    if query is None:
+async def stale_button(update: Update, context: SanadContext) -> None:
+    """Callback data no button pattern matches (a button of an older version, or forged): «expired»."""
+    if update.callback_query is not None:
+        await acknowledge(update.callback_query, phrases.EXPIRED)
+
+
+async def sources_button(update: Update, context: SanadContext) -> None:
+    """«المصادر» under an answer: its full citations (from memory, else from the log) as a new message."""
+    if (press := await pressed(update)) is None:
         return
-    callback = parse_callback(query.data)
-    message = query.message
-    if callback is None or not isinstance(message, Message):
-        await query.answer(phrases.EXPIRED)
-        return
-    if callback.kind == "up":
-        await admin.confirm_upload(update, context, callback)
-        return
+    callback_query, message = press
     key = (message.chat.id, message.message_id)
-    if callback.kind == "src":
-        await _sources_button(update, context, message, key)
-    elif callback.kind == "fb":
-        await _feedback_button(update, context, key, callback)
-    elif callback.kind == "more":
-        await _more_button(update, context, message, key, int(callback.value))
-
-
-async def _sources_button(update: Update, context: SanadContext, message: Message, key: MessageKey) -> None:
-    query = update.callback_query
-    assert query is not None  # noqa: S101 - checked by the caller
     services = context.services
     cached = services.answers.get(key)
     citations: tuple[Citation, ...] = cached.citations if cached is not None else ()
@@ -475,23 +444,23 @@ async def _sources_button(update: Update, context: SanadContext, message: Messag
                 citations = await services.store.citations_for(exchange_id)
             except StoreError:
                 logger.exception("could not read the citations of exchange %s", exchange_id)
-    await query.answer()
+    await acknowledge(callback_query)
     text = render_sources_html(citations) if citations else escape(phrases.EXPIRED)
-    await reply_html(context, message, text)
+    await context.reply_html(message, text)
 
 
-async def _feedback_button(
-    update: Update, context: SanadContext, key: MessageKey, callback: Callback
-) -> None:
-    query = update.callback_query
-    assert query is not None  # noqa: S101 - checked by the caller
-    services = context.services
-    value = 1 if callback.value == "+" else -1
-    exchange_id = await exchange_id_for(services, key)
-    if exchange_id is None:
-        await query.answer(phrases.FEEDBACK_FAILED)
+async def feedback_button(update: Update, context: SanadContext) -> None:
+    """👍 / 👎 under an answer: record the vote on its exchange and thank the user."""
+    if (press := await pressed(update)) is None:
         return
-    user_id = query.from_user.id
+    callback_query, message = press
+    services = context.services
+    value = 1 if context.matched() == "+" else -1
+    exchange_id = await exchange_id_for(services, (message.chat.id, message.message_id))
+    if exchange_id is None:
+        await acknowledge(callback_query, phrases.FEEDBACK_FAILED)
+        return
+    user_id = callback_query.from_user.id
 
     async def vote(store: Store) -> bool:
         await store.record_feedback(exchange_id, user_id, value)
@@ -504,9 +473,10 @@ async def _feedback_button(
     except TimeoutError:
         recorded = True  # still queued: it will be written, or counted as lost
     if not recorded:
-        await query.answer(phrases.FEEDBACK_FAILED)
+        await acknowledge(callback_query, phrases.FEEDBACK_FAILED)
         return
-    await query.answer(phrases.FEEDBACK_THANKS_UP if value > 0 else phrases.FEEDBACK_THANKS_DOWN)
+    thanks = phrases.FEEDBACK_THANKS_UP if value > 0 else phrases.FEEDBACK_THANKS_DOWN
+    await acknowledge(callback_query, thanks)
 
 
 async def _stored_answer(services: Services, key: MessageKey) -> Answer | None:
@@ -535,41 +505,41 @@ async def _stored_answer(services: Services, key: MessageKey) -> Answer | None:
     return answer
 
 
-async def _more_button(
-    update: Update, context: SanadContext, message: Message, key: MessageKey, start: int
-) -> None:
-    query = update.callback_query
-    assert query is not None  # noqa: S101 - checked by the caller
+async def more_button(update: Update, context: SanadContext) -> None:
+    """«المزيد» under an answer: edit the message to the answer's next page."""
+    if (press := await pressed(update)) is None:
+        return
+    callback_query, message = press
+    start = int(context.matched())
     services = context.services
-    answer = await _stored_answer(services, key)
+    answer = await _stored_answer(services, (message.chat.id, message.message_id))
     if answer is None:
-        await query.answer(phrases.EXPIRED, show_alert=True)
+        await acknowledge(callback_query, phrases.EXPIRED, alert=True)
         return
     page = await asyncio.to_thread(
         render_page, services.retriever, answer, services.settings.bot.snippets, start
     )
-    await query.answer()
+    await acknowledge(callback_query)
     if page.shown == 0:
-        await query.edit_message_reply_markup(reply_markup=answer_keyboard(page))
+        await callback_query.edit_message_reply_markup(reply_markup=answer_keyboard(page))
         return
-    await query.edit_message_text(page.text, reply_markup=answer_keyboard(page))
+    await callback_query.edit_message_text(page.text, reply_markup=answer_keyboard(page))
 
 
 # --- errors ----------------------------------------------------------------------------------------------
 
 
 async def on_error(update: object, context: SanadContext) -> None:
-    """Log the failure (traceback, never the token: see ``bot.redact``) and tell the user in Arabic (that the
-    corpus is still loading, when it is)."""
+    """Log the failure (traceback, never the token: see ``bot.loghygiene``) and tell the user in Arabic
+    (that the corpus is still loading, when it is)."""
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
-    started = time.monotonic()
     notice = phrases.NOT_READY if isinstance(context.error, NotReadyError) else phrases.ERROR
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(notice, show_alert=True)
+            await acknowledge(update.callback_query, notice, alert=True)
         elif (message := update.effective_message) is not None:
-            await reply_notice(context, update, message, notice, "error", None, started)
+            await reply_notice(context, update, message, notice, "error", None)
     except TelegramError:
         logger.warning("could not tell the user about the error", exc_info=True)

@@ -5,7 +5,7 @@ webhook request). So every update is written to the ``inbox`` table of the SQLit
 confirmed: ``Inbox.accept`` writes one ``getUpdates`` batch (or the webhook requests that arrive together)
 in one transaction, and only then hands the updates to PTB's update queue (``bot.intake`` confirms them
 afterwards). Handling takes the update out of the inbox in the transaction that records it as handled
-(``Store.mark_processed``, through ``bot.ledger`` and ``bot.journal``). What is still in the inbox at
+(``Store.mark_processed``, saved by ``bot.log.writer`` with its ledger). What is still in the inbox at
 start-up was never handled: ``Inbox.replay`` hands it to the handlers, in arrival order, before new
 updates are fetched.
 
@@ -26,8 +26,8 @@ replayed alone, so an update that crashes the process is pinned down: replayed t
 later restart goes on.
 
 Without a conversation log (it could not be opened) there is no inbox: updates are handled as they come,
-and a crash loses those in flight, as before. A write that fails is logged and the updates are
-handled anyway (``unsaved`` counts them): answering comes first, so an inbox write is tried once.
+and a crash loses those in flight. A write that fails is logged and the updates are handled anyway
+(``unsaved`` counts them): answering comes first, so an inbox write is tried once.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.context import Services, services_of
-from bot.store import InboxEntry, Store, StoreError
+from bot.log import InboxEntry, Store, StoreError
 
 logger = logging.getLogger(__name__)
 

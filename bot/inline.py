@@ -37,10 +37,10 @@ from telegram.ext import Application
 
 from bot import phrases
 from bot.context import LruCache, SanadContext, feature_state
-from bot.journal import log_exchange_later
+from bot.log import Exchange, Origin
+from bot.log.journal import log_exchange_later
 from bot.render import inline_description, inline_figures, inline_title, render_inline_html
 from bot.sanitize import clean_text
-from bot.store import Exchange
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.models import Answer
@@ -154,7 +154,6 @@ async def _answer_query(
 
 async def inline_query(update: Update, context: SanadContext) -> None:
     """``@bot سؤال``: debounce, search (or reuse a recent search), answer with cited results, log."""
-    started = time.monotonic()
     query = update.inline_query
     if query is None:
         return
@@ -177,7 +176,7 @@ async def inline_query(update: Update, context: SanadContext) -> None:
             if not decision.allowed:
                 await _answer_query(query, (), phrases.INLINE_RATE_LIMITED, 0)
                 if decision.notify:
-                    _log(context, query, question, None, "rate_limited", retriever, started)
+                    _log(context, query, question, None, "rate_limited", retriever, context.arrived)
                 return
             found = await asyncio.to_thread(inline_answer, retriever, question)
             state.remember(key, found, time.monotonic())
@@ -188,7 +187,7 @@ async def inline_query(update: Update, context: SanadContext) -> None:
     button = None if found.results else phrases.INLINE_NOT_COVERED
     cache_time = int(state.cache_seconds)
     if await _answer_query(query, found.results, button, cache_time):
-        _log(context, query, question, found.answer, "inline", retriever, started)
+        _log(context, query, question, found.answer, "inline", retriever, context.arrived)
 
 
 def _log(
@@ -201,20 +200,17 @@ def _log(
     started: float,
 ) -> None:
     user_id = query.from_user.id
-    shown = replace(answer, hits=answer.hits[:MAX_RESULTS]) if answer is not None else None
-    exchange = Exchange(
-        chat_id=user_id,  # an inline query has no chat; the user's own id keeps /forget working
-        user_id=user_id,
-        chat_type=query.chat_type or "inline",
-        message_id=None,
-        question=question,
-        normalized_query=" ".join(answer.query_terms) if answer is not None else "",
-        results=tuple((hit.sentence.id, hit.score) for hit in shown.hits) if shown is not None else (),
-        citations=shown.citations if shown is not None else (),
-        declined=answer is None or answer.declined,
-        missing_terms=answer.missing_terms if answer is not None else (),
-        latency_ms=(time.monotonic() - started) * 1000,
-        corpus_version=retriever.info.version,
-        outcome=outcome,
-    )
+    # An inline query has no chat: the user's own id keeps /forget working.
+    origin = Origin(user_id, user_id, query.chat_type or "inline", None)
+    latency_ms = (time.monotonic() - started) * 1000
+    version = retriever.info.version
+    if answer is None:  # no search ran (rate limited)
+        exchange = Exchange.notice(
+            origin, question, outcome, latency_ms=latency_ms, corpus_version=version, declined=True
+        )
+    else:
+        shown = replace(answer, hits=answer.hits[:MAX_RESULTS])
+        exchange = Exchange.for_answer(
+            origin, question, shown, latency_ms=latency_ms, corpus_version=version, outcome=outcome
+        )
     log_exchange_later(context, None, exchange)

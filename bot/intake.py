@@ -5,8 +5,8 @@ PTB's ``Updater`` confirms a ``getUpdates`` batch by asking for the next one whi
 still being handled, and its webhook answers 200 before anything is stored; either way an update in
 flight is gone when the process dies. Here the next ``getUpdates`` (whose offset confirms the batch) is
 only sent once the batch is in the inbox, and the webhook answers 200 only once the update is. Both then
-put the updates on PTB's ``Application.update_queue``, so PTB's handlers, rate limiter and error
-handling work as before.
+put the updates on PTB's ``Application.update_queue``, where PTB's handlers, rate limiter and error
+handling take them.
 """
 
 from __future__ import annotations

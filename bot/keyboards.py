@@ -1,47 +1,66 @@
-"""Inline keyboards and their callback data (always ASCII, far below Telegram's 64-byte limit).
+"""Inline keyboards, their callback data (always ASCII, far below Telegram's 64-byte limit), and the
+check every button handler starts with (``pressed``).
 
 An answer's buttons do not carry the exchange id: the log row is written *after* the reply is sent
 (so the reply is never delayed by SQLite), and every callback query already names its message, which
 ``Store.exchange_for_reply(chat_id, message_id)`` maps back to the exchange.
 
-- ``src``            sources of the answer this keyboard is under
-- ``fb:+`` / ``fb:-`` 👍 / 👎 on that answer
-- ``more:<start>``   the next page of that answer, starting at hit ``start``
-- ``up:add:<token>`` / ``up:no:<token>``  confirm or discard a pending article upload
+Each kind of button has its own pattern, and ``bot.app`` routes it to its own handler with PTB's
+``CallbackQueryHandler(pattern=...)`` (the handler reads the pattern's groups from ``context.match``);
+data no pattern matches (a button of an older version, or forged) is answered «expired».
+
+- ``src``            sources of the answer this keyboard is under (``SOURCES_PATTERN``)
+- ``fb:+`` / ``fb:-`` 👍 / 👎 on that answer (``FEEDBACK_PATTERN``)
+- ``more:<start>``   the next page of that answer, starting at hit ``start`` (``MORE_PATTERN``)
+- ``up:add:<token>`` / ``up:no:<token>``  confirm or discard a pending article upload (``UPLOAD_PATTERN``)
 - ``tl:<start>``     the timeline page starting at event ``start`` (the topic is read from the /timeline
-                     message the page replies to; ``bot.timeline``)
+                     message the page replies to; ``bot.timeline``; ``TIMELINE_PATTERN``)
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import phrases
 from bot.render import Page, TimelinePage
 
-CALLBACK_PATTERN = r"^(src|fb:[+-]|more:\d{1,4}|up:(add|no):[A-Za-z0-9_-]{1,32})$"
-_PATTERN = re.compile(CALLBACK_PATTERN)
-TIMELINE_CALLBACK_PATTERN = r"^tl:\d{1,5}$"
+SOURCES_PATTERN = r"^src$"
+FEEDBACK_PATTERN = r"^fb:([+-])$"  # group 1: "+" or "-"
+MORE_PATTERN = r"^more:(\d{1,4})$"  # group 1: the first hit of the page
+UPLOAD_PATTERN = r"^up:(add|no):([A-Za-z0-9_-]{1,32})$"  # group 1: the choice, group 2: the upload token
+TIMELINE_PATTERN = r"^tl:(\d{1,5})$"  # group 1: the first event of the page
 
 
-@dataclass(frozen=True)
-class Callback:
-    kind: str  # "src", "fb", "more", "up"
-    value: str = ""  # "+"/"-", the start index, or "add"/"no"
-    token: str = ""  # upload token
+class Press(NamedTuple):
+    """A pressed button: Telegram's callback query, and the message the button is under."""
+
+    callback_query: CallbackQuery
+    message: Message
 
 
-def parse_callback(data: str | None) -> Callback | None:
-    """The button a callback query came from, or None for data this bot never sends."""
-    if data is None or not _PATTERN.match(data):
+async def pressed(update: Update) -> Press | None:
+    """The pressed button and the message it is under; None when there is no such message (a button
+    under a message sent inline), after acknowledging the press with «expired»."""
+    callback_query = update.callback_query
+    if callback_query is None:
         return None
-    parts = data.split(":")
-    if parts[0] == "up":
-        return Callback("up", parts[1], parts[2])
-    return Callback(parts[0], parts[1] if len(parts) > 1 else "")
+    if not isinstance(callback_query.message, Message):
+        await acknowledge(callback_query, phrases.EXPIRED)
+        return None
+    return Press(callback_query, callback_query.message)
+
+
+async def acknowledge(
+    callback_query: CallbackQuery, notice: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer Telegram's callback query (answerCallbackQuery): the button stops spinning, and ``notice``
+    shows for a moment (or, with ``alert``, in a box the user closes)."""
+    if alert:
+        await callback_query.answer(notice, show_alert=True)
+    else:
+        await callback_query.answer(notice)
 
 
 def answer_keyboard(page: Page) -> InlineKeyboardMarkup | None:
@@ -79,10 +98,3 @@ def timeline_keyboard(page: TimelinePage) -> InlineKeyboardMarkup | None:
     if page.next_start is not None:
         row.append(InlineKeyboardButton(phrases.BUTTON_NEXT, callback_data=f"tl:{page.next_start}"))
     return InlineKeyboardMarkup([row]) if row else None
-
-
-def timeline_start(data: str | None) -> int | None:
-    """The event index a timeline button asks for, or None for other data."""
-    if data is None or not re.match(TIMELINE_CALLBACK_PATTERN, data):
-        return None
-    return int(data.split(":")[1])

@@ -158,7 +158,7 @@ STATS_ANSWERED = "أُجيب عنها: {answered} — اعتُذر عنها: {de
 STATS_OTHER = "رسائل أخرى (7 أيام): {items}"
 STATS_OTHER_ITEM = "{label} {count}"
 STATS_SEPARATOR = " — "
-# What each logged outcome is called in /stats (see bot.store.OUTCOMES).
+# What each logged outcome is called in /stats (see bot.log.schema.OUTCOMES).
 OUTCOME_LABELS = {
     "empty": "بلا كلمات للبحث",
     "too_long": "طويلة جدًا",

@@ -1,11 +1,17 @@
 """config.toml + environment -> one frozen Settings object, read once at start.
 
+Each setting is one dataclass field that holds its default and its bounds: ``setting(default, at_least=1)``
+in ``BotSettings`` (the [bot] table) and ``Settings`` (with its key: [corpus] and [database]), and
+``RetrievalConfig``'s fields for [retrieval] (it checks its own values). ``load_settings`` reads every
+field from config.toml by its type and bounds; a key the file leaves out keeps the default. The committed
+config.toml documents each key with its default (tests/test_settings.py checks both agree).
+
 Secrets come only from the environment and never appear in a repr:
 
 - ``TELEGRAM_BOT_TOKEN``: the bot's token.
 - ``SANAD_LOG_SECRET`` (optional, at least 16 characters): when set, every user and chat id written to
   the conversation log (exchanges, feedback, refused admin attempts, reloads) is replaced by a keyed
-  pseudonym, HMAC-SHA256(secret, id) (see ``bot.privacy``). Keep the secret stable: with another one the
+  pseudonym, HMAC-SHA256(secret, id) (see ``bot.log.privacy``). Keep the secret stable: with another one the
   same person gets another pseudonym, and ``/forget`` no longer finds their earlier rows.
 """
 
@@ -13,12 +19,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_origin, get_type_hints
 
-from bot.privacy import MIN_SECRET_CHARS
+from bot.log.privacy import MIN_SECRET_CHARS
 from retrieval.config import RetrievalConfig
 
 
@@ -26,84 +32,221 @@ class ConfigError(Exception):
     """The configuration is invalid; the message names the key and how to fix it."""
 
 
+# --- how a field is read -------------------------------------------------------------------------------
+
+_RULE = "sanad.rule"  # field metadata: the Rule of a setting read from config.toml
+_ENVIRONMENT = "sanad.environment"  # field metadata: the variable a field is set from instead
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one setting is read from config.toml: its key, and the values it may take.
+
+    The value must have the field's type (an integer is taken where a float is expected; a ``Path`` is
+    written as a string, relative to the directory of config.toml; a ``frozenset[int]`` as a list).
+    """
+
+    key: str = ""  # "table.key" in config.toml; "" for the field's own name in its dataclass's table
+    at_least: float | None = None
+    more_than: float | None = None
+    at_most: float | None = None
+    choices: tuple[str, ...] = ()
+    what: str = ""  # what the value must be, for the error message ("a TCP port (1-65535)")
+
+    def bound_error(self, value: Any) -> str | None:
+        """What is wrong with a value of the right type ("must be at least 1, got 0"), or None."""
+        if self.choices and value not in self.choices:
+            return f"must be {' or '.join(map(repr, self.choices))}, got {value!r}"
+        if self.more_than is not None and value <= self.more_than:
+            return f"must be more than {self.more_than:g}, got {value}"
+        if self.at_least is not None and value < self.at_least:
+            floor = "0 or more" if self.at_least == 0 else f"at least {self.at_least:g}"
+            return f"must be {floor}, got {value}"
+        if self.at_most is not None and value > self.at_most:
+            return f"must be at most {self.at_most:g}, got {value}"
+        return None
+
+
+def setting(
+    default: Any,
+    *,
+    key: str = "",
+    at_least: float | None = None,
+    more_than: float | None = None,
+    at_most: float | None = None,
+    choices: tuple[str, ...] = (),
+    what: str = "",
+) -> Any:
+    """A field read from config.toml: its default and its bounds, declared once, here."""
+    rule = Rule(key, at_least, more_than, at_most, choices, what)
+    return field(default=default, metadata={_RULE: rule})
+
+
+def from_environment(variable: str, *, secret: bool = False) -> Any:
+    """A field set from the environment variable ``variable`` only (``load_settings``), never from
+    config.toml; a ``secret`` one never appears in a repr."""
+    return field(default=None, repr=not secret, metadata={_ENVIRONMENT: variable})
+
+
+# --- the settings ----------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class BotSettings:
-    token: str | None = field(default=None, repr=False)  # never printed
-    snippets: int = 3
-    max_question_chars: int = 500
-    rate_limit_count: int = 5
-    rate_limit_seconds: float = 30.0
-    admin_ids: frozenset[int] = frozenset()
-    max_upload_bytes: int = 200_000
-    max_pending_uploads: int = 3  # per admin: previews waiting for «إضافة» / «إلغاء»
-    max_corpus_files: int = 500  # uploads are refused once corpus/articles holds this many .md files
-    max_page_bytes: int = 3_000_000  # a fetched or uploaded web page (.html) larger than this is refused
-    fetch_timeout_seconds: float = 15.0  # the whole fetch of an admin's link, redirects included
-    fetch_private_addresses: bool = False  # let admins' links reach private/loopback/link-local addresses
-    mode: str = "polling"
-    webhook_url: str = ""
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    rate_limiter: bool = True
-    base_url: str | None = None
-    base_file_url: str | None = None
-    reply_attempts: int = 3  # sends of one reply when Telegram certainly did not take it (bot.delivery)
-    reply_retry_seconds: float = 1.0  # first wait between them; doubles each time
-    request_timeout_seconds: float = 10.0  # read timeout of Bot API calls other than getUpdates
-    followup_window_seconds: float = 600.0  # a message this soon after the user's last one may follow it up
+    """The [bot] table (config.toml says what each setting does), and the secrets and Bot API server URLs
+    from the environment."""
+
+    token: str | None = from_environment("TELEGRAM_BOT_TOKEN", secret=True)  # never printed
+    snippets: int = setting(3, at_least=1)
+    max_question_chars: int = setting(500, at_least=1)
+    rate_limit_count: int = setting(5, at_least=1)
+    rate_limit_seconds: float = setting(30.0, more_than=0)
+    admin_ids: frozenset[int] = setting(frozenset(), what="a list of Telegram user ids (integers)")
+    max_upload_bytes: int = setting(200_000, at_least=1)
+    max_pending_uploads: int = setting(3, at_least=1)  # per admin: previews waiting for «إضافة» / «إلغاء»
+    max_corpus_files: int = setting(500, at_least=1)  # .md files in corpus/articles before uploads stop
+    max_page_bytes: int = setting(3_000_000, at_least=1)  # a larger fetched or uploaded web page is refused
+    fetch_timeout_seconds: float = setting(15.0, more_than=0)  # an admin's link, redirects included
+    fetch_private_addresses: bool = setting(False)  # let links reach private/loopback/link-local addresses
+    mode: str = setting("polling", choices=("polling", "webhook"))
+    webhook_url: str = setting("")
+    webhook_listen: str = setting("127.0.0.1")
+    webhook_port: int = setting(8443, at_least=1, at_most=65535, what="a TCP port (1-65535)")
+    rate_limiter: bool = setting(True)
+    base_url: str | None = from_environment("SANAD_TELEGRAM_BASE_URL")
+    base_file_url: str | None = from_environment("SANAD_TELEGRAM_BASE_FILE_URL")
+    reply_attempts: int = setting(3, at_least=1)  # sends of one reply Telegram certainly did not take
+    reply_retry_seconds: float = setting(1.0, at_least=0)  # first wait between them; doubles each time
+    request_timeout_seconds: float = setting(10.0, more_than=0)  # Bot API calls other than getUpdates
+    followup_window_seconds: float = setting(600.0, at_least=0)  # how soon a message may follow one up
 
 
 @dataclass(frozen=True)
 class Settings:
-    corpus_path: Path
-    database_path: Path
-    retention_days: int = 365
-    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
-    bot: BotSettings = field(default_factory=BotSettings)
-    log_secret: str | None = field(default=None, repr=False)  # SANAD_LOG_SECRET: pseudonymous log ids
-    busy_timeout_ms: int = 5000  # how long one SQLite statement waits for another process's write lock
-    write_attempts: int = 4  # tries of one log write that fails with a passing error (bot.logwriter)
-    write_retry_seconds: float = 0.5  # first wait between them; doubles each time
-    write_queue_limit: int = 10_000  # log writes waiting at most; more are counted as lost
+    """Everything ``load_settings`` reads. Paths are relative to the directory of config.toml."""
+
+    # setting() returns a dataclasses.field (ruff only knows the built-in immutable types)
+    corpus_path: Path = setting(Path("corpus"), key="corpus.path")  # noqa: RUF009
+    # SANAD_DATABASE replaces database.path
+    database_path: Path = setting(Path("data/sanad.sqlite3"), key="database.path")  # noqa: RUF009
+    retention_days: int = setting(
+        365, key="database.retention_days", at_least=0, what="0 (keep everything) or more"
+    )
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)  # the [retrieval] table
+    bot: BotSettings = field(default_factory=BotSettings)  # the [bot] table
+    log_secret: str | None = from_environment("SANAD_LOG_SECRET", secret=True)  # pseudonymous log ids
+    # How long one SQLite statement waits for another process's write lock.
+    busy_timeout_ms: int = setting(5000, key="database.busy_timeout_ms", at_least=1)
+    # Tries of one log write that fails with a passing error (bot.log.writer), and the first wait between
+    # them (it doubles each time).
+    write_attempts: int = setting(4, key="database.write_attempts", at_least=1)
+    write_retry_seconds: float = setting(0.5, key="database.write_retry_seconds", at_least=0)
+    # Log writes waiting at most; more are counted as lost.
+    write_queue_limit: int = setting(10_000, key="database.write_queue_limit", at_least=1)
 
 
-def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+# --- the loader ------------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     value = data.get(name, {})
     if not isinstance(value, Mapping):
         raise ConfigError(f"[{name}] must be a table")
     return value
 
 
-def _typed(section: Mapping[str, Any], where: str, key: str, kind: type, default: Any) -> Any:
-    value = section.get(key, default)
+def _typed(key: str, value: Any, kind: Any) -> Any:
+    """``value`` as the field type ``kind``, or ConfigError naming the type."""
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{where}.{key} must be {kind.__name__}, got {value!r}")
+        return float(value)
+    if get_origin(kind) is frozenset:  # frozenset[int], written as a list of integers
+        if isinstance(value, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+            return frozenset(value)
+        raise ConfigError(f"{key} must be a list of integers, got {value!r}")
+    expected = str if kind is Path else kind
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(f"{key} must be {expected.__name__}, got {value!r}")
+    return Path(value) if kind is Path else value
+
+
+def _checked(key: str, raw: Any, kind: Any, rule: Rule) -> Any:
+    """config.toml's ``raw`` value of ``key`` as the field type ``kind``, within ``rule``'s bounds; else
+    ConfigError saying what the value must be."""
+    try:
+        value = _typed(key, raw, kind)
+    except ConfigError:
+        if rule.what:
+            raise ConfigError(f"{key} must be {rule.what}, got {raw!r}") from None
+        raise
+    problem = rule.bound_error(value)
+    if problem is not None:
+        raise ConfigError(f"{key} must be {rule.what}, got {value!r}" if rule.what else f"{key} {problem}")
     return value
 
 
-def _bounded(
-    section: Mapping[str, Any], where: str, key: str, kind: type, default: Any, *, above: float | None = None
-) -> Any:
-    """A number at least 1 (int) / at least 0 (float), or more than ``above`` when given; else ConfigError."""
-    value = _typed(section, where, key, kind, default)
-    if above is not None:
-        if value <= above:
-            raise ConfigError(f"{where}.{key} must be more than {above:g}, got {value}")
-    elif kind is int and value < 1:
-        raise ConfigError(f"{where}.{key} must be at least 1, got {value}")
-    elif kind is float and value < 0:
-        raise ConfigError(f"{where}.{key} must be 0 or more, got {value}")
-    return value
+def _config_fields(cls: Any, table: str) -> Iterator[tuple[Field[Any], Any, str, Rule]]:
+    """The fields of the settings dataclass ``cls`` that config.toml sets, each with its type, its key
+    ("bot.snippets"; for a dataclass field, the name of its table) and its rule."""
+    hints = get_type_hints(cls)
+    for item in fields(cls):
+        if _ENVIRONMENT in item.metadata:
+            continue
+        kind = hints[item.name]
+        rule = item.metadata.get(_RULE, Rule())
+        yield item, kind, rule.key or (item.name if is_dataclass(kind) else f"{table}.{item.name}"), rule
 
 
-def _admin_ids(raw: Any, env: str | None) -> frozenset[int]:
+def _read(cls: type[T], data: Mapping[str, Any], table: str, base: Path) -> T:
+    """The settings dataclass ``cls`` from config.toml's ``data``: each field from its key, checked
+    against its type and rule, else its default; a dataclass field from its own table. A ValueError from
+    ``cls`` itself (``RetrievalConfig`` checks its values) names the table."""
+    values: dict[str, Any] = {}
+    for item, kind, key, rule in _config_fields(cls, table):
+        if is_dataclass(kind):
+            values[item.name] = _read(kind, data, key, base)  # type: ignore[arg-type]
+            continue
+        table_name, name = key.rsplit(".", 1)
+        section = _table(data, table_name)
+        if name in section:
+            value = _checked(key, section[name], kind, rule)
+        elif item.default is not MISSING:
+            value = item.default
+        else:
+            continue
+        values[item.name] = base / value if kind is Path else value
+    try:
+        return cls(**values)
+    except ValueError as exc:
+        raise ConfigError(f"[{table}] {exc}") from None
+
+
+def config_keys(cls: Any = Settings, table: str = "") -> dict[str, Any]:
+    """Every key config.toml may set ("bot.snippets"), with its default as config.toml writes it (the
+    committed config.toml documents each one with that value: tests/test_settings.py)."""
+    keys: dict[str, Any] = {}
+    for item, kind, key, _rule in _config_fields(cls, table):
+        if is_dataclass(kind):
+            keys.update(config_keys(kind, key))
+        else:
+            keys[key] = _as_written(item.default)
+    return keys
+
+
+def _as_written(default: Any) -> Any:
+    """A default as config.toml writes it: a path as a string, a set of ids as a sorted list."""
+    if isinstance(default, Path):
+        return str(default)
+    if isinstance(default, frozenset):
+        return sorted(default)
+    return default
+
+
+def _added_admin_ids(value: str | None) -> frozenset[int]:
+    """SANAD_ADMIN_IDS: comma-separated Telegram user ids, added to ``bot.admin_ids``."""
     ids: set[int] = set()
-    if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
-        raise ConfigError("bot.admin_ids must be a list of Telegram user ids (integers)")
-    ids.update(raw)
-    for part in (env or "").split(","):
+    for part in (value or "").split(","):
         part = part.strip()
         if not part:
             continue
@@ -134,100 +277,27 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     base = path.resolve().parent
-
-    corpus = _section(data, "corpus")
-    retrieval = _section(data, "retrieval")
-    bot = _section(data, "bot")
-    database = _section(data, "database")
-
-    try:
-        retrieval_config = RetrievalConfig(
-            stemmer=_typed(retrieval, "retrieval", "stemmer", str, "light"),
-            k1=_typed(retrieval, "retrieval", "k1", float, 0.9),
-            b=_typed(retrieval, "retrieval", "b", float, 0.4),
-            top_k=_typed(retrieval, "retrieval", "top_k", int, 10),
-            min_coverage=_typed(retrieval, "retrieval", "min_coverage", float, 0.25),
-            min_topic_coverage=_typed(retrieval, "retrieval", "min_topic_coverage", float, 0.5),
-            context_weight=_typed(retrieval, "retrieval", "context_weight", float, 0.0),
-            encoder=_typed(retrieval, "retrieval", "encoder", str, "e5"),
-            encoder_weight=_typed(retrieval, "retrieval", "encoder_weight", float, 0.5),
-            encoder_depth=_typed(retrieval, "retrieval", "encoder_depth", int, 100),
-        )
-    except ValueError as exc:
-        raise ConfigError(f"[retrieval] {exc}") from None
-
-    mode = _typed(bot, "bot", "mode", str, "polling")
-    if mode not in {"polling", "webhook"}:
-        raise ConfigError(f"bot.mode must be 'polling' or 'webhook', got {mode!r}")
-    webhook_url = _typed(bot, "bot", "webhook_url", str, "")
-    if mode == "webhook" and not webhook_url.startswith("https://"):
+    if env.get("SANAD_DATABASE"):  # replaces database.path (relative to the directory of config.toml too)
+        data = {**data, "database": {**_table(data, "database"), "path": env["SANAD_DATABASE"]}}
+    settings = _read(Settings, data, "", base)
+    bot = settings.bot
+    if bot.mode == "webhook" and not bot.webhook_url.startswith("https://"):
         raise ConfigError("bot.webhook_url must be an https:// URL when bot.mode is 'webhook'")
-    rate_limiter = _typed(bot, "bot", "rate_limiter", bool, True)
+    rate_limiter = bot.rate_limiter
     if "SANAD_RATE_LIMITER" in env:
         rate_limiter = _flag(env["SANAD_RATE_LIMITER"], "SANAD_RATE_LIMITER")
-    positive = {
-        "snippets": _bounded(bot, "bot", "snippets", int, 3),
-        "max_question_chars": _bounded(bot, "bot", "max_question_chars", int, 500),
-        "rate_limit_count": _bounded(bot, "bot", "rate_limit_count", int, 5),
-        "max_upload_bytes": _bounded(bot, "bot", "max_upload_bytes", int, 200_000),
-        "max_pending_uploads": _bounded(bot, "bot", "max_pending_uploads", int, 3),
-        "max_corpus_files": _bounded(bot, "bot", "max_corpus_files", int, 500),
-        "max_page_bytes": _bounded(bot, "bot", "max_page_bytes", int, 3_000_000),
-    }
-    reply_attempts = _bounded(bot, "bot", "reply_attempts", int, 3)
-    reply_retry_seconds = _bounded(bot, "bot", "reply_retry_seconds", float, 1.0)
-    request_timeout_seconds = _bounded(bot, "bot", "request_timeout_seconds", float, 10.0, above=0)
-    rate_limit_seconds = _bounded(bot, "bot", "rate_limit_seconds", float, 30.0, above=0)
-    fetch_timeout_seconds = _bounded(bot, "bot", "fetch_timeout_seconds", float, 15.0, above=0)
-    followup_window_seconds = _bounded(bot, "bot", "followup_window_seconds", float, 600.0)
-    webhook_port = _typed(bot, "bot", "webhook_port", int, 8443)
-    if not 1 <= webhook_port <= 65535:
-        raise ConfigError(f"bot.webhook_port must be a TCP port (1-65535), got {webhook_port}")
-    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
-    bot_settings = BotSettings(
-        token=token,
-        rate_limit_seconds=rate_limit_seconds,
-        admin_ids=_admin_ids(bot.get("admin_ids", []), env.get("SANAD_ADMIN_IDS")),
-        mode=mode,
-        webhook_url=webhook_url,
-        webhook_listen=_typed(bot, "bot", "webhook_listen", str, "127.0.0.1"),
-        webhook_port=webhook_port,
+    bot = replace(
+        bot,
+        token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
+        admin_ids=bot.admin_ids | _added_admin_ids(env.get("SANAD_ADMIN_IDS")),
         rate_limiter=rate_limiter,
         base_url=env.get("SANAD_TELEGRAM_BASE_URL") or None,
         base_file_url=env.get("SANAD_TELEGRAM_BASE_FILE_URL") or None,
-        reply_attempts=reply_attempts,
-        reply_retry_seconds=reply_retry_seconds,
-        request_timeout_seconds=request_timeout_seconds,
-        fetch_timeout_seconds=fetch_timeout_seconds,
-        fetch_private_addresses=_typed(bot, "bot", "fetch_private_addresses", bool, False),
-        followup_window_seconds=followup_window_seconds,
-        **positive,
     )
-
-    corpus_path = base / _typed(corpus, "corpus", "path", str, "corpus")
-    db_raw = env.get("SANAD_DATABASE") or _typed(database, "database", "path", str, "data/sanad.sqlite3")
-    retention = _typed(database, "database", "retention_days", int, 365)
-    if retention < 0:
-        raise ConfigError("database.retention_days must be 0 (keep everything) or more")
-    writes = {
-        "busy_timeout_ms": _bounded(database, "database", "busy_timeout_ms", int, 5000),
-        "write_attempts": _bounded(database, "database", "write_attempts", int, 4),
-        "write_queue_limit": _bounded(database, "database", "write_queue_limit", int, 10_000),
-    }
-    write_retry_seconds = _bounded(database, "database", "write_retry_seconds", float, 0.5)
     log_secret = env.get("SANAD_LOG_SECRET") or None
     if log_secret is not None and len(log_secret) < MIN_SECRET_CHARS:
         raise ConfigError(
             f"SANAD_LOG_SECRET must be at least {MIN_SECRET_CHARS} characters long "
             "(for example the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
-    return Settings(
-        corpus_path=corpus_path,
-        database_path=(base / db_raw) if not Path(db_raw).is_absolute() else Path(db_raw),
-        retention_days=retention,
-        retrieval=retrieval_config,
-        bot=bot_settings,
-        log_secret=log_secret,
-        write_retry_seconds=write_retry_seconds,
-        **writes,
-    )
+    return replace(settings, bot=bot, log_secret=log_secret)

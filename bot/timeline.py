@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,9 +19,8 @@ from telegram.ext import Application
 
 from bot import phrases
 from bot.context import LruCache, MessageKey, SanadContext, feature_state
-from bot.handlers import command_argument, reply_html, reply_notice
-from bot.journal import log_reply
-from bot.keyboards import timeline_keyboard, timeline_start
+from bot.handlers import command_argument, reply_logged, reply_notice
+from bot.keyboards import acknowledge, pressed, timeline_keyboard
 from bot.render import TIMELINE_PAGE_EVENTS, TimelinePage, render_timeline_html, timeline_citations
 from bot.sanitize import clean_text
 from retrieval.answer import Retriever
@@ -92,7 +90,6 @@ def _topic_of(message: Message) -> str:
 
 async def timeline_command(update: Update, context: SanadContext) -> None:
     """/timeline [TOPIC]: the first page of the (topic's) timeline, with «السابق» / «التالي»."""
-    started = time.monotonic()
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -100,26 +97,21 @@ async def timeline_command(update: Update, context: SanadContext) -> None:
     try:
         page, events = await timeline_page(context, topic, 0)
     except EmptyQuestionError:
-        await reply_notice(context, update, message, phrases.TIMELINE_NO_WORDS, "empty", None, started)
+        await reply_notice(context, update, message, phrases.TIMELINE_NO_WORDS, "empty", None)
         return
-    sent = await reply_html(context, message, page.text, timeline_keyboard(page))
+    sent = await reply_logged(context, update, message, page.text, reply_markup=timeline_keyboard(page))
     if sent is not None and topic:
         timeline_state(context.application).topics.put((chat.id, sent.message_id), topic)
     if events:
         context.services.last_citations.put(chat.id, timeline_citations(events))
-    log_reply(context, update, "command", None, sent, started)
 
 
 async def page_button(update: Update, context: SanadContext) -> None:
     """«السابق» / «التالي» under a timeline page: edit the message to the requested page."""
-    query = update.callback_query
-    if query is None:
+    if (press := await pressed(update)) is None:
         return
-    start = timeline_start(query.data)
-    message = query.message
-    if start is None or not isinstance(message, Message):
-        await query.answer(phrases.EXPIRED)
-        return
+    callback_query, message = press
+    start = int(context.matched())
     topic = timeline_state(context.application).topics.get((message.chat.id, message.message_id))
     if topic is None:
         original = message.reply_to_message
@@ -127,11 +119,11 @@ async def page_button(update: Update, context: SanadContext) -> None:
     try:
         page, _ = await timeline_page(context, topic, start)
     except EmptyQuestionError:
-        await query.answer(phrases.EXPIRED, show_alert=True)
+        await acknowledge(callback_query, phrases.EXPIRED, alert=True)
         return
-    await query.answer()
+    await acknowledge(callback_query)
     try:
-        await query.edit_message_text(page.text, reply_markup=timeline_keyboard(page))
+        await callback_query.edit_message_text(page.text, reply_markup=timeline_keyboard(page))
     except BadRequest as error:  # a double press: the page is already shown
         if "not modified" not in str(error).lower():
             raise

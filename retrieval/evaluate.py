@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.models import Article, Corpus, Hit
+
+T = TypeVar("T")
 
 # The judges' folding, a copy kept apart from retrieval.text's LETTER_FOLDS on purpose: answers are judged
 # by the fixed rules of shared/eval/README, so a change to retrieval's own folding cannot move the scores.
@@ -119,28 +121,35 @@ class Report:
         }
 
 
-def read_cases(lines: Iterable[str]) -> list[EvalCase]:
-    """Parse dev.jsonl-style rows; raises ValueError naming the bad line."""
-    cases = []
+def read_rows(lines: Iterable[str], what: str, parse: Callable[[Any], T]) -> list[T]:
+    """``parse`` of every JSON line (blank lines skipped); raises ValueError naming the bad line as not a
+    ``what`` row."""
+    rows = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            answers = row["answers"]
-            if not isinstance(row["question"], str) or not isinstance(row["answerable"], bool):
-                raise TypeError("question must be a string and answerable true or false")
-            if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
-                raise TypeError("answers must be a list of strings")
-            style = row.get("style", "")
-            if not isinstance(style, str):
-                raise TypeError("style must be a string")
-            cases.append(
-                EvalCase(str(row["id"]), row["question"], row["answerable"], tuple(answers), style=style)
-            )
+            rows.append(parse(json.loads(line)))
         except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"line {number}: not a question row ({exc})") from None
-    return cases
+            raise ValueError(f"line {number}: not a {what} row ({exc})") from None
+    return rows
+
+
+def read_cases(lines: Iterable[str]) -> list[EvalCase]:
+    """Parse dev.jsonl-style rows; raises ValueError naming the bad line."""
+    return read_rows(lines, "question", _case)
+
+
+def _case(row: Any) -> EvalCase:
+    answers = row["answers"]
+    if not isinstance(row["question"], str) or not isinstance(row["answerable"], bool):
+        raise TypeError("question must be a string and answerable true or false")
+    if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+        raise TypeError("answers must be a list of strings")
+    style = row.get("style", "")
+    if not isinstance(style, str):
+        raise TypeError("style must be a string")
+    return EvalCase(str(row["id"]), row["question"], row["answerable"], tuple(answers), style=style)
 
 
 def _is_correct(hit: Hit, case: EvalCase, answers: Sequence[str]) -> bool:

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from retrieval.dates import month_number
 from retrieval.gazetteer import entity_of
-from retrieval.ingest import month_number
 from retrieval.models import Answer, Hit
 from retrieval.text import STOP_WORDS, light_stem, normalize
 

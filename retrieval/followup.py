@@ -14,15 +14,16 @@ with words the corpus knows and no continuation opener) also starts fresh.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from retrieval.answer import Concept, Retriever
+from retrieval.answer import Retriever
 from retrieval.errors import EmptyQuestionError
-from retrieval.evaluate import judge_normalize
+from retrieval.evaluate import judge_normalize, read_rows
 from retrieval.gazetteer import entity_of
 from retrieval.models import Answer, Citation, Sentence
+from retrieval.query import Concept
 from retrieval.text import normalize
 
 DEFAULT_WINDOW_SECONDS = 600.0
@@ -262,9 +263,9 @@ def _second_opinion(
 ) -> Answer:
     """A follow-up declined as a weak match («ولأي مدة؟»: «مدة» alone is weak evidence) is weighed again
     as the question it stands for, its own words and the carried ones together: when that reading is
-    answered, the follow-up is answered, its sentences ranked as before (its own words first). The carried
-    words can so prevent a decline, never cause one, and are never reported missing; a decline for an
-    unknown name or topic stands."""
+    answered, the follow-up is answered, its sentences ranked as any follow-up's (its own words first).
+    The carried words can so prevent a decline, never cause one, and are never reported missing; a
+    decline for an unknown name or topic stands."""
     whole = retriever.answer(" ".join((text, *context)), top_k)
     if whole.declined:
         return declined
@@ -357,29 +358,24 @@ class Conversation:
 
 def read_conversations(lines: Sequence[str]) -> list[Conversation]:
     """Parse conversations.jsonl rows; raises ValueError naming the bad line."""
-    conversations = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            turns = tuple(
-                ConversationTurn(
-                    str(t["question"]),
-                    str(t.get("expect", "fresh")),
-                    str(t.get("full", "")),
-                    tuple(str(a) for a in t.get("answers", ())),
-                    str(t.get("source", "")),
-                    bool(t.get("answerable", True)),
-                )
-                for t in row["turns"]
-            )
-            if len(turns) < 2 or any(t.expect not in ("fresh", "followup", "source") for t in turns):
-                raise ValueError("a conversation has two turns or more, each expecting fresh/followup/source")
-            conversations.append(Conversation(str(row["id"]), str(row.get("style", "")), turns))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"line {number}: not a conversation row ({exc})") from None
-    return conversations
+    return read_rows(lines, "conversation", _conversation)
+
+
+def _conversation(row: Any) -> Conversation:
+    turns = tuple(
+        ConversationTurn(
+            str(t["question"]),
+            str(t.get("expect", "fresh")),
+            str(t.get("full", "")),
+            tuple(str(a) for a in t.get("answers", ())),
+            str(t.get("source", "")),
+            bool(t.get("answerable", True)),
+        )
+        for t in row["turns"]
+    )
+    if len(turns) < 2 or any(t.expect not in ("fresh", "followup", "source") for t in turns):
+        raise ValueError("a conversation has two turns or more, each expecting fresh/followup/source")
+    return Conversation(str(row["id"]), str(row.get("style", "")), turns)
 
 
 def _hit_at_1(result: Answer | None, answers: Sequence[str]) -> bool:

@@ -34,29 +34,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from retrieval.article_file import render_article, slugify_id
 from retrieval.corpus import is_valid_id
+from retrieval.dates import date_line, fold
 from retrieval.errors import IngestError
 from retrieval.models import Article
-from retrieval.text import ALEFS, ARABIC_DIGITS, INVISIBLE, folding
+from retrieval.text import INVISIBLE
 
 __all__ = [
-    "MONTH_NAMES",
-    "MONTH_PATTERN",
     "IngestResult",
     "PageFacts",
     "Removal",
     "attributed_quote",
-    "dateline",
-    "fold",
     "ingest",
     "ingest_lines",
     "metadata_line",
-    "month_number",
-    "parse_date",
     "render_article",
     "slugify_id",
 ]
@@ -98,18 +94,7 @@ class PageFacts:
     notes: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- folding
-
-# Alefs, alef maqsura and digits only: the line and date patterns below are written with ة, ؤ and ئ.
-_LETTERS = folding(ALEFS + "ى" + ARABIC_DIGITS)
-_DROP = re.compile(f"[\u064b-\u0652\u0670\u0640{INVISIBLE}]")
-
-
-def _fold(text: str) -> str:
-    """Matching form: no diacritics or tatweel, one alef, ASCII digits, single spaces, casefolded."""
-    text = _DROP.sub("", unicodedata.normalize("NFKC", text)).translate(_LETTERS)
-    return " ".join(text.split()).casefold()
-
+# --------------------------------------------------------------------------- line forms
 
 def _clean(line: str) -> str:
     """The kept form of a raw line: surrounding whitespace and invisible marks stripped, letters untouched."""
@@ -118,114 +103,6 @@ def _clean(line: str) -> str:
 
 def _words(folded: str) -> int:
     return len(re.findall(r"[^\W_]+", folded))
-
-
-# --------------------------------------------------------------------------- dates
-
-_MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("يناير", "كانون الثاني", "جانفي", "january", "jan"),
-    2: ("فبراير", "شباط", "فيفري", "february", "feb"),
-    3: ("مارس", "آذار", "march", "mar"),
-    4: ("أبريل", "إبريل", "نيسان", "أفريل", "april", "apr"),
-    5: ("مايو", "أيار", "ماي", "may"),
-    6: ("يونيو", "يونيه", "حزيران", "جوان", "june", "jun"),
-    7: ("يوليو", "يوليه", "تموز", "جويلية", "july", "jul"),
-    8: ("أغسطس", "آب", "أوت", "august", "aug"),
-    9: ("سبتمبر", "أيلول", "september", "sept", "sep"),
-    10: ("أكتوبر", "تشرين الأول", "october", "oct"),
-    11: ("نوفمبر", "تشرين الثاني", "november", "nov"),
-    12: ("ديسمبر", "كانون الأول", "دجنبر", "december", "dec"),
-}
-_MONTH_NUMBER = {_fold(name): number for number, names in _MONTHS.items() for name in names}
-_MONTH = "(?:{})".format(
-    "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in sorted(_MONTH_NUMBER, key=len, reverse=True))
-)
-# Shared with retrieval.timeline and retrieval.figures (dates inside sentences): the folding, the regex of
-# every month name over folded text, and the name -> month lookup.
-fold = _fold
-MONTH_PATTERN = _MONTH
-MONTH_NAMES = tuple(_MONTH_NUMBER)  # folded
-
-
-def month_number(folded_name: str) -> int | None:
-    """1-12 for a folded month name («يناير», «كانون الثاني», «january»), else None."""
-    return _MONTH_NUMBER.get(" ".join(folded_name.split()))
-
-
-_DAY, _YEAR = r"(?<!\d)(\d{1,2})", r"(\d{4})(?!\d)"
-_DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # 08 يناير 2022 · 9 يناير/كانون الثاني 2022 · ١٠ يناير ٢٠٢٢
-    (re.compile(rf"{_DAY}\s*({_MONTH})(?:\s*[/\-]\s*{_MONTH})?(?![^\W\d_])\s*[,،/\-]?\s*{_YEAR}"), "dmy"),
-    # January 9, 2022
-    (re.compile(rf"(?<![^\W\d_])({_MONTH})\s+(\d{{1,2}}),?\s+{_YEAR}"), "mdy"),
-    # 2022-01-07
-    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "iso"),
-    # 07-01-2022 · 07/01/2022 (day first, as Arabic sites write it)
-    (re.compile(rf"{_DAY}([-/.])(\d{{1,2}})\2{_YEAR}"), "numeric"),
-)
-_WEEKDAYS = {
-    _fold(day) for day in ("الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت")
-}
-_DATE_LABELS = {
-    _fold(word)
-    for word in (
-        "يوم", "نشر", "نشرت", "في", "بتاريخ", "تاريخ", "النشر", "آخر", "اخر", "تحديث", "التحديث", "محدث",
-        "ص", "م", "صباحا", "مساء", "am", "pm", "gmt", "utc", "بتوقيت", "published", "updated", "on",
-    )
-}  # fmt: skip
-
-
-def _find_date(folded: str) -> tuple[date, int, int] | None:
-    """The earliest valid date in folded text, with its span."""
-    found: list[tuple[int, int, date]] = []
-    for pattern, kind in _DATE_PATTERNS:
-        for match in pattern.finditer(folded):
-            groups = match.groups()
-            if kind == "dmy":
-                day, month, year = int(groups[0]), _MONTH_NUMBER[" ".join(groups[1].split())], int(groups[2])
-            elif kind == "mdy":
-                month, day, year = _MONTH_NUMBER[" ".join(groups[0].split())], int(groups[1]), int(groups[2])
-            elif kind == "iso":
-                year, month, day = int(groups[0]), int(groups[1]), int(groups[2])
-            else:
-                day, month, year = int(groups[0]), int(groups[2]), int(groups[3])
-            if not 1900 <= year <= 2100:
-                continue
-            try:
-                found.append((match.start(), match.end(), date(year, month, day)))
-            except ValueError:
-                continue
-    if not found:
-        return None
-    start, end, value = min(found, key=lambda item: item[0])
-    return value, start, end
-
-
-def parse_date(text: str) -> date | None:
-    """Find a date in one line: Arabic (both month families), Arabic-Indic/Persian digits, numeric forms.
-
-    >>> parse_date("السبت، 08 يناير 2022 07:00 ص")
-    datetime.date(2022, 1, 8)
-    """
-    found = _find_date(_fold(text))
-    return found[0] if found else None
-
-
-def dateline(text: str) -> date | None:
-    """The date when ``text`` is a dateline (a date and at most a weekday, a time or label words)."""
-    return _date_line(_fold(text))
-
-
-def _date_line(folded: str) -> date | None:
-    """The date when the line is a dateline (a date plus weekday, time or label words), else None."""
-    found = _find_date(folded)
-    if found is None:
-        return None
-    value, start, end = found
-    rest = folded[:start] + " " + folded[end:]
-    rest = re.sub(r"\d{1,2}:\d{2}(?::\d{2})?", " ", rest)
-    leftover = [w for w in re.findall(r"[^\W\d_]+", rest) if w not in _WEEKDAYS and w not in _DATE_LABELS]
-    return value if len(leftover) <= 2 else None
 
 
 # --------------------------------------------------------------------------- line rules
@@ -304,13 +181,9 @@ def attributed_quote(author: str, text: str, *, tweet: bool = False) -> str:
 
 def metadata_line(text: str) -> tuple[str, str] | None:
     """``("source", X)`` for a line «المصدر: X», ``("byline", X)`` for «كتب X», else None."""
-    folded = _fold(text)
-    line = _Line(0, _clean(text), folded, _words(folded))
-    for kind, pattern, max_words in (("source", _SOURCE, 6), ("byline", _BYLINE, 4)):
-        value = _metadata_value(pattern, line, max_words=max_words)
-        if value is not None:
-            return kind, value
-    return None
+    folded = fold(text)
+    found = _metadata(_Line(0, _clean(text), folded, _words(folded)), ("source", "byline"))
+    return found[:2] if found is not None else None
 
 
 def _ends_sentence(text: str) -> bool:
@@ -340,9 +213,27 @@ def _metadata_value(pattern: re.Pattern[str], line: _Line, max_words: int) -> st
     if match is None:
         return None
     value = match.group("value").strip()
-    if _words(_fold(value)) > max_words or _ends_sentence(value):
+    if _words(fold(value)) > max_words or _ends_sentence(value):
         return None
     return value
+
+
+# Lines that state metadata, tried in this order: the kind (a ``_Collector`` field), the pattern, the most
+# words its value may have, and why the line is dropped from the text.
+_METADATA: tuple[tuple[str, re.Pattern[str], int, str], ...] = (
+    ("url", _URL_LINE, 40, "page URL (kept as metadata)"),
+    ("source", _SOURCE, 6, "source attribution (kept as metadata, not the outlet)"),
+    ("byline", _BYLINE, 4, "byline (kept as metadata)"),
+)
+
+
+def _metadata(line: _Line, kinds: Container[str]) -> tuple[str, str, str] | None:
+    """``(kind, value, reason)`` when the line states one of ``kinds`` of metadata, else None."""
+    for kind, pattern, max_words, reason in _METADATA:
+        value = _metadata_value(pattern, line, max_words) if kind in kinds else None
+        if value is not None:
+            return kind, value, reason
+    return None
 
 
 # --------------------------------------------------------------------------- ingest
@@ -371,6 +262,10 @@ class _Collector:
     def drop(self, line: _Line, reason: str) -> None:
         self.removed.append(Removal(line.number, line.text, reason))
 
+    def keep(self, kind: str, value: str) -> None:
+        """Keep ``value`` as the ``url``, ``source`` or ``byline``, unless the page already stated one."""
+        setattr(self, kind, getattr(self, kind) or value)
+
 
 def _check_text(raw: object) -> str:
     if not isinstance(raw, str):
@@ -392,7 +287,7 @@ def _lines(raw: str) -> list[_Line]:
     for number, original in enumerate(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         text = _clean(original)
         if text:
-            folded = _fold(text)
+            folded = fold(text)
             lines.append(_Line(number, text, folded, _words(folded)))
     return lines
 
@@ -425,20 +320,11 @@ def _strip_chrome(lines: list[_Line], state: _Collector) -> list[_Line]:
         if reason is not None:
             state.drop(line, reason)
             continue
-        url = _metadata_value(_URL_LINE, line, max_words=40)
-        if url is not None:
-            state.url = state.url or url
-            state.drop(line, "page URL (kept as metadata)")
-            continue
-        source = _metadata_value(_SOURCE, line, max_words=6)
-        if source is not None:
-            state.source = state.source or source
-            state.drop(line, "source attribution (kept as metadata, not the outlet)")
-            continue
-        byline = _metadata_value(_BYLINE, line, max_words=4)
-        if byline is not None:
-            state.byline = state.byline or byline
-            state.drop(line, "byline (kept as metadata)")
+        found = _metadata(line, ("url", "source", "byline"))
+        if found is not None:
+            kind, value, reason = found
+            state.keep(kind, value)
+            state.drop(line, reason)
             continue
         kept.append(line)
     return kept
@@ -451,7 +337,7 @@ def _attribute_tweet(line: _Line, kept: list[_Line], state: _Collector) -> bool:
     if match is None or tweet.words < 3 or _TWEET_AUTHOR.search(tweet.text):
         return False
     text = attributed_quote(match.group("author"), tweet.text, tweet=True)
-    folded = _fold(text)
+    folded = fold(text)
     kept[-1] = _Line(tweet.number, text, folded, _words(folded))
     state.drop(line, f"tweet embed attribution (its author is kept with the tweet on line {tweet.number})")
     return True
@@ -476,7 +362,7 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
     """
     candidates = []
     for line in header:
-        published = _date_line(line.folded)
+        published = date_line(line.folded)
         if published is not None:
             if state.published is None:
                 state.published = published
@@ -495,7 +381,7 @@ def _header(header: list[_Line], state: _Collector) -> tuple[_Line | None, list[
         and len(line.folded) > len(other.folded)
     }
     if state.title is not None:  # a web page: the markup names the headline
-        known = _fold(state.title)
+        known = fold(state.title)
         title = next((line for line in candidates if line.folded == known), None)
         body: list[_Line] = []
         for line in candidates:
@@ -532,7 +418,7 @@ def _body(body: list[_Line], title: _Line | None, state: _Collector) -> list[str
     paragraphs: list[str] = []
     for index, line in enumerate(body):
         if (title is not None and line.folded == title.folded) or (
-            state.title is not None and line.folded == _fold(state.title)
+            state.title is not None and line.folded == fold(state.title)
         ):
             state.drop(line, "repeats the headline")
         elif line.text.startswith("## "):  # a heading in a web page's markup
@@ -540,7 +426,7 @@ def _body(body: list[_Line], title: _Line | None, state: _Collector) -> list[str
                 paragraphs.append(line.text)
             else:
                 state.drop(line, "heading after the article text")
-        elif _date_line(line.folded) is not None and line.words <= 6:
+        elif date_line(line.folded) is not None and line.words <= 6:
             state.drop(line, "date line outside the header (not used as the publication date)")
         elif not _is_short(line):
             paragraphs.append(line.text)
@@ -581,7 +467,7 @@ def ingest_lines(blocks: Sequence[tuple[int, str]], doc_id: str, facts: PageFact
     for number, block in blocks:
         text = _clean(" ".join(block.split()))
         if text:
-            folded = _fold(text.removeprefix("## "))  # a heading compares as its words (to the title)
+            folded = fold(text.removeprefix("## "))  # a heading compares as its words (to the title)
             lines.append(_Line(number, text, folded, _words(folded)))
     if not lines:
         raise IngestError("no article text found on the page")
@@ -646,55 +532,3 @@ def _curate(lines: list[_Line], doc_id: str, state: _Collector) -> IngestResult:
     )
     removed = tuple(sorted(state.removed, key=lambda removal: removal.line))
     return IngestResult(article, removed, state.source, tuple(state.notes))
-
-
-# --------------------------------------------------------------------------- output
-
-
-def _toml_string(value: str) -> str:
-    escapes = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-    out = []
-    for char in value:
-        if char in escapes:
-            out.append(escapes[char])
-        elif unicodedata.category(char) == "Cc":
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def _front_matter(article: Article) -> Iterator[str]:
-    yield f"id = {_toml_string(article.id)}"
-    yield f"title = {_toml_string(article.title)}"
-    if article.outlet is not None:
-        yield f"outlet = {_toml_string(article.outlet)}"
-    if article.published is not None:
-        yield f"published = {article.published.isoformat()}"
-    if article.url is not None:
-        yield f"url = {_toml_string(article.url)}"
-    if article.byline is not None:
-        yield f"byline = {_toml_string(article.byline)}"
-    if article.source is not None:
-        yield f"source = {_toml_string(article.source)}"
-    if article.title_derived:
-        yield "title_derived = true"
-
-
-def render_article(article: Article) -> str:
-    """The article file: TOML front matter between '+++' lines, then paragraphs separated by blank lines."""
-    front = "\n".join(_front_matter(article))
-    body = "\n\n".join(article.paragraphs)
-    return f"+++\n{front}\n+++\n\n{body}\n"
-
-
-def slugify_id(name: str) -> str:
-    """A safe document id from a file name: base name without extension, no separators, no '..'."""
-    base = re.split(r"[\\/]", name)[-1]
-    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
-    slug = re.sub(r"[^\w.\-]+", "_", unicodedata.normalize("NFC", stem).strip()).lower()
-    slug = re.sub(r"\.{2,}", ".", slug)
-    slug = re.sub(r"_{2,}", "_", slug).strip("._-")
-    if not is_valid_id(slug):
-        raise IngestError(f"cannot derive a document id from the file name {name!r}; rename the file")
-    return slug

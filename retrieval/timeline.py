@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from retrieval.dates import MONTH_NAMES, MONTH_PATTERN, fold, month_number
 from retrieval.errors import EmptyQuestionError
 from retrieval.index import article_sentences
-from retrieval.ingest import MONTH_NAMES, MONTH_PATTERN, fold, month_number
 from retrieval.models import Article, Citation, Sentence
 from retrieval.text import Pipeline
 

@@ -1,6 +1,6 @@
 """Sentence vectors of an index: computed once per sentence text, kept as int8, scored against a question.
 
-:class:`SentenceVectors` holds one vector per row of a :class:`~retrieval.index.SentenceTable` (every
+:class:`SentenceVectors` holds one vector per row of a :class:`~retrieval.index.table.SentenceTable` (every
 sentence of every article, in the table's order) with a digest of the row's exact text. It is kept
 with the article digests and row keys of the table it was made for: a start on an unchanged corpus
 reuses it whole, and after a change (new or edited articles, another segmentation or normalisation)
@@ -11,7 +11,7 @@ dev questions came out as with float32 (within 0.002 Hit@1 and Hit@3), at a quar
 
 :class:`EntryVectors` picks the rows of the index's entries (deduplicated sentences) and scores them:
 cosine similarity of a question vector with chosen entries (:meth:`EntryVectors.cosines`) or with all of
-them, chunk by chunk (:meth:`EntryVectors.nearest`). Pure: no file I/O (``retrieval.cache`` keeps them).
+them, chunk by chunk (:meth:`EntryVectors.nearest`). Pure: no file I/O (``retrieval.index.cache`` keeps them).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import numpy.typing as npt
 from tqdm import tqdm  # tqdm ships no type stubs
 
 from retrieval.encoder import Encoder, FloatArray
-from retrieval.index import PROGRESS_DELAY, SentenceIndex, SentenceTable
+from retrieval.index.sentence_index import SentenceIndex
+from retrieval.index.table import PROGRESS_DELAY, SentenceTable
 from retrieval.models import Article
 
 __all__ = ["EntryVectors", "SentenceVectors", "quantize", "table_texts", "text_key"]
@@ -147,7 +148,7 @@ class SentenceVectors:
             raise ValueError("these vectors belong to another sentence table")
         return EntryVectors(self.values[index.assembly.entry_rows.astype(np.int64)])
 
-    # -- persistence (retrieval.cache writes them with retrieval.persist) ----------------------------
+    # -- persistence (retrieval.index.cache writes them with retrieval.index.persist) ------------------
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str, object]]:
         arrays: dict[str, np.ndarray[Any, Any]] = {

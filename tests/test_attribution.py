@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from bot.log.codec import citation_to_json, citations_from_json
 from bot.render import render_sources_html, render_sources_text
-from bot.store import _citation_to_json, _citations_from_json
 from retrieval.answer import load_retriever
 from retrieval.config import RetrievalConfig
 from retrieval.models import Citation
@@ -42,10 +42,10 @@ def test_sources_say_when_a_title_is_not_the_pages_headline() -> None:
 def test_the_log_keeps_source_and_derived_title_for_sources_after_a_restart() -> None:
     import json
 
-    stored = json.dumps([_citation_to_json(c) for c in (CREDITED, DERIVED)], ensure_ascii=False)
-    assert _citations_from_json(stored) == (CREDITED, DERIVED)
+    stored = json.dumps([citation_to_json(c) for c in (CREDITED, DERIVED)], ensure_ascii=False)
+    assert citations_from_json(stored) == (CREDITED, DERIVED)
     plain = Citation("d", "عنوان", "منفذ", None, None)
-    assert set(_citation_to_json(plain)) == {"doc_id", "title", "outlet", "published", "url"}
+    assert set(citation_to_json(plain)) == {"doc_id", "title", "outlet", "published", "url"}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from retrieval.bm25 import EncodedDocs, FastBM25, PostingArrays, Vocabulary
+from retrieval.index.bm25 import EncodedDocs, FastBM25, PostingArrays, Vocabulary
 
 ARABIC = ["قال", "الرئيس", "كازاخستان", "ألماتي", "احتجاجات", "الغاز", "في", "من", "توكاييف", "يناير"]
 ASCII = ["a", "b", "c", "gas", "almaty", "2022", "x"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from pathlib import Path
 
@@ -12,11 +11,10 @@ import pytest
 import bot.admin
 from bot.admin import article_path, prepare_upload, reload_corpus, save_article
 from bot.context import Services
-from bot.redact import REDACTED, RedactingFilter
 from retrieval.answer import Retriever, load_retriever
 from retrieval.corpus import CorpusFormatError
 from retrieval.errors import IngestError
-from tests.conftest import TEST_TOKEN, MakeSettings
+from tests.conftest import MakeSettings
 
 RAW = "\n".join(
     [
@@ -106,23 +104,6 @@ def test_save_article_never_overwrites_and_stays_in_articles(tmp_path: Path) -> 
     for unsafe in ("../escape", "a/b", "..", "x:y", ""):
         with pytest.raises(ValueError, match="id"):
             article_path(tmp_path, unsafe)
-
-
-def test_redacting_filter_hides_the_token_in_messages_and_tracebacks() -> None:
-    redactor = RedactingFilter([TEST_TOKEN])
-    record = logging.LogRecord(
-        "x", logging.ERROR, __file__, 1, "GET %s failed", (f"https://h/bot{TEST_TOKEN}/getMe",), None
-    )
-    try:
-        raise RuntimeError(f"boom https://h/bot{TEST_TOKEN.replace(':', '%3A')}/x")
-    except RuntimeError as exc:
-        record.exc_info = (type(exc), exc, exc.__traceback__)
-    assert redactor.filter(record)
-    formatted = logging.Formatter().format(record)
-    assert TEST_TOKEN not in formatted
-    assert TEST_TOKEN.replace(":", "%3A") not in formatted
-    assert REDACTED in formatted
-    assert "GET https://h/bot<TOKEN>/getMe failed" in formatted
 
 
 async def test_questions_during_a_reload_use_the_old_retriever(

@@ -333,7 +333,7 @@ def _log_two_exchanges(path: Path) -> None:
     import asyncio
     from datetime import UTC, datetime
 
-    from bot.store import Exchange, Store
+    from bot.log import Exchange, Store
 
     async def write() -> None:
         store = await Store.open(path)

@@ -23,8 +23,8 @@ import pytest
 from bot import phrases
 from bot.app import AnyApplication, build_application, serving
 from bot.context import Services, services_of
+from bot.log import Exchange, Store
 from bot.settings import Settings
-from bot.store import Exchange, Store
 from retrieval.ingest import render_article
 from retrieval.models import Article
 from tests.conftest import REPO, MakeSettings
@@ -240,6 +240,15 @@ async def test_feedback_buttons_are_stored_and_thanked(make_settings: MakeSettin
         ]
     feedback = rows(bot.settings, "SELECT user_id, value FROM feedback ORDER BY user_id")
     assert [(r["user_id"], r["value"]) for r in feedback] == [(USER, -1), (OTHER, -1)]
+
+
+async def test_stale_or_foreign_buttons_are_answered_expired(make_settings: MakeSettings) -> None:
+    async with running_bot(make_settings) as bot:
+        answer = await bot.ask(USER, USER, STARTED)
+        for data in ("old:1", "more:x", "src:1", "up:delete:abc", "tl:123456"):
+            await bot.press(USER, USER, answer, data)
+        assert [a.get("text") for a in bot.api.callback_answers] == [phrases.EXPIRED] * 5
+        assert [call.method for call in bot.api.calls(chat_id=USER)] == ["sendMessage"]  # the answer only
 
 
 async def test_more_pages_through_the_results_and_hides_when_done(make_settings: MakeSettings) -> None:

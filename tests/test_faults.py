@@ -26,10 +26,10 @@ from bot import phrases
 from bot.app import build_application, serving
 from bot.context import services_of
 from bot.delivery import RetryPolicy, classify, send_with_retry
-from bot.ledger import KEEP, UpdateLedger
-from bot.logwriter import LogWriter
+from bot.log import Store, StoreError
+from bot.log.ledger import KEEP, UpdateLedger
+from bot.log.writer import LogWriter
 from bot.settings import Settings
-from bot.store import Store, StoreError
 from retrieval.answer import Retriever, load_retriever
 from tests.conftest import REPO, MakeSettings
 from tests.fakes.bot_api import Call, FakeBotAPI, running_fake_api
@@ -535,6 +535,47 @@ async def test_handled_update_ids_are_kept_per_bot_for_two_days(tmp_path: Path) 
         assert await store.processed_updates(2, now - KEEP) == (10,)
         assert await store.purge_processed(KEEP) == 1
         assert await store.processed_updates(1, now - timedelta(days=30)) == (12, 11)
+
+
+async def test_the_log_writer_saves_its_ledger_one_write_at_a_time(tmp_path: Path) -> None:
+    writer = LogWriter(backoff_seconds=0, capacity=2)
+    writer.updates.finish(9)
+    writer.save_processed(1)  # no log yet: the ids stay in memory
+    assert (len(writer), writer.lost) == (0, 0)
+    store = await Store.open(tmp_path / "log.sqlite3")
+    writer.start(store)
+    saved: list[list[int]] = []
+    gate = asyncio.Event()
+    try:
+        writer.submit("a slow write", lambda _store: gate.wait())
+        writer.updates.finish(10)
+        writer.save_processed(1, saved.append)
+        writer.updates.finish(11)
+        writer.save_processed(1, saved.append)  # the first save is still queued: it takes 11 too
+        assert len(writer) == 2
+        gate.set()
+        assert await writer.flush(5)
+        assert saved == [[9, 10, 11]]
+        # A save lost because the queue was full does not hold back the next one.
+        gate.clear()
+        writer.submit("a slow write", lambda _store: gate.wait())
+        writer.submit("another", lambda _store: gate.wait())
+        writer.updates.finish(12)
+        writer.save_processed(1, saved.append)
+        assert writer.lost == 1
+        gate.set()
+        assert await writer.flush(5)
+        writer.save_processed(1, saved.append)
+        assert await writer.flush(5)
+        assert saved == [[9, 10, 11], [12]]
+        assert await store.processed_updates(1, datetime.now(UTC) - KEEP) == (12, 11, 10, 9)
+    finally:
+        gate.set()
+        await writer.close(timeout=1)
+        await store.close()
+    writer.updates.finish(13)
+    writer.save_processed(1, saved.append)  # closed: nothing queued, nothing lost
+    assert (len(writer), writer.lost) == (0, 1)
 
 
 async def test_an_update_delivered_again_after_a_restart_is_not_answered_twice(

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from bot.conversation import Conversations
+from bot.log import MIGRATIONS, RESOLVED_QUESTION_MIGRATION, Store
 from bot.settings import ConfigError, load_settings
-from bot.store import MIGRATIONS, RESOLVED_QUESTION_MIGRATION, Store
 from retrieval import followup
-from retrieval.answer import CONTEXT_WEIGHT, Retriever, load_retriever
+from retrieval.answer import Retriever, load_retriever
 from retrieval.errors import EmptyQuestionError
 from retrieval.evaluate import judge_normalize
 from retrieval.followup import ConversationReport, Resolution, Turn, read_conversations, resolve
+from retrieval.query import CONTEXT_WEIGHT
 from tests.conftest import REPO, MakeSettings
 from tests.test_cli import sanad
 from tests.test_e2e_bot import GROUP, OTHER, USER, rows, running_bot, visible
@@ -140,6 +141,21 @@ def test_a_three_turn_chain_keeps_the_topic(retriever: Retriever) -> None:
 def conversations_report(retriever: Retriever) -> ConversationReport:
     conversations = read_conversations(CONVERSATIONS.read_text(encoding="utf-8").splitlines())
     return followup.evaluate_conversations(retriever, conversations)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("nope", "Expecting value"),
+        ('{"id": "c", "turns": [{"question": "a"}]}', "two turns or more"),
+        ('{"id": "c", "turns": [{"question": "a"}, {"question": "b", "expect": "later"}]}', "fresh/followup"),
+        ('{"id": "c", "turns": [1, 2]}', "not subscriptable"),
+    ],
+)
+def test_a_bad_conversation_row_is_named_by_its_line(bad: str, reason: str) -> None:
+    good = '{"id": "c", "turns": [{"question": "a"}, {"question": "b", "expect": "followup"}]}'
+    with pytest.raises(ValueError, match=rf"^line 3: not a conversation row \(.*{reason}"):
+        read_conversations([good, "", bad])
 
 
 def test_the_conversation_set_is_big_enough_and_its_gold_strings_are_in_the_corpus(

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-import logging
+import re
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Chat, Message, MessageEntity, User
+from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter
 
 from bot import app as bot_app
 from bot import phrases
 from bot.app import MissingTokenError, build_application, run_bot
-from bot.context import SERVICES_KEY, LruCache, PendingUpload, PendingUploads, Services
+from bot.context import SERVICES_KEY, LruCache, PendingUpload, PendingUploads, SanadContext, Services
 from bot.handlers import addressed_text, answer_and_render, command_argument, example_question
 from bot.intake import Webhook
-from bot.keyboards import CALLBACK_PATTERN, answer_keyboard, parse_callback, upload_keyboard
-from bot.render import Page
+from bot.keyboards import (
+    FEEDBACK_PATTERN,
+    MORE_PATTERN,
+    SOURCES_PATTERN,
+    TIMELINE_PATTERN,
+    UPLOAD_PATTERN,
+    answer_keyboard,
+    timeline_keyboard,
+    upload_keyboard,
+)
+from bot.render import Page, TimelinePage
 from retrieval.errors import EmptyQuestionError
 from retrieval.models import Answer, Article, Citation, Hit, Sentence
 from tests.conftest import MakeSettings
@@ -169,19 +179,35 @@ def test_answer_keyboard_has_sources_feedback_and_more_only_when_there_is_more()
     assert answer_keyboard(Page("x", 0, 0, 0, declined=True)) is None
 
 
-def test_callback_data_round_trips_and_fits_64_bytes() -> None:
+BUTTON_PATTERNS = (SOURCES_PATTERN, FEEDBACK_PATTERN, MORE_PATTERN, UPLOAD_PATTERN, TIMELINE_PATTERN)
+
+
+def test_each_button_kind_has_one_pattern_and_its_data_fits_64_bytes() -> None:
     token = PendingUploads().add(PendingUpload(Article("a", "t", ("p",)), "", 1, 0.0))
-    markup = upload_keyboard(token)
-    data = [b.callback_data for row in markup.inline_keyboard for b in row]
+    answer = answer_keyboard(Page("x", 0, 3, 10))
+    assert answer is not None
+    pages = timeline_keyboard(TimelinePage("x", 5, 5, 20))
+    assert pages is not None
+    markups = (answer, upload_keyboard(token), pages)
+    data = [b.callback_data for markup in markups for row in markup.inline_keyboard for b in row]
     assert all(isinstance(d, str) and len(d.encode()) <= 64 for d in data)
-    assert parse_callback(data[0]) is not None
-    assert parse_callback(data[0]).value == "add"  # type: ignore[union-attr]
-    assert parse_callback(data[1]).token == token  # type: ignore[union-attr]
-    assert parse_callback("more:9999").value == "9999"  # type: ignore[union-attr]
-    assert parse_callback("fb:-").value == "-"  # type: ignore[union-attr]
-    for bad in (None, "", "fb:0", "more:-1", "more:x", "src:1", "up:add:../../x", "up:delete:abc"):
-        assert parse_callback(bad) is None, bad
-    assert CALLBACK_PATTERN.startswith("^")
+    kinds = [[p for p in BUTTON_PATTERNS if re.match(p, str(d))] for d in data]
+    assert kinds == [
+        [SOURCES_PATTERN],
+        [FEEDBACK_PATTERN],
+        [FEEDBACK_PATTERN],
+        [MORE_PATTERN],
+        [UPLOAD_PATTERN],
+        [UPLOAD_PATTERN],
+        [TIMELINE_PATTERN],
+        [TIMELINE_PATTERN],
+    ]
+    groups = [match.groups() for d in data if (match := re.match(UPLOAD_PATTERN, str(d)))]
+    assert groups == [("add", token), ("no", token)]
+    assert re.match(MORE_PATTERN, "more:9999").group(1) == "9999"  # type: ignore[union-attr]
+    assert re.match(FEEDBACK_PATTERN, "fb:-").group(1) == "-"  # type: ignore[union-attr]
+    for bad in ("", "fb:0", "more:-1", "more:x", "src:1", "up:add:../../x", "up:delete:abc", "tl:123456"):
+        assert not any(re.match(pattern, bad) for pattern in BUTTON_PATTERNS), bad
 
 
 # --- caches ----------------------------------------------------------------------------------------------
@@ -231,6 +257,13 @@ def test_build_application_applies_the_settings(make_settings: MakeSettings) -> 
     assert without.bot.rate_limiter is None
 
 
+def test_the_context_records_when_its_update_arrived(make_settings: MakeSettings) -> None:
+    application = build_application(make_settings())
+    before = time.monotonic()
+    context = SanadContext.from_update(Update(1, message=group_message("سؤال")), application)
+    assert before <= context.arrived <= time.monotonic()  # handlers time their reply from here
+
+
 def test_build_application_needs_a_token(make_settings: MakeSettings) -> None:
     with pytest.raises(MissingTokenError, match="TELEGRAM_BOT_TOKEN"):
         build_application(make_settings(token=None))
@@ -259,7 +292,6 @@ def test_run_bot_polls_by_default_and_uses_a_webhook_when_configured(
     assert hook.listen == "127.0.0.1"
     assert hook.allowed_updates == tuple(bot_app.ALLOWED_UPDATES)
     assert len(hook.secret_token) >= 32
-    assert logging.getLogger("httpx").level >= logging.WARNING
 
 
 def test_settings_fixture_uses_a_temp_corpus(make_settings: MakeSettings, tmp_path: Path) -> None:

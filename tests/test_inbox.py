@@ -31,9 +31,9 @@ from bot.context import services_of
 from bot.inbox import MAX_REPLAYS, SENT_SUFFIX, SentJournal, inbox_of
 from bot.inline import inline_state
 from bot.intake import SECRET_HEADER, RawUpdatesRequest, Webhook
-from bot.ledger import KEEP
+from bot.log import InboxEntry, Store, StoreError
+from bot.log.ledger import KEEP
 from bot.settings import Settings
-from bot.store import InboxEntry, Store, StoreError
 from tests.conftest import REPO, MakeSettings
 from tests.fakes.bot_api import Call, FakeBotAPI, running_fake_api
 from tests.test_e2e_bot import CHINA, STARTED, USER, rows, until, visible

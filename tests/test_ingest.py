@@ -6,12 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
+from retrieval.article_file import render_article
 from retrieval.corpus import parse_article
 from retrieval.errors import IngestError
-from retrieval.ingest import IngestResult, ingest, parse_date, render_article, slugify_id
+from retrieval.ingest import IngestResult, ingest
 from retrieval.models import Article
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -405,56 +404,7 @@ def test_unsafe_doc_id_is_refused() -> None:
         ingest("عنوان\nقالت الحكومة إن الوضع في البلاد أصبح تحت السيطرة التامة.\n", "../etc")
 
 
-# --------------------------------------------------------------------------- parse_date
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("السبت، 08 يناير 2022 07:00 ص", date(2022, 1, 8)),
-        ("١٠ يناير ٢٠٢٢", date(2022, 1, 10)),
-        ("۱۰ يناير ۲۰۲۲", date(2022, 1, 10)),  # Persian digits
-        ("الخميس 06 يناير 2022", date(2022, 1, 6)),
-        ("07-01-2022", date(2022, 1, 7)),
-        ("الجمعة، 07/01/2022 06:28 م", date(2022, 1, 7)),
-        ("2022-01-09", date(2022, 1, 9)),
-        ("الأحد 9 كانون الثاني 2022", date(2022, 1, 9)),
-        ("9 يناير/كانون الثاني 2022", date(2022, 1, 9)),
-        ("2 كانون الثاني/ يناير 2022", date(2022, 1, 2)),
-        ("الاثنين ١٤ شباط ٢٠٢٢", date(2022, 2, 14)),
-        ("الثلاثاء 1 آذار 2022", date(2022, 3, 1)),
-        ("5 نيسان 2022", date(2022, 4, 5)),
-        ("5 ابريل 2022", date(2022, 4, 5)),
-        ("5 أبريل 2022", date(2022, 4, 5)),
-        ("الأربعاء 11 أيار 2022", date(2022, 5, 11)),
-        ("20 حزيران 2022", date(2022, 6, 20)),
-        ("20 تموز 2022", date(2022, 7, 20)),
-        ("3 آب 2022", date(2022, 8, 3)),
-        ("3 أغسطس 2022", date(2022, 8, 3)),
-        ("30 أيلول 2021", date(2021, 9, 30)),
-        ("30 سبتمبر 2021", date(2021, 9, 30)),
-        ("1 تشرين الأول 2021", date(2021, 10, 1)),
-        ("1 تشرين الثاني 2021", date(2021, 11, 1)),
-        ("31 كانون الأول 2021", date(2021, 12, 31)),
-        ("31 ديسمبر 2021", date(2021, 12, 31)),
-        ("12 مايو 2022", date(2022, 5, 12)),
-        ("12 يونيو 2022", date(2022, 6, 12)),
-        ("12 يوليو 2022", date(2022, 7, 12)),
-        ("12 مارس 2022", date(2022, 3, 12)),
-        ("12 فبراير 2022", date(2022, 2, 12)),
-        ("12 أكتوبر 2022", date(2022, 10, 12)),
-        ("12 نوفمبر 2022", date(2022, 11, 12)),
-        ("January 9, 2022", date(2022, 1, 9)),
-        ("لا يوجد تاريخ في هذا السطر", None),
-        ("وفي 2 كانون الثاني/ يناير، اندلعت احتجاجات", None),  # no year
-        ("31 فبراير 2022", None),  # not a real day
-    ],
-)
-def test_parse_date(text: str, expected: date | None) -> None:
-    assert parse_date(text) == expected
-
-
-# --------------------------------------------------------------------------- render / slugify
+# --------------------------------------------------------------------------- render (the seeds round trip)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -472,56 +422,3 @@ def test_render_then_parse_round_trips_each_seed(seed: str) -> None:
         source=article.source,
         title_derived=article.title_derived,
     )
-
-
-def test_render_escapes_quotes_and_backslashes_in_front_matter() -> None:
-    article = Article(
-        id="a-1",
-        title='عنوان "مقتبس" \\ مائل',
-        paragraphs=("فقرة أولى.", "## عنوان فرعي", "فقرة ثانية."),
-        outlet="موقع 'س'",
-        published=date(2022, 1, 8),
-        url="https://example.com/a?b=1&c=2",
-        byline="فلان",
-    )
-    text = render_article(article)
-    assert text.startswith("+++\nid = \"a-1\"\n")
-    assert "published = 2022-01-08\n" in text
-    assert parse_article(text, "") == article
-
-
-single_line = st.text(min_size=1).filter(lambda s: "\n" not in s and s.strip() == s and s != "")
-
-
-@given(
-    title=single_line,
-    paragraphs=st.lists(single_line, min_size=1, max_size=5),
-    outlet=st.none() | single_line,
-    published=st.none() | st.dates(),
-)
-def test_render_then_parse_round_trips_any_article(
-    title: str, paragraphs: list[str], outlet: str | None, published: date | None
-) -> None:
-    article = Article("doc-1", title, tuple(paragraphs), outlet=outlet, published=published)
-    assert parse_article(render_article(article), "") == article
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("000_562716bbd30af7a0.txt", "000_562716bbd30af7a0"),
-        ("corpus/raw/003_deac851cec9a8270.txt", "003_deac851cec9a8270"),
-        ("C:\\pages\\My Page (2).txt", "my_page_2"),
-        ("../../etc/passwd", "passwd"),
-        ("a..b.txt", "a.b"),
-        ("خبر ألماتي.txt", "خبر_ألماتي"),
-    ],
-)
-def test_slugify_id(name: str, expected: str) -> None:
-    assert slugify_id(name) == expected
-
-
-@pytest.mark.parametrize("name", ["", "..", "/", "....", "---", "?.txt"])
-def test_slugify_id_refuses_names_without_usable_characters(name: str) -> None:
-    with pytest.raises(IngestError):
-        slugify_id(name)

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import persist
-from retrieval.bm25 import FastBM25
-from retrieval.persist import load_index, save_index
+from retrieval.index import persist
+from retrieval.index.bm25 import FastBM25
+from retrieval.index.persist import load_index, save_index
 
 WORDS = ["قال", "الرئيس", "كازاخستان", "ألماتي", "احتجاجات", "الغاز", "في", "من", "gas", "2022"]
 KEY = "corpus-sha256:abc|pipeline:1"
@@ -175,7 +175,7 @@ def test_empty_index_round_trip(tmp_path: Path) -> None:
     assert loaded[0].top_k(["a"], 3) == []
 
 
-# --- bundles (what retrieval.cache keeps a whole sentence index in) ---------------------------------------
+# --- bundles (what retrieval.index.cache keeps a whole sentence index in) ---------------------------------
 
 KIND = "test-bundle"
 

@@ -56,9 +56,8 @@ def test_hit_at_3(report: Report) -> None:
 
 
 def test_unanswerable_questions_are_declined(report: Report) -> None:
-    # 7 of 8 since the evidence-based declines (README, "How answers are found"): «كم عدد سكان
-    # كازاخستان؟» is answered with a sentence holding «عدد» and a number; the user-style sets gained more.
-    assert report.unanswerable_declined >= 0.85, "answered:" + failing(report, False, "answered")
+    # Every one: «كم عدد سكان كازاخستان؟» is declined for «سكان», a thing the corpus never counts.
+    assert report.unanswerable_declined == 1.0, "answered:" + failing(report, False, "answered")
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +70,13 @@ def styles() -> Report:
 
 def test_user_style_questions_floor(styles: Report) -> None:
     """Floors at the measured figures on the tuning set (README, "Quality"), so they cannot slip back."""
-    # Set so that they hold with BM25 alone too (where the encoder cannot load): with it, Hit@1 0.685,
-    # Hit@3 0.830, 9.7% of answerable questions declined, 60% of unanswerable ones declined.
-    assert styles.hit1 >= 0.63, f"Hit@1 {styles.hit1:.3f}"
+    # Set so that they hold with BM25 alone too (where the encoder cannot load: Hit@1 0.685, Hit@3
+    # 0.782, 13.9% of answerable questions declined, 68% of unanswerable ones declined); with it, Hit@1
+    # 0.721, Hit@3 0.836, 9.7% declined, 68% of unanswerable ones declined.
+    assert styles.hit1 >= 0.66, f"Hit@1 {styles.hit1:.3f}"
     assert styles.hit3 >= 0.76, f"Hit@3 {styles.hit3:.3f}"
-    assert styles.false_declines <= 0.16, f"false declines {styles.false_declines:.3f}"
-    assert styles.unanswerable_declined >= 0.58, f"declined {styles.unanswerable_declined:.3f}"
+    assert styles.false_declines <= 0.15, f"false declines {styles.false_declines:.3f}"
+    assert styles.unanswerable_declined >= 0.65, f"declined {styles.unanswerable_declined:.3f}"
 
 
 def test_few_answerable_questions_are_declined(report: Report) -> None:

@@ -20,9 +20,9 @@ import pytest
 from bot import phrases
 from bot.admin import article_path
 from bot.app import build_application, serving
-from bot.privacy import Pseudonymizer, is_pseudonym
+from bot.log import Exchange, Store
+from bot.log.privacy import Pseudonymizer
 from bot.settings import ConfigError, load_settings
-from bot.store import Exchange, Store
 from retrieval.corpus import ARTICLES_DIR
 from tests.conftest import REPO, MakeSettings
 from tests.fakes.bot_api import Call, running_fake_api
@@ -312,6 +312,11 @@ async def test_forget_deletes_only_the_senders_rows_and_confirms_in_arabic(
 # --- pseudonymous ids -------------------------------------------------------------------------------------
 
 
+def is_pseudonym(value: int) -> bool:
+    """In the pseudonym range, [2**62, 2**63): never a real Telegram user or chat id (bot.log.privacy)."""
+    return 2**62 <= value < 2**63
+
+
 def test_pseudonyms_are_stable_keyed_and_never_real_ids() -> None:
     one = Pseudonymizer.from_secret(LOG_SECRET)
     other = Pseudonymizer.from_secret(LOG_SECRET + "!")
@@ -407,8 +412,8 @@ async def test_the_token_never_reaches_logs_exceptions_replies_or_the_database(
         settings = make_settings(token=api.token, admin_ids=str(ADMIN), env=env, **urls)
         application = build_application(settings)
         loud = ("httpx", "httpcore", "telegram", "telegram.ext", "bot", "aiosqlite")
-        for name in loud:  # build_application quietens httpx; listen to everything anyway
-            logging.getLogger(name).setLevel(logging.DEBUG)
+        for name in loud:  # listen to everything, the HTTP clients too (levels restored after the test)
+            caplog.set_level(logging.DEBUG, logger=name)
         async with serving(application):
             bot = Bot(api, application, settings)
             answer = await bot.ask(USER, USER, STARTED)
@@ -447,7 +452,7 @@ async def test_the_token_never_reaches_logs_exceptions_replies_or_the_database(
 # --- SQL only with parameters -----------------------------------------------------------------------------
 
 _SQL_CALLS = {"execute", "executemany", "executescript", "execute_fetchall", "_fetchall", "_fetchone"}
-# Upper case, as store.py writes SQL (so "cannot create the directory" is not SQL).
+# Upper case, as bot/log writes SQL (so "cannot create the directory" is not SQL).
 _SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|WHERE)\b")
 
 
@@ -464,18 +469,19 @@ def _built(node: ast.AST) -> bool:
     )
 
 
-def test_store_builds_sql_only_from_constants_with_parameters() -> None:
-    source = (REPO / "bot" / "store.py").read_text(encoding="utf-8")
-    tree = ast.parse(source)
+def test_the_log_builds_sql_only_from_constants_with_parameters() -> None:
+    modules = sorted((REPO / "bot" / "log").glob("*.py"))
+    assert {m.stem for m in modules} >= {"schema", "store", "export"}
     offences: list[str] = []
-    for node in ast.walk(tree):
+    nodes = [(m.name, node) for m in modules for node in ast.walk(ast.parse(m.read_text(encoding="utf-8")))]
+    for module, node in nodes:
         called = node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else ""
         if isinstance(node, ast.Call) and called in _SQL_CALLS:
             sql = node.args[1] if called in {"_fetchall", "_fetchone"} else node.args[0]
             if any(_built(part) for part in ast.walk(sql)):
-                offences.append(f"line {node.lineno}: {ast.unparse(sql)[:80]}")
+                offences.append(f"{module} line {node.lineno}: {ast.unparse(sql)[:80]}")
         if isinstance(node, ast.JoinedStr) and _SQL_WORDS.search(ast.unparse(node)):
-            offences.append(f"line {node.lineno}: f-string with SQL {ast.unparse(node)[:80]}")
+            offences.append(f"{module} line {node.lineno}: f-string with SQL {ast.unparse(node)[:80]}")
         if (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Mod)
@@ -483,7 +489,7 @@ def test_store_builds_sql_only_from_constants_with_parameters() -> None:
             and isinstance(node.left.value, str)
             and _SQL_WORDS.search(node.left.value)
         ):
-            offences.append(f"line {node.lineno}: %-formatted SQL")
+            offences.append(f"{module} line {node.lineno}: %-formatted SQL")
     assert offences == []
     # The checker itself catches the patterns it is meant to catch.
     bad = ast.parse(

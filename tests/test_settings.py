@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, Settings, config_keys, load_settings
 from retrieval.config import STEMMERS, RetrievalConfig
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,6 +32,23 @@ def test_committed_config_loads_with_the_documented_values() -> None:
     assert settings.bot.token is None
     assert settings.bot.mode == "polling"
     assert settings.bot.rate_limiter is True
+
+
+def test_committed_config_sets_every_setting_to_its_default() -> None:
+    """config.toml documents every setting, with the default the settings dataclasses declare."""
+    with (REPO / "config.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    written = {f"{table}.{key}": value for table, keys in data.items() for key, value in keys.items()}
+    assert written == config_keys()
+
+
+def test_an_empty_config_gives_the_committed_values(tmp_path: Path) -> None:
+    committed = load_settings(REPO / "config.toml", environ={})
+    defaults = settings_from(tmp_path)
+    assert committed.retrieval == defaults.retrieval
+    assert committed.bot == defaults.bot
+    assert committed.retention_days == defaults.retention_days
+    assert committed.database_path.relative_to(REPO) == defaults.database_path.relative_to(tmp_path)
 
 
 def test_committed_config_holds_no_token() -> None:
@@ -161,6 +179,31 @@ def test_environment_is_read_from_os_environ_by_default(
         pytest.param('[retrieval]\nencoder = "bert"\n', r"unknown encoder 'bert'; choose", id="encoder"),
         pytest.param("[retrieval]\nencoder_weight = 1.5\n", r"encoder_weight must be between", id="weight"),
         pytest.param("[retrieval]\nencoder_depth = 0\n", r"encoder_depth must be at least 1", id="depth"),
+        pytest.param(
+            "[bot]\nwebhook_port = 70000\n",
+            r"webhook_port must be a TCP port \(1-65535\)",
+            id="port",
+        ),
+        pytest.param(
+            "[database]\nretention_days = -1\n",
+            r"0 \(keep everything\) or more, got -1",
+            id="keep",
+        ),
+        pytest.param(
+            "[bot]\nreply_retry_seconds = -1\n",
+            r"reply_retry_seconds must be 0 or more",
+            id="wait",
+        ),
+        pytest.param(
+            "[bot]\nrequest_timeout_seconds = 0\n",
+            r"timeout_seconds must be more than 0",
+            id="timeout",
+        ),
+        pytest.param(
+            "[database]\nwrite_queue_limit = 1.5\n",
+            r"write_queue_limit must be int, got 1\.5",
+            id="queue",
+        ),
     ],
 )
 def test_wrong_values_raise_config_error_naming_the_key(tmp_path: Path, text: str, message: str) -> None:

@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
-import os
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.store import (
+from bot.log import (
     MIGRATIONS,
     DatabaseNotFoundError,
     Exchange,
+    Origin,
     Stats,
     Store,
     StoreError,
     export_rows,
 )
-from retrieval.models import Citation
+from retrieval.models import Answer, Citation, Hit, Sentence
 
 NOW = datetime(2022, 1, 12, 15, 30, tzinfo=UTC)
 
@@ -96,12 +100,15 @@ def mark_read_only(path: Path) -> None:
     path.write_bytes(bytes(header))
 
 
-def write_protect(path: Path) -> None:
-    path.chmod(0o444)
-
-
 def is_file(path: Path) -> bool:
     return path.is_file()
+
+
+def table_rows(path: Path, sql: str) -> list[dict[str, Any]]:
+    """Rows as another connection to the database file sees them."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(sql)]
 
 
 async def export_text(db_path: Path, fmt: str, since: date | None = None) -> tuple[int, str]:
@@ -115,39 +122,58 @@ async def export_text(db_path: Path, fmt: str, since: date | None = None) -> tup
 
 async def test_open_creates_the_directory_and_records_the_migrations(db_path: Path) -> None:
     async with await Store.open(db_path) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in MIGRATIONS)
+        assert await store.applied_migrations() == tuple(name for name, _statements in MIGRATIONS)
     assert is_file(db_path)
 
 
 async def test_reopening_applies_nothing_twice_and_a_new_migration_alone(db_path: Path) -> None:
     # Neither statement can run twice without failing, so a repeated application would raise.
-    first = (*MIGRATIONS, ("0100_test_notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"))
+    first = (*MIGRATIONS, ("0100_test_notes", ("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",)))
     async with await Store.open(db_path, migrations=first) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in first)
+        assert await store.applied_migrations() == tuple(name for name, _statements in first)
 
     async with await Store.open(db_path, migrations=first) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in first)
+        assert await store.applied_migrations() == tuple(name for name, _statements in first)
 
-    second = (*first, ("0101_test_note_author", "ALTER TABLE notes ADD COLUMN author TEXT"))
+    second = (*first, ("0101_test_note_author", ("ALTER TABLE notes ADD COLUMN author TEXT",)))
     async with await Store.open(db_path, migrations=second) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in second)
+        assert await store.applied_migrations() == tuple(name for name, _statements in second)
         exchange_id = await store.log_exchange(make_exchange())
         assert await store.citations_for(exchange_id) == (TOKAYEV, ALMATY)
 
 
 async def test_a_failing_migration_is_rolled_back_and_not_recorded(db_path: Path) -> None:
-    broken = (*MIGRATIONS, ("0100_half_done", "CREATE TABLE half (x); INSERT INTO no_such_table VALUES (1);"))
+    half_done = ("CREATE TABLE half (x)", "INSERT INTO no_such_table VALUES (1)")
+    broken = (*MIGRATIONS, ("0100_half_done", half_done))
     with pytest.raises(StoreError, match="0100_half_done"):
         await Store.open(db_path, migrations=broken)
     # The table created before the failure was rolled back too, so the fixed migration applies cleanly.
-    fixed = (*MIGRATIONS, ("0100_half_done", "CREATE TABLE half (x);"))
+    fixed = (*MIGRATIONS, ("0100_half_done", ("CREATE TABLE half (x)",)))
     async with await Store.open(db_path, migrations=fixed) as store:
-        assert await store.applied_migrations() == tuple(name for name, _sql in fixed)
+        assert await store.applied_migrations() == tuple(name for name, _statements in fixed)
 
 
 async def test_duplicate_migration_names_are_refused(db_path: Path) -> None:
     with pytest.raises(ValueError, match="unique"):
         await Store.open(db_path, migrations=(*MIGRATIONS, MIGRATIONS[0]))
+
+
+async def test_a_migration_is_a_tuple_of_statements(db_path: Path) -> None:
+    for statements in ("CREATE TABLE notes (x);", (), ("CREATE TABLE notes (x)", 1)):
+        with pytest.raises(ValueError, match="tuple of SQL statements"):
+            await Store.open(db_path, migrations=(*MIGRATIONS, ("0100_notes", statements)))
+    assert not is_file(db_path)  # refused before the file is created
+
+
+def test_applied_migration_names_never_change() -> None:
+    # Existing logs recognise what they already applied by these names.
+    assert [name for name, _statements in MIGRATIONS] == [
+        "0001_conversation_log",
+        "0002_outcome",
+        "0003_processed_updates",
+        "0004_inbox",
+        "0005_resolved_question",
+    ]
 
 
 async def test_the_database_runs_in_wal_mode(store: Store, db_path: Path) -> None:
@@ -163,6 +189,27 @@ async def test_in_memory_database_for_tests() -> None:
 
 
 # --- writing and reading exchanges -----------------------------------------------------------------
+
+
+def test_an_exchange_for_an_answer_and_for_a_notice() -> None:
+    origin = Origin(chat_id=100, user_id=7, chat_type="private", message_id=55)
+    hits = (
+        Hit(Sentence("tokayev-address", 2, 1, "..."), 7.25, (TOKAYEV,)),
+        Hit(Sentence("almaty-unrest", 1, 0, "..."), 3.5, (ALMATY, TOKAYEV)),
+    )
+    answer = Answer("ماذا قال توكاييف؟", ("قال", "توكاييف"), hits, declined=False)
+    declined = replace(answer, hits=(), declined=True, missing_terms=("بطيخ",))
+    for shown in (answer, declined):
+        made = Exchange.for_answer(
+            origin, "ماذا قال توكاييف؟", shown, latency_ms=12.5, corpus_version="sha256:abc123"
+        )
+        assert made == make_exchange(declined=shown.declined, created_at=None)
+    notice = Exchange.notice(origin, "/help", "command", latency_ms=3, corpus_version="v", reply_message_id=9)
+    assert notice == Exchange(
+        chat_id=100, user_id=7, chat_type="private", message_id=55, question="/help", normalized_query="",
+        results=(), citations=(), declined=False, missing_terms=(), latency_ms=3.0, corpus_version="v",
+        reply_message_id=9, outcome="command",
+    )  # fmt: skip
 
 
 async def test_log_exchange_round_trip(store: Store) -> None:
@@ -228,9 +275,9 @@ async def test_naive_datetimes_are_refused(store: Store) -> None:
 
 
 async def test_reply_message_links_back_to_its_exchange(store: Store) -> None:
-    exchange_id = await store.log_exchange(make_exchange(chat_id=100))
+    await store.log_exchange(make_exchange(chat_id=100))
     assert await store.exchange_for_reply(100, 900) is None
-    await store.set_reply_message(exchange_id, 900)
+    exchange_id = await store.log_exchange(replace(make_exchange(chat_id=100), reply_message_id=900))
     assert await store.exchange_for_reply(100, 900) == exchange_id
     assert await store.exchange_for_reply(200, 900) is None  # message ids are per chat
 
@@ -397,9 +444,26 @@ async def test_recent_questions_newest_first(store: Store) -> None:
     )
 
 
-async def test_reloads_are_recorded(store: Store) -> None:
-    await store.record_reload(1, True, 10, 12, 300, 350, "sha256:def", 812.5)
-    await store.record_reload(1, False, 12, 12, 350, 350, "sha256:def", 20.0, error="bad front matter")
+async def test_reloads_are_recorded(store: Store, db_path: Path) -> None:
+    await store.record_reload(1, True, 10, 12, 300, 350, "sha256:def", 812.5, created_at=NOW)
+    await store.record_reload(None, False, 12, 12, 350, 350, "sha256:def", 20.0, error="bad front matter")
+    first, second = table_rows(db_path, "SELECT * FROM reloads ORDER BY id")
+    assert first == {
+        "id": 1,
+        "created_at": "2022-01-12T15:30:00.000000+00:00",
+        "user_id": 1,
+        "ok": 1,
+        "articles_before": 10,
+        "articles_after": 12,
+        "sentences_before": 300,
+        "sentences_after": 350,
+        "content_hash": "sha256:def",
+        "duration_ms": 812.5,
+        "error": None,
+    }
+    assert (second["user_id"], second["ok"], second["error"]) == (None, 0, "bad front matter")
+    assert second["created_at"] > first["created_at"]  # now, in UTC
+    assert (await store.stats(NOW)).questions_7d == 0  # a reload is not an exchange
 
 
 # --- retention and forgetting ----------------------------------------------------------------------
@@ -559,12 +623,20 @@ async def test_a_read_only_database_raises_store_error_at_open(db_path: Path) ->
         await Store.open(db_path)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
-async def test_a_write_protected_database_file_raises_store_error(db_path: Path) -> None:
+async def test_a_database_opened_read_only_raises_store_error(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite opens a file the process may not write (write-protected) read-only. Its read-only open mode
+    # does the same for root too, whom file permissions do not stop.
     async with await Store.open(db_path):
         pass
-    write_protect(db_path)
-    with pytest.raises(StoreError):
+    connect = aiosqlite.connect
+
+    def read_only(database: Path, **kwargs: Any) -> aiosqlite.Connection:
+        return connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, **kwargs)
+
+    monkeypatch.setattr(aiosqlite, "connect", read_only)
+    with pytest.raises(StoreError, match="readonly"):
         await Store.open(db_path)
 
 

@@ -16,9 +16,9 @@ import pytest
 from retrieval import encoder as encoder_module
 from retrieval import vectors as vectors_module
 from retrieval.answer import Retriever, load_retriever, make_pipeline
-from retrieval.cache import CACHE_DIR, cached_vectors
 from retrieval.config import RetrievalConfig
 from retrieval.index import SentenceIndex
+from retrieval.index.cache import CACHE_DIR, cached_vectors
 from retrieval.models import Article, Corpus
 from retrieval.vectors import EntryVectors, SentenceVectors, quantize, table_texts
 from tests.fakes.encoder import DIM, FakeEncoder, bag_vector

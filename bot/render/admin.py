@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot import phrases
+from bot.log import Stats
 from bot.render.html import (
     BULLET,
     DASH,
@@ -19,7 +20,6 @@ from bot.render.html import (
     safe_html,
     truncate_words,
 )
-from bot.store import Stats
 from retrieval.answer import CorpusInfo
 from retrieval.models import Article
 

@@ -9,6 +9,10 @@ write again, ``attempts`` times in all with exponential backoff, holding the lat
 A write that still fails, any other failure, and writes that find the queue full (``capacity``) or no
 database at all are *lost*: counted in ``lost`` (shown by /stats) and logged with a warning. A failed
 write is rolled back by ``Store``, so rows already written are never touched.
+
+The writer also owns the ledger of handled update ids (``updates``, see ``bot.log.ledger``): it loads
+the last ``KEEP`` of them at start-up and saves the ids finished since the last save, one write at a
+time (``save_processed``).
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from bot.store import Store, StoreError, is_transient
+from bot.log.errors import StoreError, is_transient
+from bot.log.ledger import KEEP, MEMORY, UpdateLedger
+from bot.log.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +68,9 @@ class LogWriter:
         self._idle = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
+        # Update ids already handled (and being handled), so a redelivered update is not answered twice.
+        self.updates = UpdateLedger()
+        self._processed_save_queued = False
 
     def __len__(self) -> int:
         """Writes waiting, the one being tried included."""
@@ -116,6 +126,45 @@ class LogWriter:
             self._idle.clear()
             self._wakeup.set()
         return future
+
+    # --- the ledger of handled updates ---------------------------------------------------------------
+
+    async def load_processed(self, bot_id: int) -> None:
+        """Remember the updates handled in the last two days (``KEEP``), and forget older ones."""
+        store = self.store
+        if store is None:
+            return
+        try:
+            await store.purge_processed(KEEP)
+            handled = await store.processed_updates(bot_id, datetime.now(UTC) - KEEP, MEMORY)
+        except StoreError:
+            logger.exception("could not read the handled updates; a redelivered update may be answered twice")
+            return
+        self.updates.load(reversed(handled))
+        if handled:
+            logger.info("%d updates handled in the last %s will not be answered again", len(handled), KEEP)
+
+    def save_processed(self, bot_id: int, on_saved: Callable[[list[int]], None] | None = None) -> None:
+        """Queue one write of the update ids finished since the last one (many updates share a transaction
+        when the log is busy); the same transaction takes them out of the inbox, then ``on_saved(ids)``
+        runs. Nothing is written without a log: the ids then live in memory only."""
+        if self.store is None or self._closed or self._processed_save_queued:
+            return
+        self._processed_save_queued = True
+        taken: list[int] | None = None
+
+        async def save(store: Store) -> int:
+            nonlocal taken
+            if taken is None:  # on the first attempt; a retry writes the same ids
+                self._processed_save_queued = False
+                taken = self.updates.take_unsaved()
+            saved = await store.mark_processed(bot_id, taken)
+            if on_saved is not None:
+                on_saved(taken)
+            return saved
+
+        if self.submit("processed update ids", save).done():  # lost at once (the queue is full)
+            self._processed_save_queued = False
 
     async def _run(self) -> None:
         while True:

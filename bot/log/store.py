@@ -1,380 +1,48 @@
-"""The conversation log: schema, named migrations, writes and queries over one SQLite file.
+"""The conversation log's store: writes and queries over one SQLite file, migrated at open.
 
-This is the only module of the project that imports ``aiosqlite`` or ``sqlite3``. Each :class:`Store`
-holds one aiosqlite connection (SQLite runs on aiosqlite's own thread, the single writer) and an
-``asyncio.Lock`` so that one coroutine's transaction never interleaves with another's statements.
-
-Every SQLite failure leaves a Store method as :class:`StoreError`, so the bot can catch one exception
-type, log it and keep answering. Datetimes are stored as ISO-8601 UTC text of a fixed shape
-(``2022-01-05T10:00:00.000000+00:00``), so text comparison in SQL is time comparison.
+Each :class:`Store` holds one aiosqlite connection (SQLite runs on aiosqlite's own thread, the single
+writer) and an ``asyncio.Lock`` so that one coroutine's transaction never interleaves with another's
+statements. Every SQLite failure leaves a Store method as :class:`StoreError`, so the bot can catch one
+exception type, log it and keep answering. Values are stored as ``bot.log.codec`` says.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any
 
 import aiosqlite
 
-from bot.privacy import Pseudonymizer
+from bot.log.codec import (
+    citation_to_json,
+    citations_from_json,
+    exchange_from_row,
+    iso,
+    parse_iso,
+    sql_text,
+    to_json,
+    utc_now,
+)
+from bot.log.errors import StoreError
+from bot.log.privacy import Pseudonymizer
+from bot.log.records import Exchange, InboxEntry, Stats
+from bot.log.schema import MIGRATIONS, OUTCOMES, Migration, check_migrations
 from retrieval.models import Citation
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "EXPORT_FORMATS",
-    "MIGRATIONS",
-    "OUTCOMES",
-    "QUESTION_OUTCOMES",
-    "DatabaseNotFoundError",
-    "Exchange",
-    "InboxEntry",
-    "Migration",
-    "Stats",
-    "Store",
-    "StoreError",
-    "export_rows",
-    "is_transient",
-]
+__all__ = ["BUSY_TIMEOUT_MS", "Store"]
 
-
-class StoreError(Exception):
-    """Any failure of the conversation log (SQLite errors are wrapped; the original is ``__cause__``)."""
-
-
-def is_transient(error: StoreError) -> bool:
-    """True when the failure may pass if the write is tried again later: SQLite's operational errors
-    (database locked or busy, disk full, read-only file, I/O error). Not for a closed store, bad data or
-    constraint violations."""
-    return isinstance(error.__cause__, sqlite3.OperationalError)
-
-
-class DatabaseNotFoundError(StoreError, FileNotFoundError):
-    """The database file to read does not exist (raised by :func:`export_rows`, which never creates it)."""
-
-
-# A migration is (name, sql). Names are recorded in the ``migrations`` table once applied; never rename or
-# edit an applied migration: append a new one. ``sql`` may hold several statements separated by ``;``.
-Migration = tuple[str, str]
-
-# A follow-up question («ومتى؟») as the bot read it: the message with the topic words it carried from the
-# user's previous question («ومتى؟ (عن: مطار ألماتي)»); NULL for a question read on its own. It only adds
-# a nullable column to exchanges, so it applies in any order relative to other migrations.
-RESOLVED_QUESTION_MIGRATION: Migration = (
-    "0005_resolved_question",
-    "ALTER TABLE exchanges ADD COLUMN resolved_question TEXT;",
-)
-
-MIGRATIONS: tuple[Migration, ...] = (
-    (
-        "0001_conversation_log",
-        """
-        CREATE TABLE exchanges (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so old buttons cannot reach new rows
-            created_at TEXT NOT NULL,               -- ISO-8601 UTC
-            chat_id INTEGER NOT NULL,
-            user_id INTEGER,
-            chat_type TEXT NOT NULL,
-            message_id INTEGER,
-            reply_message_id INTEGER,
-            question TEXT NOT NULL,
-            normalized_query TEXT NOT NULL,
-            results TEXT NOT NULL,                  -- JSON [{"sentence_id", "score"}] in shown order
-            citations TEXT NOT NULL,                -- JSON [{doc_id, title, outlet, published, url}]
-            declined INTEGER NOT NULL CHECK (declined IN (0, 1)),
-            missing_terms TEXT NOT NULL,            -- JSON list of strings
-            latency_ms REAL NOT NULL,
-            corpus_version TEXT NOT NULL
-        );
-        CREATE INDEX exchanges_chat_id_id ON exchanges (chat_id, id);
-        CREATE INDEX exchanges_created_at ON exchanges (created_at);
-        CREATE INDEX exchanges_user_id ON exchanges (user_id);
-        CREATE INDEX exchanges_chat_id_reply ON exchanges (chat_id, reply_message_id);
-
-        CREATE TABLE feedback (
-            exchange_id INTEGER NOT NULL REFERENCES exchanges (id) ON DELETE CASCADE,
-            user_id INTEGER NOT NULL,
-            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
-            created_at TEXT NOT NULL,
-            PRIMARY KEY (exchange_id, user_id)
-        );
-        CREATE INDEX feedback_user_id ON feedback (user_id);
-
-        CREATE TABLE reloads (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            created_at TEXT NOT NULL,
-            user_id INTEGER,
-            ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
-            articles_before INTEGER NOT NULL,
-            articles_after INTEGER NOT NULL,
-            sentences_before INTEGER NOT NULL,
-            sentences_after INTEGER NOT NULL,
-            content_hash TEXT NOT NULL,
-            duration_ms REAL NOT NULL,
-            error TEXT
-        );
-        CREATE INDEX reloads_created_at ON reloads (created_at);
-
-        CREATE TABLE denied (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            created_at TEXT NOT NULL,
-            user_id INTEGER,
-            chat_id INTEGER NOT NULL,
-            command TEXT NOT NULL
-        );
-        CREATE INDEX denied_created_at ON denied (created_at);
-        CREATE INDEX denied_user_id ON denied (user_id);
-        """,
-    ),
-    (
-        # Every message that gets a reply is logged, not only questions: `outcome` says what happened
-        # (see OUTCOMES). Rows written before this migration were all questions.
-        "0002_outcome",
-        """
-        ALTER TABLE exchanges ADD COLUMN outcome TEXT NOT NULL DEFAULT 'answered';
-        UPDATE exchanges SET outcome = 'declined' WHERE declined = 1;
-        CREATE INDEX exchanges_outcome_created_at ON exchanges (outcome, created_at);
-        """,
-    ),
-    (
-        # Telegram update ids the bot has finished handling, so that an update delivered again after a
-        # crash or restart is not answered twice (bot.ledger). Per bot: another token, another sequence
-        # of ids. Kept for two days.
-        "0003_processed_updates",
-        """
-        CREATE TABLE processed_updates (
-            bot_id INTEGER NOT NULL,
-            update_id INTEGER NOT NULL,
-            created_at TEXT NOT NULL,               -- ISO-8601 UTC
-            PRIMARY KEY (bot_id, update_id)
-        );
-        CREATE INDEX processed_updates_created_at ON processed_updates (created_at);
-        """,
-    ),
-    (
-        # The durable inbox (bot.inbox): every update fetched from Telegram is written here, in one
-        # transaction per getUpdates batch (or webhook burst), before its offset is confirmed. A row is
-        # deleted in the transaction that records its id in processed_updates; what is left at start-up
-        # was never handled and is handled first. `attempts` counts start-up replays that began handling
-        # it; a row replayed twice without finishing is set aside (`failed_at`). Kept for two days.
-        "0004_inbox",
-        """
-        CREATE TABLE inbox (
-            id INTEGER PRIMARY KEY,                 -- arrival order
-            bot_id INTEGER NOT NULL,
-            update_id INTEGER NOT NULL,
-            payload TEXT NOT NULL,                  -- the update as Telegram sent it (JSON)
-            attempts INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,               -- ISO-8601 UTC
-            failed_at TEXT,                         -- set when the update was given up
-            UNIQUE (bot_id, update_id)
-        );
-        CREATE INDEX inbox_created_at ON inbox (created_at);
-        """,
-    ),
-    RESOLVED_QUESTION_MIGRATION,
-)
-
-# What an exchange row records (``exchanges.outcome``). Only "answered" and "declined" are questions that
-# reached the retriever; the others are messages that got a notice instead of an answer.
-OUTCOMES = (
-    "answered",  # a question answered with cited snippets
-    "declined",  # a question the corpus does not answer (the reply says so)
-    "empty",  # no searchable words: whitespace, punctuation, emoji, stop words, "/ask" alone
-    "too_long",  # longer than bot.max_question_chars
-    "rate_limited",  # over the per-user limit (only the message that got the notice is logged)
-    "non_text",  # a photo, sticker, location… in a private chat
-    "command",  # /start, /help, /sources, an admin's /reload or /stats, an unknown command
-    "refused",  # a non-admin tried an admin command or sent a file (also in the `denied` table)
-    "upload",  # an admin's file became a preview awaiting «إضافة»
-    "upload_rejected",  # an admin's file was refused (type, size, encoding, format)
-    "error",  # handling failed; the user got the Arabic error notice
-    "inline",  # an inline query (@bot سؤال in any chat) answered with cited results, or with none
-)
-QUESTION_OUTCOMES = ("answered", "declined")
-
-EXPORT_FORMATS = ("jsonl", "csv")
-EXPORT_COLUMNS = (
-    "id",
-    "created_at",
-    "chat_id",
-    "user_id",
-    "chat_type",
-    "question",
-    "normalized_query",
-    "outcome",
-    "declined",
-    "missing_terms",
-    "results",
-    "citations",
-    "latency_ms",
-    "corpus_version",
-    "feedback",
-)
-
+BUSY_TIMEOUT_MS = 5000
 _MEMORY = ":memory:"
 _RECORD_PROCESSED = "INSERT OR IGNORE INTO processed_updates (bot_id, update_id, created_at) VALUES (?, ?, ?)"
-_BUSY_TIMEOUT_MS = 5000
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One question and its reply, as written to the log."""
-
-    chat_id: int
-    user_id: int | None
-    chat_type: str
-    message_id: int | None
-    question: str
-    normalized_query: str
-    results: tuple[tuple[str, float], ...]  # (sentence_id, score) in shown order
-    citations: tuple[Citation, ...]  # numbered [1..n] in this order
-    declined: bool
-    missing_terms: tuple[str, ...]
-    latency_ms: float
-    corpus_version: str
-    reply_message_id: int | None = None
-    created_at: datetime | None = None  # aware; stored as UTC; None means "now"
-    outcome: str | None = None  # one of OUTCOMES; None: "declined" or "answered" from ``declined``
-    resolved_question: str | None = None  # a follow-up as it was read (retrieval.followup), else None
-
-    @property
-    def effective_outcome(self) -> str:
-        if self.outcome is not None:
-            return self.outcome
-        return "declined" if self.declined else "answered"
-
-
-@dataclass(frozen=True)
-class InboxEntry:
-    """An update waiting in the inbox (``Store.inbox_pending``)."""
-
-    update_id: int
-    payload: str  # the update's JSON as Telegram sent it
-    attempts: int  # start-up replays that began handling it
-
-
-@dataclass(frozen=True)
-class Stats:
-    """What /stats shows an admin. Feedback counts cover every retained exchange."""
-
-    questions_today: int  # since 00:00 UTC of ``now``
-    questions_7d: int
-    answered_7d: int
-    declined_7d: int
-    top_declined: tuple[tuple[str, int], ...]  # (normalized query, count), most frequent first, last 7 days
-    feedback_up: int
-    feedback_down: int
-    denied_admin_attempts_7d: int
-    other_7d: tuple[tuple[str, int], ...] = ()  # (outcome, count) of the non-question replies, last 7 days
-
-
-# --- conversions -----------------------------------------------------------------------------------
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    """Aware datetime -> fixed-width ISO-8601 UTC text (sorts as time sorts)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"datetime must be timezone-aware (UTC), got naive {moment!r}")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def _text(value: str) -> str:
-    """``value`` as SQLite can store it: lone surrogates (invalid UTF-8) become U+FFFD, all else verbatim."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return value
-
-
-def _json(value: Any) -> str:
-    return _text(json.dumps(value, ensure_ascii=False))
-
-
-def _citation_to_json(citation: Citation) -> dict[str, Any]:
-    published = citation.published
-    if isinstance(published, datetime):
-        published = published.date()
-    return {
-        "doc_id": citation.doc_id,
-        "title": citation.title,
-        "outlet": citation.outlet,
-        "published": published.isoformat() if published is not None else None,
-        "url": citation.url,
-        # Written only when set, so rows of articles without them look as they always did.
-        **({"source": citation.source} if citation.source is not None else {}),
-        **({"title_derived": True} if citation.title_derived else {}),
-    }
-
-
-def _citations_from_json(text: str) -> tuple[Citation, ...]:
-    try:
-        items = json.loads(text)
-        return tuple(
-            Citation(
-                doc_id=item["doc_id"],
-                title=item["title"],
-                outlet=item.get("outlet"),
-                published=date.fromisoformat(item["published"]) if item.get("published") else None,
-                url=item.get("url"),
-                source=item.get("source"),
-                title_derived=item.get("title_derived") is True,
-            )
-            for item in items
-        )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise StoreError(f"stored citations are unreadable: {exc}") from exc
-
-
-def _results_from_json(text: str) -> tuple[tuple[str, float], ...]:
-    try:
-        return tuple((str(item["sentence_id"]), float(item["score"])) for item in json.loads(text))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise StoreError(f"stored results are unreadable: {exc}") from exc
-
-
-def _split_statements(script: str) -> Iterator[str]:
-    """Split a migration into statements, honouring quotes, comments and trigger bodies."""
-    buffer = ""
-    for piece in script.split(";"):
-        buffer += piece + ";"
-        if sqlite3.complete_statement(buffer):
-            statement = buffer.strip()
-            buffer = ""
-            if statement.strip(";").strip():
-                yield statement
-    if buffer.strip(" \t\r\n;"):
-        raise ValueError(f"migration ends with an incomplete statement: {buffer.strip()[:80]!r}")
-
-
-def _check_migrations(migrations: Sequence[Migration]) -> None:
-    seen: set[str] = set()
-    for name, _sql in migrations:
-        if not name or name in seen:
-            raise ValueError(f"migration names must be unique and non-empty, got {name!r} twice or empty")
-        seen.add(name)
-
-
-# --- the store -------------------------------------------------------------------------------------
 
 
 class Store:
@@ -395,7 +63,7 @@ class Store:
         path: Path,
         *,
         migrations: Sequence[Migration] = MIGRATIONS,
-        busy_timeout_ms: int = _BUSY_TIMEOUT_MS,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         pseudonymizer: Pseudonymizer | None = None,
     ) -> Store:
         """Open (creating it and its directory if needed) and migrate the log at ``path``.
@@ -405,7 +73,7 @@ class Store:
         id is replaced by its pseudonym before it reaches SQLite (writes and lookups alike), so raw ids are
         never stored. Raises StoreError when the file cannot be opened, is not a database, or is read-only.
         """
-        _check_migrations(migrations)
+        check_migrations(migrations)
         memory = str(path) == _MEMORY
         if not memory:
             try:
@@ -512,12 +180,12 @@ class Store:
             # A no-op write: a read-only database fails here, at start-up, not at the first question.
             await connection.execute("DELETE FROM migrations WHERE 0")
             applied = {row[0] for row in await connection.execute_fetchall("SELECT name FROM migrations")}
-        unknown = applied - {name for name, _sql in migrations}
+        unknown = applied - {name for name, _statements in migrations}
         if unknown:
             logger.warning(
                 "database %s has migrations this version does not know: %s", self._path, sorted(unknown)
             )
-        for name, sql in migrations:
+        for name, statements in migrations:
             if name in applied:
                 continue
             async with self._transaction(f"migration {name}") as connection:
@@ -525,10 +193,10 @@ class Store:
                 async with connection.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)) as cursor:
                     if await cursor.fetchone() is not None:
                         continue
-                for statement in _split_statements(sql):
+                for statement in statements:
                     await connection.execute(statement)
                 await connection.execute(
-                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, _iso(_utc_now()))
+                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, iso(utc_now()))
                 )
             logger.info("applied migration %s to %s", name, self._path)
 
@@ -539,9 +207,9 @@ class Store:
         outcome = exchange.effective_outcome
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}; choose one of: {', '.join(OUTCOMES)}")
-        created_at = _iso(exchange.created_at or _utc_now())
-        results = _json([{"sentence_id": sid, "score": float(score)} for sid, score in exchange.results])
-        citations = _json([_citation_to_json(citation) for citation in exchange.citations])
+        created_at = iso(exchange.created_at or utc_now())
+        results = to_json([{"sentence_id": sid, "score": float(score)} for sid, score in exchange.results])
+        citations = to_json([citation_to_json(citation) for citation in exchange.citations])
         async with self._transaction("logging an exchange") as connection:
             cursor = await connection.execute(
                 "INSERT INTO exchanges (created_at, chat_id, user_id, chat_type, message_id,"
@@ -552,19 +220,19 @@ class Store:
                     created_at,
                     self.stored_id(exchange.chat_id),
                     self._optional_id(exchange.user_id),
-                    _text(exchange.chat_type),
+                    sql_text(exchange.chat_type),
                     exchange.message_id,
                     exchange.reply_message_id,
-                    _text(exchange.question),
-                    _text(exchange.normalized_query),
+                    sql_text(exchange.question),
+                    sql_text(exchange.normalized_query),
                     results,
                     citations,
                     int(bool(exchange.declined)),
-                    _json(list(exchange.missing_terms)),
+                    to_json(list(exchange.missing_terms)),
                     float(exchange.latency_ms),
-                    _text(exchange.corpus_version),
+                    sql_text(exchange.corpus_version),
                     outcome,
-                    _text(exchange.resolved_question) if exchange.resolved_question is not None else None,
+                    sql_text(exchange.resolved_question) if exchange.resolved_question is not None else None,
                 ),
             )
             exchange_id = cursor.lastrowid
@@ -572,13 +240,6 @@ class Store:
         if exchange_id is None:  # pragma: no cover - SQLite always reports the rowid of an INSERT
             raise StoreError("logging an exchange failed: no row id returned")
         return exchange_id
-
-    async def set_reply_message(self, exchange_id: int, reply_message_id: int) -> None:
-        """Remember which bot message answered the exchange (a no-op if the exchange is gone)."""
-        async with self._transaction("setting the reply message") as connection:
-            await connection.execute(
-                "UPDATE exchanges SET reply_message_id = ? WHERE id = ?", (reply_message_id, exchange_id)
-            )
 
     async def record_feedback(
         self, exchange_id: int, user_id: int, value: int, *, created_at: datetime | None = None
@@ -595,7 +256,7 @@ class Store:
                 " SELECT id, ?, ?, ? FROM exchanges WHERE id = ?"
                 " ON CONFLICT (exchange_id, user_id) DO UPDATE"
                 " SET value = excluded.value, created_at = excluded.created_at",
-                (self.stored_id(user_id), value, _iso(created_at or _utc_now()), exchange_id),
+                (self.stored_id(user_id), value, iso(created_at or utc_now()), exchange_id),
             )
             written = cursor.rowcount
             await cursor.close()
@@ -623,16 +284,16 @@ class Store:
                 " sentences_before, sentences_after, content_hash, duration_ms, error)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    _iso(created_at or _utc_now()),
+                    iso(created_at or utc_now()),
                     self._optional_id(user_id),
                     int(bool(ok)),
                     articles_before,
                     articles_after,
                     sentences_before,
                     sentences_after,
-                    _text(content_hash),
+                    sql_text(content_hash),
                     float(duration_ms),
-                    _text(error) if error is not None else None,
+                    sql_text(error) if error is not None else None,
                 ),
             )
 
@@ -644,10 +305,10 @@ class Store:
             await connection.execute(
                 "INSERT INTO denied (created_at, user_id, chat_id, command) VALUES (?, ?, ?, ?)",
                 (
-                    _iso(created_at or _utc_now()),
+                    iso(created_at or utc_now()),
                     self._optional_id(user_id),
                     self.stored_id(chat_id),
-                    _text(command),
+                    sql_text(command),
                 ),
             )
 
@@ -660,7 +321,7 @@ class Store:
             raise ValueError(f"retention_days must be 0 (keep everything) or more, got {retention_days}")
         if retention_days == 0:
             return 0
-        cutoff = _iso((now or _utc_now()) - timedelta(days=retention_days))
+        cutoff = iso((now or utc_now()) - timedelta(days=retention_days))
         statements = (
             "DELETE FROM feedback WHERE exchange_id IN (SELECT id FROM exchanges WHERE created_at < ?)",
             "DELETE FROM exchanges WHERE created_at < ?",
@@ -697,7 +358,7 @@ class Store:
         and, in the same transaction, take them out of the inbox."""
         if not update_ids:
             return 0
-        moment = _iso(created_at or _utc_now())
+        moment = iso(created_at or utc_now())
         await self._execute_many(
             "recording processed updates",
             (_RECORD_PROCESSED, [(int(bot_id), int(update_id), moment) for update_id in update_ids]),
@@ -714,13 +375,13 @@ class Store:
             "reading processed updates",
             "SELECT update_id FROM processed_updates WHERE bot_id = ? AND created_at >= ?"
             " ORDER BY created_at DESC, update_id DESC LIMIT ?",
-            (bot_id, _iso(since), limit),
+            (bot_id, iso(since), limit),
         )
         return tuple(int(row["update_id"]) for row in rows)
 
     async def purge_processed(self, keep: timedelta, now: datetime | None = None) -> int:
         """Forget handled update ids, and inbox rows, older than ``keep``; returns how many were deleted."""
-        cutoff = _iso((now or _utc_now()) - keep)
+        cutoff = iso((now or utc_now()) - keep)
         statements = (
             "DELETE FROM processed_updates WHERE created_at < ?",
             "DELETE FROM inbox WHERE created_at < ?",
@@ -736,12 +397,12 @@ class Store:
         already there stays as it is. Returns how many were given."""
         if not updates:
             return 0
-        moment = _iso(created_at or _utc_now())
+        moment = iso(created_at or utc_now())
         await self._execute_many(
             "writing incoming updates to the inbox",
             (
                 "INSERT OR IGNORE INTO inbox (bot_id, update_id, payload, created_at) VALUES (?, ?, ?, ?)",
-                [(int(bot_id), int(update_id), _text(payload), moment) for update_id, payload in updates],
+                [(int(bot_id), int(update_id), sql_text(payload), moment) for update_id, payload in updates],
             ),
         )
         return len(updates)
@@ -769,7 +430,7 @@ class Store:
     async def inbox_fail(self, bot_id: int, update_ids: Sequence[int]) -> None:
         """Give up ``update_ids``: kept in the inbox (for two days) as failed, and recorded as handled so a
         new delivery of them is not handled either."""
-        moment = _iso(_utc_now())
+        moment = iso(utc_now())
         await self._execute_many(
             "setting failed updates aside",
             (
@@ -812,14 +473,14 @@ class Store:
             " ORDER BY id DESC LIMIT 1",
             (self.stored_id(chat_id),),
         )
-        return None if row is None else _citations_from_json(row["citations"])
+        return None if row is None else citations_from_json(row["citations"])
 
     async def citations_for(self, exchange_id: int) -> tuple[Citation, ...]:
         """Citations of one exchange; empty if it has none or no longer exists."""
         row = await self._fetchone(
             "reading citations", "SELECT citations FROM exchanges WHERE id = ?", (exchange_id,)
         )
-        return () if row is None else _citations_from_json(row["citations"])
+        return () if row is None else citations_from_json(row["citations"])
 
     async def exchange_for_reply(self, chat_id: int, reply_message_id: int) -> int | None:
         """The exchange a bot message in ``chat_id`` answered, or None."""
@@ -838,32 +499,15 @@ class Store:
         )
         if row is None:
             return None
-        return Exchange(
-            chat_id=row["chat_id"],
-            user_id=row["user_id"],
-            chat_type=row["chat_type"],
-            message_id=row["message_id"],
-            question=row["question"],
-            normalized_query=row["normalized_query"],
-            results=_results_from_json(row["results"]),
-            citations=_citations_from_json(row["citations"]),
-            declined=bool(row["declined"]),
-            missing_terms=tuple(json.loads(row["missing_terms"])),
-            latency_ms=row["latency_ms"],
-            corpus_version=row["corpus_version"],
-            reply_message_id=row["reply_message_id"],
-            created_at=_parse_iso(row["created_at"]),
-            outcome=row["outcome"],
-            resolved_question=row["resolved_question"],
-        )
+        return exchange_from_row(row)
 
     async def stats(self, now: datetime | None = None, *, top: int = 5) -> Stats:
         """Counts for /stats over the 7 days up to ``now`` (default: the current time)."""
-        now = now or _utc_now()
+        now = now or utc_now()
         bounds = {
-            "now": _iso(now),
-            "week": _iso(now - timedelta(days=7)),
-            "today": _iso(datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)),
+            "now": iso(now),
+            "week": iso(now - timedelta(days=7)),
+            "today": iso(datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)),
         }
         async with self._transaction("computing stats", write=False) as connection:
             async with connection.execute(
@@ -917,7 +561,7 @@ class Store:
             " ORDER BY created_at DESC, id DESC LIMIT ?",
             (limit,),
         )
-        return tuple((_parse_iso(row["created_at"]), row["question"], bool(row["declined"])) for row in rows)
+        return tuple((parse_iso(row["created_at"]), row["question"], bool(row["declined"])) for row in rows)
 
     async def applied_migrations(self) -> tuple[str, ...]:
         """Names of the applied migrations, in the order they were applied."""
@@ -928,96 +572,3 @@ class Store:
         """SQLite's journal mode for this database: ``wal`` for files, ``memory`` for ``:memory:``."""
         row = await self._fetchone("reading the journal mode", "PRAGMA journal_mode")
         return "" if row is None else str(row[0]).lower()
-
-
-# --- export ----------------------------------------------------------------------------------------
-
-_EXPORT_SQL = (
-    "SELECT e.id, e.created_at, e.chat_id, e.user_id, e.chat_type, e.question, e.normalized_query,"
-    " e.outcome, e.declined, e.missing_terms, e.results, e.citations, e.latency_ms, e.corpus_version,"
-    " (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
-    " FROM exchanges AS e WHERE e.created_at >= ? ORDER BY e.created_at, e.id"
-)
-# A log the bot has not opened since 0002_outcome (export never migrates): every row was a question.
-_EXPORT_SQL_BEFORE_OUTCOME = (
-    "SELECT e.id, e.created_at, e.chat_id, e.user_id, e.chat_type, e.question, e.normalized_query,"
-    " CASE WHEN e.declined THEN 'declined' ELSE 'answered' END AS outcome,"
-    " e.declined, e.missing_terms, e.results, e.citations, e.latency_ms, e.corpus_version,"
-    " (SELECT COALESCE(SUM(f.value), 0) FROM feedback AS f WHERE f.exchange_id = e.id) AS feedback"
-    " FROM exchanges AS e WHERE e.created_at >= ? ORDER BY e.created_at, e.id"
-)
-
-
-def _export_record(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "created_at": row["created_at"],
-        "chat_id": row["chat_id"],
-        "user_id": row["user_id"],
-        "chat_type": row["chat_type"],
-        "question": row["question"],
-        "normalized_query": row["normalized_query"],
-        "outcome": row["outcome"],
-        "declined": bool(row["declined"]),
-        "missing_terms": json.loads(row["missing_terms"]),
-        "results": json.loads(row["results"]),
-        "citations": [citation["doc_id"] for citation in json.loads(row["citations"])],
-        "latency_ms": row["latency_ms"],
-        "corpus_version": row["corpus_version"],
-        "feedback": int(row["feedback"]),
-    }
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
-
-
-async def export_rows(db_path: Path, out: TextIO, fmt: str = "jsonl", since: date | None = None) -> int:
-    """Write the exchanges created on/after ``since`` (a UTC date), oldest first, to ``out``.
-
-    ``jsonl``: one JSON object per line; ``csv``: a header row then one row per exchange, lists as JSON
-    text, booleans as true/false, lines ending in ``\\n``. Text is written as UTF-8 characters, never
-    ``\\u`` escapes. The database is opened without creating it and without writing to it. Returns the
-    number of exchanges written. Raises ValueError for an unknown ``fmt``, DatabaseNotFoundError when
-    ``db_path`` does not exist and StoreError when it cannot be read.
-    """
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
-    if not await asyncio.to_thread(db_path.is_file):
-        raise DatabaseNotFoundError(
-            f"database not found: {db_path} (check database.path in config.toml or SANAD_DATABASE)"
-        )
-    start = _iso(datetime.combine(since, time.min, tzinfo=UTC)) if since is not None else ""
-    uri = (await asyncio.to_thread(db_path.resolve)).as_uri() + "?mode=rw"  # rw never creates the file
-    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
-    if writer is not None:
-        writer.writerow(EXPORT_COLUMNS)
-    written = 0
-    try:
-        connection = await aiosqlite.connect(
-            uri, uri=True, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000
-        )
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open the database {db_path}: {exc}") from exc
-    try:
-        connection.row_factory = sqlite3.Row
-        await connection.execute("PRAGMA query_only = ON")
-        columns = {row["name"] for row in await connection.execute_fetchall("PRAGMA table_info(exchanges)")}
-        sql = _EXPORT_SQL if "outcome" in columns else _EXPORT_SQL_BEFORE_OUTCOME
-        async with connection.execute(sql, (start,)) as cursor:
-            async for row in cursor:
-                record = _export_record(row)
-                if writer is None:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                else:
-                    writer.writerow([_csv_cell(record[column]) for column in EXPORT_COLUMNS])
-                written += 1
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot export from {db_path} (is it a Sanad database?): {exc}") from exc
-    finally:
-        await connection.close()
-    return written

@@ -36,8 +36,3 @@ class Pseudonymizer:
     def __call__(self, value: int) -> int:
         digest = hmac.new(self.key, _DOMAIN + str(int(value)).encode("ascii"), hashlib.sha256).digest()
         return (int.from_bytes(digest[:8], "big") & _LOW_BITS) | _HIGH_BIT
-
-
-def is_pseudonym(value: int) -> bool:
-    """True for values in the pseudonym range (never a real Telegram user or chat id)."""
-    return _HIGH_BIT <= value < (1 << 63)

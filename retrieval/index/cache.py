@@ -3,9 +3,9 @@
 The cache lives in ``corpus/.index/`` (``cache_dir`` overrides it), one directory per text pipeline::
 
     .index/light-0123456789abcdef/    the stemmer and 16 hex digits of the pipeline key
-        meta.json                     keys, sizes and a digest per file (retrieval.persist bundle)
+        meta.json                     keys, sizes and a digest per file (retrieval.index.persist bundle)
         *.npy, *.json                 the SentenceTable (per article) and the Assembly (corpus-wide)
-        bm25/                         the FastBM25 postings (retrieval.persist.save_index)
+        bm25/                         the FastBM25 postings (retrieval.index.persist.save_index)
 
 Two keys decide what can be reused:
 
@@ -15,7 +15,7 @@ Two keys decide what can be reused:
   leave stale rows behind, even if nobody bumps a version). Another pipeline means another directory;
   the three most recently written are kept, so switching stemmers back and forth rebuilds nothing.
 * the **index key** adds k1, b and the digest of every article, in order
-  (:func:`retrieval.index.article_digest`: id, metadata, title and paragraphs).
+  (:func:`retrieval.index.table.article_digest`: id, metadata, title and paragraphs).
 
 On a matching index key the index is restored without segmenting, tokenising or assembling anything.
 Otherwise the saved table's rows are reused for every article whose digest it holds, only new or
@@ -31,7 +31,7 @@ vector layout (``VECTORS_VERSION``), not the text pipeline: a new stemmer or lex
 
 A damaged cache is logged as a warning and rebuilt; a directory that cannot be written (a read-only
 corpus) is logged at info level and the index is simply not kept. Nothing here raises because of the
-cache. File access goes through ``retrieval.persist``.
+cache. File access goes through ``retrieval.index.persist``.
 """
 
 from __future__ import annotations
@@ -40,22 +40,23 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
-
-from retrieval import bm25 as bm25_module
-from retrieval import index as index_module
 from retrieval import segment as segment_module
 from retrieval import text as text_module
-from retrieval.bm25 import FastBM25
 from retrieval.config import RetrievalConfig
-from retrieval.index import Assembly, SentenceIndex, SentenceTable, article_digest
+from retrieval.index import arrays as arrays_module
+from retrieval.index import assembly as assembly_module
+from retrieval.index import bm25 as bm25_module
+from retrieval.index import table as table_module
+from retrieval.index.assembly import Assembly
+from retrieval.index.persist import Bundle, files_digest, load_bundle, prune_bundles, save_bundle
+from retrieval.index.sentence_index import SentenceIndex
+from retrieval.index.table import SentenceTable, article_digest
 from retrieval.models import Corpus
-from retrieval.persist import Bundle, files_digest, load_bundle, prune_bundles, save_bundle
 from retrieval.text import Pipeline
 from retrieval.vectors import SentenceVectors
 
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CACHE_DIR", "CACHE_VERSION", "cached_index", "cached_vectors", "index_key", "pipeline_key"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("retrieval.cache")  # the name log lines show
 
 CACHE_DIR = ".index"
 CACHE_VERSION = 1  # bump when the saved arrays change meaning
@@ -73,12 +74,13 @@ KEEP = 3  # pipeline directories kept side by side
 EPSILON = 0.25  # FastBM25's default, which SentenceIndex uses
 VECTORS_KIND = "sanad-sentence-vectors"
 VECTORS_VERSION = 1  # bump when the saved vectors change meaning
+_Kept = TypeVar("_Kept")
 
 
 @cache
 def _code_digest() -> str:
     """Digest of the source of the modules that turn articles into an index."""
-    modules = (text_module, segment_module, index_module, bm25_module)
+    modules = (text_module, segment_module, table_module, assembly_module, arrays_module, bm25_module)
     return files_digest([Path(module.__file__ or "") for module in modules])
 
 
@@ -135,8 +137,8 @@ def cached_index(
             )
             return restored
     table, rebuilt = SentenceTable.update(table, articles, pipeline, digests=digests, progress=progress)
-    index = SentenceIndex.assemble(
-        articles, table, pipeline, config.k1, config.b, config.context_weight, progress
+    index = SentenceIndex(
+        articles, pipeline, config.k1, config.b, config.context_weight, progress, table=table
     )
     logger.debug(
         "indexed %d of %d articles again (%d sentences) in %.2f s",
@@ -147,15 +149,24 @@ def cached_index(
 
 
 def _table(saved: Bundle | None, pipeline_id: str) -> SentenceTable | None:
-    if saved is None:
-        return None
-    if saved.meta.get("pipeline") != pipeline_id:
+    if saved is not None and saved.meta.get("pipeline") != pipeline_id:
         logger.warning("index cache %s was built for another pipeline; ignoring it", saved.directory)
         return None
+    return _read(saved, SentenceTable.from_arrays, "index cache %s is inconsistent (%s); ignoring it")
+
+
+def _read(
+    saved: Bundle | None, read: Callable[[dict[str, Any], dict[str, Any]], _Kept], complaint: str
+) -> _Kept | None:
+    """``read(arrays, documents)`` of a loaded bundle; ``None`` when there is none or ``read`` finds
+    the arrays inconsistent (logged as a warning with ``complaint``, given the directory and the error).
+    """
+    if saved is None:
+        return None
     try:
-        return SentenceTable.from_arrays(saved.arrays, saved.documents)
+        return read(saved.arrays, saved.documents)
     except ValueError as error:
-        logger.warning("index cache %s is inconsistent (%s); ignoring it", saved.directory, error)
+        logger.warning(complaint, saved.directory, error)
         return None
 
 
@@ -188,24 +199,17 @@ def _save(home: Path, index: SentenceIndex, pipeline_id: str, index_id: str) -> 
         "rows": len(index.table),
         "sentences": len(index),
     }
-    _keep(
-        home, KIND, "the index", meta, table_arrays | assembly_arrays, table_documents | assembly_documents,
-        index=(index.assembly.bm25, index_id),
-    )
+    arrays, documents = table_arrays | assembly_arrays, table_documents | assembly_documents
+    bm25 = (index.assembly.bm25, index_id)
+    _keep("the index", home, KIND, lambda: save_bundle(home, KIND, meta, arrays, documents, index=bm25))
 
 
-def _keep(
-    home: Path,
-    kind: str,
-    what: str,
-    meta: dict[str, object],
-    arrays: dict[str, np.ndarray[Any, Any]],
-    documents: dict[str, object],
-    index: tuple[FastBM25, str] | None = None,
-) -> None:
-    """Save a bundle of ``kind`` and prune old ones; a directory that cannot be written is only logged."""
+def _keep(what: str, home: Path, kind: str, save: Callable[[], None]) -> None:
+    """Run ``save`` (of a bundle of ``kind`` in ``home``) and prune old bundles of that kind; a directory
+    that cannot be written is only logged.
+    """
     try:
-        save_bundle(home, kind, meta, arrays, documents, index=index)
+        save()
     except OSError as error:
         logger.info(
             "cannot keep %s in %s (%s); it will be computed again at the next start",
@@ -232,7 +236,10 @@ def cached_vectors(
     key = hashlib.sha256(json.dumps([VECTORS_VERSION, encoder.name]).encode()).hexdigest()[:16]
     label = "".join(c if c.isalnum() else "-" for c in encoder.name.lower())[:40]
     home = Path(directory) / f"vectors-{label}-{key}"
-    previous = _saved_vectors(load_bundle(home, VECTORS_KIND))
+    previous = _read(
+        load_bundle(home, VECTORS_KIND), SentenceVectors.from_arrays,
+        "sentence vectors in %s are inconsistent (%s); ignoring them",
+    )
     vectors, encoded = SentenceVectors.update(previous, table, articles, encoder, progress=progress)
     logger.debug(
         "sentence vectors: %d of %d sentences encoded in %.2f s", encoded, len(vectors),
@@ -243,17 +250,7 @@ def cached_vectors(
     return vectors
 
 
-def _saved_vectors(saved: Bundle | None) -> SentenceVectors | None:
-    if saved is None:
-        return None
-    try:
-        return SentenceVectors.from_arrays(saved.arrays, saved.documents)
-    except ValueError as error:
-        logger.warning("sentence vectors in %s are inconsistent (%s); ignoring them", saved.directory, error)
-        return None
-
-
 def _keep_vectors(home: Path, vectors: SentenceVectors) -> None:
-    arrays, documents = vectors.to_arrays()
+    parts = vectors.to_arrays()
     meta: dict[str, object] = {"model": vectors.model, "sentences": len(vectors)}
-    _keep(home, VECTORS_KIND, "the sentence vectors", meta, arrays, documents)
+    _keep("the sentence vectors", home, VECTORS_KIND, lambda: save_bundle(home, VECTORS_KIND, meta, *parts))

@@ -1,4 +1,4 @@
-"""Save and load a built :class:`~retrieval.bm25.FastBM25` as plain ``.npy`` arrays and JSON; never pickle.
+"""Save and load a built :class:`~retrieval.index.bm25.FastBM25` as ``.npy`` arrays and JSON; never pickle.
 
 A saved index is a directory of its own::
 
@@ -22,7 +22,7 @@ Bundles
 :func:`save_bundle` and :func:`load_bundle` keep any set of named integer arrays and JSON documents the
 same way (one ``.npy`` or ``.json`` file each, a digest per file in ``meta.json``, atomic replacement,
 ``None`` on damage), optionally with a :class:`FastBM25` saved by :func:`save_index` in a ``bm25``
-subdirectory. ``retrieval.cache`` keeps a whole sentence index this way.
+subdirectory. ``retrieval.index.cache`` keeps a whole sentence index this way.
 
 This is the only module of the index that touches files.
 """
@@ -36,14 +36,14 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
-from retrieval.bm25 import FastBM25, PostingArrays
+from retrieval.index.bm25 import FastBM25, PostingArrays
 
 __all__ = [
     "FORMAT",
@@ -57,7 +57,7 @@ __all__ = [
     "save_index",
 ]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("retrieval.persist")  # the name log lines show
 
 FORMAT = "sanad-bm25-index"
 VERSION = 1
@@ -66,6 +66,7 @@ _TERMS = "terms.json"
 _EXTRA = "extra.json"
 _ARRAYS = ("doc_lengths", "indptr", "doc_ids", "tfs")
 _MAPPED = frozenset({"doc_ids", "tfs"})
+_Loaded = TypeVar("_Loaded")
 
 
 def save_index(index: FastBM25, directory: Path, key: str, extra: dict[str, object] | None = None) -> None:
@@ -75,85 +76,81 @@ def save_index(index: FastBM25, directory: Path, key: str, extra: dict[str, obje
     for an ``extra`` JSON cannot hold, and ``FileExistsError`` if ``directory`` exists but is not a
     saved index (so an unrelated folder is never deleted).
     """
-    directory = Path(directory)
     extra_text = json.dumps(extra or {}, ensure_ascii=False, allow_nan=False)
+    arrays = index.arrays
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "key": key,
+        "k1": index.k1,
+        "b": index.b,
+        "epsilon": index.epsilon,
+        "n_docs": index.n_docs,
+        "n_terms": index.vocabulary_size,
+        "n_postings": index.n_postings,
+    }
+    texts = {_TERMS: json.dumps(arrays.terms, ensure_ascii=False), _EXTRA: extra_text}
+    named = {name: getattr(arrays, name) for name in _ARRAYS}
+    _write_atomically(Path(directory), "index", named, texts, meta)
+
+
+def _write_atomically(
+    directory: Path,
+    what: str,
+    arrays: Mapping[str, np.ndarray[Any, Any]],
+    texts: Mapping[str, str],
+    meta: Mapping[str, object],
+    nested: Callable[[Path], None] | None = None,
+) -> None:
+    """Replace ``directory`` as a whole by ``NAME.npy`` per array, each text under its file name, anything
+    ``nested`` writes into the new directory, and ``meta.json``: ``meta`` plus a digest per file.
+
+    Everything is written and synced in a temporary sibling that is then renamed into place, so a reader
+    sees the old save or the new one. An existing ``directory`` that is not a saved ``what`` (it has no
+    meta file) is never touched (``FileExistsError``); ``OSError`` when the place cannot be written.
+    """
     if directory.exists() and not (directory / _META).is_file() and any(directory.iterdir()):
         raise FileExistsError(
-            f"{directory} exists and is not a saved index; choose an empty or new directory"
+            f"{directory} exists and is not a saved {what}; choose an empty or new directory"
         )
     directory.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
     try:
-        arrays = index.arrays
         digests: dict[str, str] = {}
-        for name in _ARRAYS:
-            path = temporary / f"{name}.npy"
-            with path.open("wb") as handle:
-                np.save(handle, np.ascontiguousarray(getattr(arrays, name)), allow_pickle=False)
-                os.fsync(handle.fileno())
-            digests[path.name] = _digest(path)
-        for filename, text in ((_TERMS, json.dumps(arrays.terms, ensure_ascii=False)), (_EXTRA, extra_text)):
-            _write_text(temporary / filename, text)
-            digests[filename] = _digest(temporary / filename)
-        meta = {
-            "format": FORMAT,
-            "version": VERSION,
-            "key": key,
-            "k1": index.k1,
-            "b": index.b,
-            "epsilon": index.epsilon,
-            "n_docs": index.n_docs,
-            "n_terms": index.vocabulary_size,
-            "n_postings": index.n_postings,
-            "files": digests,
-        }
-        _write_text(temporary / _META, json.dumps(meta, ensure_ascii=False, indent=1))
+        for name, array in arrays.items():
+            digests[f"{name}.npy"] = _write_array(temporary / f"{name}.npy", array)
+        for filename, text in texts.items():
+            digests[filename] = _write_text(temporary / filename, text)
+        if nested is not None:
+            nested(temporary)
+        _write_text(temporary / _META, json.dumps({**meta, "files": digests}, ensure_ascii=False, indent=1))
         _replace_directory(temporary, directory)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
 
 
+def _load(
+    directory: Path, kind: str, version: int, read: Callable[[Path, dict[str, Any]], _Loaded | None]
+) -> _Loaded | None:
+    """``read(directory, meta)`` of a directory saved as ``kind`` and ``version``, or ``None``.
 
-def _has_meta(directory: Path) -> bool:
-    """Whether ``directory`` holds a saved cache's meta file (a directory without one is logged)."""
-    if (directory / _META).is_file():
-        return True
-    if directory.exists():
-        logger.warning("index cache %s has no %s; ignoring it", directory, _META)
-    else:
-        logger.debug("no index cache at %s", directory)
-    return False
-
-
-def _read_meta(directory: Path, kind: str, version: object) -> dict[str, Any] | None:
-    """The parsed meta file when it is of ``kind`` and ``version``; None (logged) otherwise.
-
-    Raises on unreadable or malformed JSON: callers treat any exception as a damaged cache.
-    """
-    meta = json.loads((directory / _META).read_text(encoding="utf-8"))
-    if not isinstance(meta, dict) or meta.get("format") != kind or meta.get("version") != version:
-        logger.warning("index cache %s has another format or version; ignoring it", directory)
-        return None
-    return meta
-
-def load_index(directory: Path, key: str) -> tuple[FastBM25, dict[str, object]] | None:
-    """The index saved in ``directory`` under ``key`` and its ``extra``, or ``None``.
-
-    ``None`` when nothing is saved there, the key differs, or the files are damaged (logged as a
-    warning); never raises for a bad cache.
+    ``None`` when nothing is saved there (logged at debug level), or when it is of another kind or
+    version, or ``read`` raises (logged as a warning); never raises for a bad cache.
     """
     directory = Path(directory)
-    if not _has_meta(directory):
+    if not (directory / _META).is_file():
+        if directory.exists():
+            logger.warning("index cache %s has no %s; ignoring it", directory, _META)
+        else:
+            logger.debug("no index cache at %s", directory)
         return None
     try:
-        meta = _read_meta(directory, FORMAT, VERSION)
-        if meta is None:
+        meta = json.loads((directory / _META).read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != kind or meta.get("version") != version:
+            logger.warning("index cache %s has another format or version; ignoring it", directory)
             return None
-        if meta.get("key") != key:
-            logger.info("index cache %s was built for another corpus or pipeline; ignoring it", directory)
-            return None
-        return _read(directory, meta)
+        return read(directory, meta)
     except Exception as error:  # any damage must mean "rebuild", never a crash at start-up
         logger.warning(
             "index cache %s is unreadable (%s: %s); ignoring it", directory, type(error).__name__, error
@@ -161,16 +158,30 @@ def load_index(directory: Path, key: str) -> tuple[FastBM25, dict[str, object]] 
         return None
 
 
-def _read(directory: Path, meta: dict[str, object]) -> tuple[FastBM25, dict[str, object]] | None:
+def load_index(directory: Path, key: str) -> tuple[FastBM25, dict[str, object]] | None:
+    """The index saved in ``directory`` under ``key`` and its ``extra``, or ``None``.
+
+    ``None`` when nothing is saved there, the key differs, or the files are damaged (logged as a
+    warning); never raises for a bad cache.
+    """
+
+    def read(directory: Path, meta: dict[str, Any]) -> tuple[FastBM25, dict[str, object]] | None:
+        if meta.get("key") != key:
+            logger.info("index cache %s was built for another corpus or pipeline; ignoring it", directory)
+            return None
+        return _read(directory, meta)
+
+    return _load(directory, FORMAT, VERSION, read)
+
+
+def _read(directory: Path, meta: dict[str, object]) -> tuple[FastBM25, dict[str, object]]:
     digests = meta["files"]
     if not isinstance(digests, dict):
         raise ValueError("meta.json: 'files' is not an object")
     expected = {f"{name}.npy" for name in _ARRAYS} | {_TERMS, _EXTRA}
     if set(digests) != expected:
         raise ValueError(f"meta.json lists files {sorted(digests)}, expected {sorted(expected)}")
-    for filename, digest in digests.items():
-        if _digest(directory / filename) != digest:
-            raise ValueError(f"{filename} does not match its digest")
+    _check_digests(directory, digests)
     loaded = {
         name: np.load(
             directory / f"{name}.npy", mmap_mode="r" if name in _MAPPED else None, allow_pickle=False
@@ -191,6 +202,12 @@ def _read(directory: Path, meta: dict[str, object]) -> tuple[FastBM25, dict[str,
     return index, extra
 
 
+def _check_digests(directory: Path, digests: dict[str, object]) -> None:
+    for filename, digest in digests.items():
+        if _digest(directory / filename) != digest:
+            raise ValueError(f"{filename} does not match its digest")
+
+
 def _number(meta: dict[str, object], name: str) -> float:
     value = meta.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -203,11 +220,21 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
-def _write_text(path: Path, text: str) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write(text)
+def _write_file(path: Path, write: Callable[[BinaryIO], object]) -> str:
+    """Write a new file with ``write``, sync it to disk, and return its digest."""
+    with path.open("wb") as handle:
+        write(handle)
         handle.flush()
         os.fsync(handle.fileno())
+    return _digest(path)
+
+
+def _write_text(path: Path, text: str) -> str:
+    return _write_file(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def _write_array(path: Path, array: np.ndarray[Any, Any]) -> str:
+    return _write_file(path, lambda handle: np.save(handle, np.ascontiguousarray(array), allow_pickle=False))
 
 
 def _replace_directory(new: Path, target: Path) -> None:
@@ -275,43 +302,26 @@ def save_bundle(
     (no pickling, ever). The directory is replaced as a whole, and an existing directory that is not
     a saved bundle is never touched (``FileExistsError``). ``OSError`` when it cannot be written.
     """
-    directory = Path(directory)
     names = [*arrays, *documents]
     if len(set(names)) != len(names) or not all(name and set(name) <= _NAME_CHARS for name in names):
         raise ValueError(f"bundle names must be distinct lower-case words: {sorted(names)}")
     for name, array in arrays.items():
         if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu":
             raise TypeError(f"array {name!r} must be a numpy integer array")
-    texts = {name: json.dumps(doc, ensure_ascii=False, allow_nan=False) for name, doc in documents.items()}
-    meta_fields = dict(meta)
-    reserved = {"format", "version", "files"} & set(meta_fields)
+    texts = {
+        f"{name}.json": json.dumps(document, ensure_ascii=False, allow_nan=False)
+        for name, document in documents.items()
+    }
+    reserved = {"format", "version", "files"} & set(meta)
     if reserved:
         raise ValueError(f"meta must not set {sorted(reserved)}")
-    if directory.exists() and not (directory / _META).is_file() and any(directory.iterdir()):
-        raise FileExistsError(
-            f"{directory} exists and is not a saved bundle; choose an empty or new directory"
-        )
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
-    try:
-        digests: dict[str, str] = {}
-        for name, array in arrays.items():
-            path = temporary / f"{name}.npy"
-            with path.open("wb") as handle:
-                np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
-                os.fsync(handle.fileno())
-            digests[path.name] = _digest(path)
-        for name, text in texts.items():
-            _write_text(temporary / f"{name}.json", text)
-            digests[f"{name}.json"] = _digest(temporary / f"{name}.json")
+
+    def nested(temporary: Path) -> None:
         if index is not None:
             save_index(index[0], temporary / _BM25_DIR, index[1])
-        record = {"format": kind, "version": BUNDLE_VERSION, **meta_fields, "files": digests}
-        _write_text(temporary / _META, json.dumps(record, ensure_ascii=False, indent=1))
-        _replace_directory(temporary, directory)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
+
+    record = {"format": kind, "version": BUNDLE_VERSION, **meta}
+    _write_atomically(Path(directory), "bundle", arrays, texts, record, nested)
 
 
 def load_bundle(directory: Path, kind: str) -> Bundle | None:
@@ -320,22 +330,16 @@ def load_bundle(directory: Path, kind: str) -> Bundle | None:
     ``None`` when nothing is saved there (logged at debug level), or when it is of another kind or
     format version, or damaged (logged as a warning); never raises for a bad bundle.
     """
-    directory = Path(directory)
-    if not _has_meta(directory):
-        return None
-    try:
-        meta = _read_meta(directory, kind, BUNDLE_VERSION)
-        if meta is None:
-            return None
+
+    def read(directory: Path, meta: dict[str, Any]) -> Bundle:
         digests = meta.get("files")
         if not isinstance(digests, dict) or not all(map(_is_bundle_file, digests)):
             raise ValueError("meta.json: 'files' must list .npy and .json files")
+        _check_digests(directory, digests)
         arrays: dict[str, np.ndarray[Any, Any]] = {}
         documents: dict[str, Any] = {}
-        for filename, digest in digests.items():
+        for filename in digests:
             path = directory / filename
-            if _digest(path) != digest:
-                raise ValueError(f"{filename} does not match its digest")
             name, suffix = filename.rsplit(".", 1)
             if suffix == "npy":
                 array = np.load(path, allow_pickle=False)
@@ -345,11 +349,8 @@ def load_bundle(directory: Path, kind: str) -> Bundle | None:
             else:
                 documents[name] = json.loads(path.read_text(encoding="utf-8"))
         return Bundle(directory, meta, arrays, documents)
-    except Exception as error:  # any damage must mean "rebuild", never a crash at start-up
-        logger.warning(
-            "index cache %s is unreadable (%s: %s); ignoring it", directory, type(error).__name__, error
-        )
-        return None
+
+    return _load(directory, kind, BUNDLE_VERSION, read)
 
 
 def prune_bundles(parent: Path, kind: str, keep: int) -> list[Path]:

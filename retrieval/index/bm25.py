@@ -41,7 +41,7 @@ vocabulary entries that no remaining document uses, renumbers terms in order of 
 (the order BM25Okapi sums idf in) and builds the postings with numpy. Its result is identical to
 ``FastBM25(corpus)`` on the same token lists.
 
-This module is pure: no file or network I/O (``retrieval.persist`` saves and loads indexes).
+This module is pure: no file or network I/O (``retrieval.index.persist`` saves and loads indexes).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class EncodedDocs(NamedTuple):
 
 
 class PostingArrays(NamedTuple):
-    """The arrays that define an index (what ``retrieval.persist`` stores).
+    """The arrays that define an index (what ``retrieval.index.persist`` stores).
 
     Row ``t`` of the postings is ``doc_ids[indptr[t]:indptr[t + 1]]`` (ascending) with the matching
     term frequencies in ``tfs``; ``terms[t]`` is the term's text.

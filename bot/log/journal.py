@@ -11,8 +11,8 @@ from telegram import Message, Update
 
 from bot.context import MessageKey, SanadContext
 from bot.inbox import inbox_of
+from bot.log.records import Exchange, Origin
 from bot.sanitize import clean_text
-from bot.store import Exchange, Store
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def log_reply(
     sent: Message | None,
     started: float,
 ) -> None:
-    """Log a message that got a notice rather than an answer (``outcome`` from ``bot.store.OUTCOMES``).
+    """Log a message that got a notice rather than an answer (``outcome`` from ``bot.log.schema.OUTCOMES``).
 
     ``question`` is what the user sent, cleaned; ``None`` takes the message's own text (or caption)."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -34,27 +34,19 @@ def log_reply(
     if question is None:
         question = clean_text(message.text or message.caption or "").strip()
     retriever = context.services.retriever
-    exchange = Exchange(
-        chat_id=chat.id,
-        user_id=user.id if user is not None else None,
-        chat_type=chat.type,
-        message_id=message.message_id,
-        question=question,
-        normalized_query="",
-        results=(),
-        citations=(),
-        declined=False,
-        missing_terms=(),
+    exchange = Exchange.notice(
+        Origin(chat.id, user.id if user is not None else None, chat.type, message.message_id),
+        question,
+        outcome,
         latency_ms=(time.monotonic() - started) * 1000,
         corpus_version=retriever.info.version if retriever is not None else "",
         reply_message_id=sent.message_id if sent is not None else None,
-        outcome=outcome,
     )
     log_exchange_later(context, None, exchange)
 
 
 def log_exchange_later(context: SanadContext, key: MessageKey | None, exchange: Exchange) -> None:
-    """Queue the exchange for the log writer (``bot.logwriter``); a button pressed under the reply at once
+    """Queue the exchange for the log writer (``bot.log.writer``); a button pressed under the reply at once
     can wait for its id through ``services.pending_logs[key]``."""
     services = context.services
     future = services.log_writer.submit(
@@ -79,27 +71,8 @@ def record_denied_later(context: SanadContext, user_id: int | None, chat_id: int
 
 
 def save_processed_later(context: SanadContext) -> None:
-    """Queue one write of the update ids finished since the last one (many updates share a transaction
-    when the log is busy); the same transaction takes them out of the inbox, and the journal of sent
-    replies (``bot.inbox``) then forgets them. Nothing is written without a log: the ids then live in
-    memory only."""
-    services = context.services
+    """Queue the save of the update ids finished since the last save (``LogWriter.save_processed``); once
+    they are written, the journal of sent replies (``bot.inbox``) forgets them."""
     inbox = inbox_of(context.application)
-    if services.store is None or services.updates_save_queued:
-        return
-    services.updates_save_queued = True
-    bot_id = context.bot.id
-    taken: list[int] | None = None
-
-    async def save(store: Store) -> int:
-        nonlocal taken
-        if taken is None:  # on the first attempt; a retry writes the same ids
-            services.updates_save_queued = False
-            taken = services.updates.take_unsaved()
-        saved = await store.mark_processed(bot_id, taken)
-        if inbox is not None:
-            inbox.sent.committed(taken)
-        return saved
-
-    services.log_writer.submit("processed update ids", save)
-
+    on_saved = inbox.sent.committed if inbox is not None else None
+    context.services.log_writer.save_processed(context.bot.id, on_saved)
