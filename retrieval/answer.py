@@ -437,7 +437,7 @@ def load_retriever(
 
     The built index is kept in ``corpus_path/.index`` (or ``cache_dir``) and reused: an unchanged
     corpus starts without indexing anything, and after a change only the new or changed articles are
-    segmented and tokenised (``retrieval.cache``). ``cache=False`` indexes everything and keeps
+    segmented and tokenised (``retrieval.index.cache``). ``cache=False`` indexes everything and keeps
     nothing. ``progress`` shows progress bars on stderr while a long build runs. With
     ``config.encoder`` set, sentence vectors are kept beside the index the same way; when the encoder
     cannot load, one warning is logged and the retriever ranks with BM25 alone.
