@@ -35,12 +35,13 @@ BACKGROUND_IDF = 1.0
 
 # Openers of a continuation, normalised: a message starting with one of these (or with «و» glued to a
 # word that is no corpus word: «وكم», «ومتى», «وأمريكا») continues the previous question.
+# One-word openers; «ماذا عن», «what about» and the like are _WHAT_ABOUT.
 OPENERS: frozenset[str] = frozenset(
     normalize(w)
     for w in """
-    و طيب طب طيب، اوكي أوكي حسنا حسنًا طيّب وماذا وماذا عن ماذا_عن وشو وايش وإيش ووش وبعدين بعدين
-    كمان برضه برضو and also what_about how_about so ok okay
-    """.replace("_", " ").split()
+    و طيب طب طيب، اوكي أوكي حسنا حسنًا طيّب وماذا وشو وايش وإيش ووش وبعدين بعدين
+    كمان برضه برضو and also so ok okay
+    """.split()
 )
 QUESTION_WORDS: frozenset[str] = frozenset(
     normalize(w) for w in "متى كم أين اين لماذا لما كيف من ماذا ما هل أي اي أية لأي بأي وأين".split()
@@ -178,6 +179,15 @@ def is_name(concept: Concept) -> bool:
     return named and concept.weight >= BACKGROUND_IDF
 
 
+def names_absent(retriever: Retriever, message: str) -> bool:
+    """The message names a person, place or year the corpus never mentions (``Retriever.absent_entity``)."""
+    try:
+        query = retriever.parse(message)
+    except EmptyQuestionError:
+        return False
+    return query.script != "english" and retriever.absent_entity(query) is not None
+
+
 def refers_back(message: str) -> bool:
     """The message points back at the previous turn (منهم، فيها، هناك، ذلك…), «و» glued or not."""
     return any(w in ANAPHORS or (w[0] == "و" and w[1:] in ANAPHORS) for w in _words(message))
@@ -210,6 +220,8 @@ def resolve(
     if not own and not (asks_something(retriever, message) or opens_followup(retriever, message)):
         return Resolution(message)  # «؟؟», «شكرًا»: nothing asked, nothing to carry
     back = refers_back(message)
+    if not back and not opens_followup(retriever, message) and names_absent(retriever, search):
+        return Resolution(message)  # «ماذا قال بايدن؟»: a name of its own, one the corpus never mentions
     distinct = [c for c in own if c.weight >= BACKGROUND_IDF]
     new = [c for c in distinct if not c.tokens & recent.tokens]
     if not back and (any(is_name(c) for c in new) or (len(new) >= 2 and len(new) == len(distinct))):
