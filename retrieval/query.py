@@ -26,6 +26,10 @@ from retrieval.index import SentenceIndex
 from retrieval.text import FRAME_WORDS, Pipeline, Term, normalize
 
 
+# Question words that are as often a preposition, a relative or a negation (see _opens_question).
+_AMBIGUOUS_QUESTION_WORDS = frozenset(normalize(w) for w in "من ما لم لما أي اي".split())
+
+
 @dataclass(frozen=True)
 class Concept:
     """One content word of a question and every indexed token that counts as matching it.
@@ -198,13 +202,16 @@ class QueryParser:
         return terms, asides, focus
 
     def _opens_question(self, clause: str) -> bool:
-        """A clause whose first words (past «و»/«ف» and framing) include a question word: «فمتى…»."""
+        """A clause whose first words (past «و»/«ف» and framing) include a question word: «فمتى…».
+
+        Not «من», «ما», «لم», «أي», which are as often a preposition, a relative or a negation («صديقي من
+        ألماتي أرسل…»): without «؟» they do not make a clause ask."""
         words = [
             w[1:] if w[:1] in "وف" and w[1:] in self.dialect.questions else w
             for w in normalize(clause).split()
         ]
         lead = [w for w in words if w in self.dialect.questions or not self.dialect.is_framing(w)][:2]
-        return any(w in self.dialect.questions for w in lead)
+        return any(w in self.dialect.questions and w not in _AMBIGUOUS_QUESTION_WORDS for w in lead)
 
     def _tokens_of(self, normal: str) -> set[str]:
         """Indexed tokens of one normalised word (its stem, or its variant group), if any."""

@@ -126,3 +126,16 @@ def test_an_inflected_dialect_word_finds_its_standard_equivalent(retriever: Retr
     query = retriever.parse("البوليس عمل ايه في ألماتي؟")
     concept = next(c for c in query.concepts if c.term.surface == "البوليس")
     assert concept.tokens  # «بوليس» → «شرطة», which the corpus uses
+
+
+def test_from_and_what_without_a_question_mark_do_not_make_a_clause_ask(retriever: Retriever) -> None:
+    """«من» / «ما» are as often «from» / «which» as «who» / «what»: a clause of a long message asks
+    through them only when it ends in «؟»."""
+    message = (
+        "جاري من ألماتي حكى لنا قصصا كثيرة عن تلك الأيام الصعبة وما فهمت كل التفاصيل لأن كلامه سريع، "
+        "بس بدي أعرف كم واحد مات في المدينة؟"
+    )
+    query = retriever.parse(message)
+    required = {c.term.normal for c in query.concepts if c.required}
+    assert "قصصا" not in required  # the story clause is an aside
+    assert not retriever.answer(message).declined
