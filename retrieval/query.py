@@ -25,7 +25,6 @@ from retrieval.gazetteer import ENTITIES
 from retrieval.index import SentenceIndex
 from retrieval.text import FRAME_WORDS, Pipeline, Term, normalize
 
-
 # Question words that are as often a preposition, a relative or a negation (see _opens_question).
 _AMBIGUOUS_QUESTION_WORDS = frozenset(normalize(w) for w in "من ما لم لما أي اي".split())
 
