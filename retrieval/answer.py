@@ -57,6 +57,10 @@ KIND_DEPTH = 3
 
 # English questions (no BM25 across scripts): the encoder alone, answered when its best sentence is at
 # least this close (e5 cosines crowd into 0.75–0.85; measured on the english style of the tuning set).
+# A question of at most SHORT_QUESTION content words declines on a missing definite noun unless the best
+# sentence covers SHORT_TOPIC_COVERAGE of it (``Retriever._topic_floor``).
+SHORT_QUESTION = 2
+SHORT_TOPIC_COVERAGE = 0.4
 ENGLISH_MIN_COSINE = 0.80
 ENGLISH_SHOWN = 3
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
@@ -268,13 +272,21 @@ class Retriever:
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
         features = self.evidence(query, hits)
-        unknown_topic = features["missing_definite"] and features["coverage"] < self.config.min_topic_coverage
+        unknown_topic = features["missing_definite"] and features["coverage"] < self._topic_floor(query)
         too_weak = features["coverage"] < self.config.min_coverage
         if unknown_topic or too_weak or self.decline_models.for_hit(hits[0].cosine).declines(features):
             reason = "unknown topic" if unknown_topic else "weak match"
             related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
             return about(question, query.tokens, (), True, missing, reason, related=related)
         return about(question, query.tokens, tuple(self._readable(hits)), False, missing)
+
+    def _topic_floor(self, query: Query) -> float:
+        """The coverage under which a missing definite noun declines: ``min_topic_coverage``, or
+        ``SHORT_TOPIC_COVERAGE`` for a question of at most two words («ما هو الاستفتاء الدستوري؟»: the
+        missing noun is half of it, where a long question's missing noun is more likely a paraphrase)."""
+        floor = self.config.min_topic_coverage
+        short = sum(c.required for c in query.concepts) <= SHORT_QUESTION
+        return max(floor, SHORT_TOPIC_COVERAGE) if short else floor
 
     def _answer_english(self, question: str, top_k: int | None) -> Answer:
         """An English question, answered from the Arabic sentences by the encoder alone when it is close

@@ -15,7 +15,7 @@ class RetrievalConfig:
     b: float = 0.4
     top_k: int = 10
     min_coverage: float = 0.1
-    min_topic_coverage: float = 0.4
+    min_topic_coverage: float = 0.3
     context_weight: float = 0.0
     # The sentence encoder that re-ranks BM25's candidates ("none": BM25 alone). ``load_retriever`` loads
     # it; a ``Retriever`` built directly uses only the encoder it is given.

@@ -171,6 +171,15 @@ class WordFamilies:
         return dict(table)
 
     @cached_property
+    def _by_hamzaless(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = defaultdict(list)
+        for word in self.counts:
+            for bare in _forms(word):
+                if "ء" in bare:
+                    table[bare.replace("ء", "")].append(word)
+        return dict(table)
+
+    @cached_property
     def _joined(self) -> str:
         return "\n" + "\n".join(sorted(self.counts, key=lambda w: -self.counts[w])) + "\n"
 
@@ -183,11 +192,13 @@ class WordFamilies:
         return len(words)
 
     def spellings(self, normal: str) -> list[str]:
-        """Corpus words spelling ``normal`` another way (transliteration or one slip), likeliest first."""
+        """Corpus words spelling ``normal`` another way (transliteration, one slip, a hamza left out),
+        likeliest first."""
         bare = bare_word(normal)
+        found: set[str] = set(self._by_hamzaless.get(bare.replace("ء", ""), ()))  # الوزرا / الوزراء
         if len(bare) < _MIN_FUZZY - 1:
-            return []
-        found: set[str] = set()
+            found.discard(normal)
+            return sorted(found, key=lambda w: (-self.counts[w], w))[:3]
         if len(bare) >= _MIN_FUZZY:
             if len(skeleton(bare)) >= 3:
                 found.update(self._by_skeleton.get(skeleton(bare), ()))

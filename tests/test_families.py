@@ -159,3 +159,7 @@ def test_warming_analyses_the_most_frequent_corpus_words_first() -> None:
     _analyses.cache_clear()
     assert table.warm(limit=2) == 2
     assert _analyses.cache_info().currsize == 2  # the two most frequent, analysed before any question
+
+
+def test_a_word_written_without_its_hamza_is_found() -> None:
+    assert families("الوزراء", "الحكومة").spellings(normalize("الوزرا")) == [normalize("الوزراء")]
