@@ -7,8 +7,8 @@ answerable; the same question against the corpus without its own paragraph (the 
 paragraphs keep the topic present) is unanswerable. Our own question set on the bundled corpus adds
 user-style questions, answerable and not. A logistic model (numpy, L2) is fitted on the even XQuAD
 articles and the tuning questions; the threshold is the highest that keeps wrong declines of answerable
-XQuAD questions at or under 0.3% on that split (--max-wrong), and at most 5% on the tuning questions. Precision and
-recall are then reported on the odd (held-out) XQuAD articles. --write stores the weights.
+XQuAD questions at or under 0.3% on that split (--max-wrong), and at most 5% on the tuning questions.
+Precision and recall are then reported on the odd (held-out) XQuAD articles. --write stores the weights.
 """
 
 from __future__ import annotations
