@@ -265,10 +265,11 @@ class Retriever:
         if absent:
             named = tuple(dict.fromkeys((*(absent if absent in m else m for m in missing), absent)))
             return about(question, query.tokens, (), True, named, "unknown entity")
-        uncounted = self.uncounted(query)
-        if uncounted:
-            return about(question, query.tokens, (), True, (uncounted,), "unknown count")
         hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
+        uncounted = self.uncounted(query)
+        if uncounted:  # what the sources do say is shown as related: «تذكر المصادر X، لكنها لا تذكر سكان»
+            related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
+            return about(question, query.tokens, (), True, (uncounted,), "unknown count", related=related)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
         features = self.evidence(query, hits)

@@ -128,4 +128,7 @@ def test_a_count_of_something_the_corpus_never_names_declines(retriever: Retriev
     assert answer.declined
     assert answer.reason == "unknown count"
     assert answer.missing_terms == ("سكان",)
+    assert answer.known_terms == ("كازاخستان",)  # «تذكر المصادر كازاخستان، لكنها لا تذكر سكان»
+    assert answer.related  # the closest sentences, shown as related, never as the answer
+    assert not answer.hits
     assert not retriever.answer("كم عدد القتلى في ألماتي؟").declined
