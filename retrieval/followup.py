@@ -23,7 +23,7 @@ from retrieval.errors import EmptyQuestionError
 from retrieval.evaluate import judge_normalize, read_rows
 from retrieval.gazetteer import entity_of
 from retrieval.models import Answer, Citation, Sentence
-from retrieval.query import Concept
+from retrieval.query import Concept, Query
 from retrieval.text import normalize
 
 DEFAULT_WINDOW_SECONDS = 600.0
@@ -161,15 +161,24 @@ def asks_something(retriever: Retriever, message: str) -> bool:
     return any(w in asking or (len(w) > 2 and w[0] == "و" and w[1:] in asking) for w in words)
 
 
-def known_concepts(retriever: Retriever, message: str) -> tuple[Concept, ...]:
-    """The message's required words that the corpus mentions (by their own stem, group or spelling)."""
+def _parsed(retriever: Retriever, message: str) -> Query | None:
+    """``message`` parsed, or None when it has no searchable words or is in English."""
     try:
         query = retriever.parse(message)
     except EmptyQuestionError:
-        return ()
-    if query.script == "english":
+        return None
+    return None if query.script == "english" else query
+
+
+def _known(query: Query | None) -> tuple[Concept, ...]:
+    if query is None:
         return ()
     return tuple(c for c in query.concepts if c.required and c.tokens and not c.rooted)
+
+
+def known_concepts(retriever: Retriever, message: str) -> tuple[Concept, ...]:
+    """The message's required words that the corpus mentions (by their own stem, group or spelling)."""
+    return _known(_parsed(retriever, message))
 
 
 def is_name(concept: Concept) -> bool:
@@ -177,15 +186,6 @@ def is_name(concept: Concept) -> bool:
     the gazetteer, unless it is the corpus's background (idf below ``BACKGROUND_IDF``)."""
     named = any(t.startswith("~") for t in concept.tokens) or entity_of(concept.term.normal) is not None
     return named and concept.weight >= BACKGROUND_IDF
-
-
-def names_absent(retriever: Retriever, message: str) -> bool:
-    """The message names a person, place or year the corpus never mentions (``Retriever.absent_entity``)."""
-    try:
-        query = retriever.parse(message)
-    except EmptyQuestionError:
-        return False
-    return query.script != "english" and retriever.absent_entity(query) is not None
 
 
 def refers_back(message: str) -> bool:
@@ -216,11 +216,13 @@ def resolve(
     if recent is None or not recent.topic:
         return Resolution(message)
     search = without_opener(retriever, message)
-    own = known_concepts(retriever, search)
+    query = _parsed(retriever, search)  # parsed once: its known words and its absent names
+    own = _known(query)
     if not own and not (asks_something(retriever, message) or opens_followup(retriever, message)):
         return Resolution(message)  # «؟؟», «شكرًا»: nothing asked, nothing to carry
     back = refers_back(message)
-    if not back and not opens_followup(retriever, message) and names_absent(retriever, search):
+    fresh = not back and not opens_followup(retriever, message)
+    if fresh and query is not None and retriever.absent_entity(query) is not None:
         return Resolution(message)  # «ماذا قال بايدن؟»: a name of its own, one the corpus never mentions
     distinct = [c for c in own if c.weight >= BACKGROUND_IDF]
     new = [c for c in distinct if not c.tokens & recent.tokens]
