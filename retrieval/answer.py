@@ -266,9 +266,10 @@ class Retriever:
             named = tuple(dict.fromkeys((*(absent if absent in m else m for m in missing), absent)))
             return about(question, query.tokens, (), True, named, "unknown entity")
         hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
+        # A decline shows what the sources do say as related: «تذكر المصادر X، لكنها لا تذكر Y».
+        related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
         uncounted = self.uncounted(query)
-        if uncounted:  # what the sources do say is shown as related: «تذكر المصادر X، لكنها لا تذكر سكان»
-            related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
+        if uncounted:
             return about(question, query.tokens, (), True, (uncounted,), "unknown count", related=related)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
@@ -277,7 +278,6 @@ class Retriever:
         too_weak = features["coverage"] < self.config.min_coverage
         if unknown_topic or too_weak or self.decline_models.for_hit(hits[0].cosine).declines(features):
             reason = "unknown topic" if unknown_topic else "weak match"
-            related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
             return about(question, query.tokens, (), True, missing, reason, related=related)
         return about(question, query.tokens, tuple(self._readable(hits)), False, missing)
 
