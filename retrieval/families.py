@@ -20,7 +20,7 @@ import logging
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 
 from retrieval.text import bare_word, normalize
@@ -151,33 +151,25 @@ class WordFamilies:
             self.counts[normal] = self.counts.get(normal, 0) + count
             self.written.setdefault(normal, written)
 
-    @cached_property
-    def _by_skeleton(self) -> dict[str, list[str]]:
+    def _table(self, keys: Callable[[str], Iterable[str]]) -> dict[str, list[str]]:
+        """Corpus words by each key ``keys`` gives for one of their forms (``_forms``)."""
         table: dict[str, list[str]] = defaultdict(list)
         for word in self.counts:
-            for bare in _forms(word):
-                if len(bare) >= _MIN_FUZZY:
-                    table[skeleton(bare)].append(word)
+            for key in {key for bare in _forms(word) for key in keys(bare)}:
+                table[key].append(word)
         return dict(table)
+
+    @cached_property
+    def _by_skeleton(self) -> dict[str, list[str]]:
+        return self._table(lambda bare: [skeleton(bare)] if len(bare) >= _MIN_FUZZY else [])
 
     @cached_property
     def _by_delete(self) -> dict[str, list[str]]:
-        table: dict[str, list[str]] = defaultdict(list)
-        for word in self.counts:
-            for bare in _forms(word):
-                if len(bare) >= _MIN_FUZZY - 1:
-                    for key in {bare, *_deletes(bare)}:
-                        table[key].append(word)
-        return dict(table)
+        return self._table(lambda bare: {bare, *_deletes(bare)} if len(bare) >= _MIN_FUZZY - 1 else set())
 
     @cached_property
     def _by_hamzaless(self) -> dict[str, list[str]]:
-        table: dict[str, list[str]] = defaultdict(list)
-        for word in self.counts:
-            for bare in _forms(word):
-                if "ء" in bare:
-                    table[bare.replace("ء", "")].append(word)
-        return dict(table)
+        return self._table(lambda bare: [bare.replace("ء", "")] if "ء" in bare else [])
 
     @cached_property
     def _joined(self) -> str:
@@ -196,9 +188,6 @@ class WordFamilies:
         likeliest first."""
         bare = bare_word(normal)
         found: set[str] = set(self._by_hamzaless.get(bare.replace("ء", ""), ()))  # الوزرا / الوزراء
-        if len(bare) < _MIN_FUZZY - 1:
-            found.discard(normal)
-            return sorted(found, key=lambda w: (-self.counts[w], w))[:3]
         if len(bare) >= _MIN_FUZZY:
             if len(skeleton(bare)) >= 3:
                 found.update(self._by_skeleton.get(skeleton(bare), ()))
