@@ -164,6 +164,7 @@ class QueryParser:
                 searched[stem] = max(searched.get(stem, 0.0), scale)
             for token in sorted(concept.tokens):
                 searched[token] = max(searched.get(token, 0.0), scale * concept.strength(token))
+        words = normalize(text).split()
         return Query(
             tuple(concepts),
             tuple(searched),
@@ -171,9 +172,9 @@ class QueryParser:
             script=script,
             reading=reading,
             framing=framing,
-            asks=asked_kind(normalize(text).split()),
+            asks=asked_kind(words),
             focus=focus if aside else "",
-            counted=counted_word(normalize(text).split()) or "",
+            counted=counted_word(words) or "",
         )
 
     def _message_terms(self, text: str) -> tuple[list[Term], set[int], str]:
