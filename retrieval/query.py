@@ -98,6 +98,11 @@ ASIDE_WEIGHT = 0.3
 # Latin letters or digits glued to Arabic letters («31mالصين», «ب5») are two words in a question.
 _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\u064a])(?=[A-Za-z0-9])")
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
+_ARABIC_RUN = re.compile("[\u0621-\u064a]{5,}")  # a word long enough to be two run together
+# Two words run together (``QueryParser._glued_at``): the prepositions a space is often left out
+# after or before, and the letters of a part that is neither a preposition nor a word with the article.
+_GLUED_PREPOSITIONS = frozenset(normalize(w) for w in "في من على عن إلى الى مع".split())
+_MIN_GLUED, _MIN_GLUED_WORD = 3, 4
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
 # Words carried over from the previous turn of a conversation (``retrieval.followup``) are searched at
@@ -127,6 +132,8 @@ class QueryParser:
                 return Query((), (), script="english")
             reading, _ = self.transliterator.sentence(words)
             text, script = reading, "arabizi"
+        if script == "arabic":
+            text = self._unglued(text)
         terms, asides, focus = self._message_terms(text)
         framing_at = self.dialect.framing_spans([t.normal for t in terms])
         framing = tuple(dict.fromkeys(terms[i].surface for i in sorted(framing_at)))
@@ -200,6 +207,52 @@ class QueryParser:
             else ""
         )
         return terms, asides, focus
+
+    def _unglued(self, text: str) -> str:
+        """``text`` with two words typed without the space between them set apart (تشتهرالبلد → تشتهر
+        البلد, القتلىفي → القتلى في), where the run-together word is unknown to the index (``_parts``)."""
+
+        def split(match: re.Match[str]) -> str:
+            word = match.group()
+            normal = normalize(word)
+            if len(normal) != len(word) or normal in self.families.counts or self._tokens_of(normal):
+                return word  # known, or marks the folding drops: the positions would not line up
+            at = self._glued_at(normal)
+            return word if at is None else f"{word[:at]} {word[at:]}"
+
+        return _ARABIC_RUN.sub(split, text)
+
+    def _glued_at(self, normal: str) -> int | None:
+        """Where an unknown word splits into two, a space left out, or None. Three ways, checked
+        strictly because a wrong split loses a word (هزمهم is not هزم + هم):
+
+        - before the article: a known word (a corpus word, or one whose stem the index holds, three
+          letters or more) or a preposition, then a corpus word with the article (تشتهر|البلد, في|الماتي);
+        - a corpus word, then a preposition (القتلى|في, النظر|عن);
+        - two corpus words of four letters or more each (كازاخستان|روسيا).
+
+        Of several splits, the one whose rarer part is the most frequent in the corpus."""
+        counts = self.families.counts
+
+        def known(part: str) -> int:
+            if len(part) < _MIN_GLUED:
+                return 0
+            return counts.get(part, 0) or int(bool(self._tokens_of(part)))
+
+        best: tuple[int, int] | None = None
+        for at in range(2, len(normal) - 1):
+            left, right = normal[:at], normal[at:]
+            if right.startswith("ال") and len(right) >= _MIN_GLUED_WORD and right in counts:
+                score = counts[right] if left in _GLUED_PREPOSITIONS else min(known(left), counts[right])
+            elif right in _GLUED_PREPOSITIONS:
+                score = counts.get(left, 0)
+            elif min(len(left), len(right)) >= _MIN_GLUED_WORD:
+                score = min(counts.get(left, 0), counts.get(right, 0))
+            else:
+                score = 0
+            if score and (best is None or score > best[0]):
+                best = (score, at)
+        return None if best is None else best[1]
 
     def _opens_question(self, clause: str) -> bool:
         """A clause whose first words (past «و»/«ف» and framing) include a question word: «فمتى…».

@@ -163,3 +163,21 @@ def test_warming_analyses_the_most_frequent_corpus_words_first() -> None:
 
 def test_a_word_written_without_its_hamza_is_found() -> None:
     assert families("الوزراء", "الحكومة").spellings(normalize("الوزرا")) == [normalize("الوزراء")]
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("متى استقالتالحكومة؟", ["استقالت", "الحكومة"]),  # two content words run together
+        ("كم عدد القتلىفي ألماتي", ["عدد", "القتلى", "ألماتي"]),  # a function word after
+        ("ماذا حدث فيالماتي", ["حدث", "الماتي"]),  # a function word before a word with the article
+    ],
+)
+def test_words_typed_without_a_space_are_set_apart(retriever: Retriever, question: str, words: list[str]) -> None:
+    assert [c.term.surface for c in retriever.parse(question).concepts] == words
+    assert not retriever.answer(question).declined
+
+
+@pytest.mark.parametrize("word", ["منصور", "بايدن", "الاحتجاجات"])
+def test_a_known_or_unsplittable_word_stays_whole(retriever: Retriever, word: str) -> None:
+    assert [c.term.surface for c in retriever.parse(f"ماذا قال {word}").concepts][-1] == word
