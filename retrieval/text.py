@@ -15,7 +15,7 @@ from functools import lru_cache, partial
 from pyarabic import araby
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 # The one set of invisible characters, dropped wherever text is matched: zero-width space, non-joiner and
 # joiner, LRM, RLM, word joiner, BOM, ALM and soft hyphen, then the bidi controls (embeddings, overrides,
@@ -100,6 +100,9 @@ STOP_WORDS: frozenset[str] = frozenset(
     حسب بحسب وفق وفقا طبقا ضمن عبر لدى إزاء ازاء تجاه جراء بسبب نتيجة
     """.split()
 )
+
+_CONJUNCTIONS = frozenset("وف")  # written joined to the next word: «وفي», «فمن»
+_PREPOSITIONS = frozenset(normalize(w) for w in "في فى من على علي عن إلى الى مع".split())
 
 # Interrogative frame nouns («ما نوع…», «كم عدد…», «ما سبب…»): ranked like any word, but a question is
 # not declined just because the corpus never uses the frame word itself.
@@ -324,6 +327,11 @@ class Pipeline:
                 return self.stem_name(normal[1:])
         return self.stem(normal)
 
+    def is_stop(self, normal: str) -> bool:
+        """A function word, or a preposition after «و» / «ف» (وفي، ومن، فعلى): kept as a token, «وفي»
+        would match «الوفيات», which the stemmer takes to the same «وفي»."""
+        return normal in self.stop_words or (normal[:1] in _CONJUNCTIONS and normal[1:] in _PREPOSITIONS)
+
     def terms(self, text: str) -> list[Term]:
         """Content words of ``text`` in order, keeping their surface spelling for messages."""
         out = []
@@ -331,7 +339,7 @@ class Pipeline:
         for match in _SURFACE_WORD.finditer(text.translate(_CONTROLS)):
             surface = match.group()
             for normal in tokenize(normalize(surface)):
-                if normal not in self.stop_words:
+                if not self.is_stop(normal):
                     out.append(Term(surface, normal, self.stem_of(surface, normal)))
         return out
 
@@ -346,6 +354,6 @@ class Pipeline:
         spans = []
         for match in _SURFACE_WORD.finditer(text):
             normal = normalize(match.group())
-            if normal and normal not in self.stop_words and " " not in normal:
+            if normal and not self.is_stop(normal) and " " not in normal:
                 spans.append((match.start(), match.end(), self.stem_of(match.group(), normal), normal))
         return spans

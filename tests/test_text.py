@@ -129,6 +129,13 @@ def test_question_and_function_words_are_stop_words(word: str) -> None:
     assert normalize(word) in STOP_WORDS
 
 
+def test_a_preposition_after_wa_or_fa_is_a_function_word() -> None:
+    # «وفي» kept as a token would meet «الوفيات», which light10 also takes to «وفي».
+    assert Pipeline().index_tokens("وفي غضون أيام، ومن ثم فعلى الجميع") == ["غضون", "ايام", "جميع"]
+    assert Pipeline().index_tokens("الوفيات") == ["وفي"]
+    assert Pipeline().index_tokens("وفد ومنع") == ["وفد", "ومنع"]  # words that merely start so stay
+
+
 def test_question_keeps_only_its_content_terms() -> None:
     terms = Pipeline().terms("من هو رئيس كازاخستان؟")
     assert [t.normal for t in terms] == ["رييس", "كازاخستان"]
