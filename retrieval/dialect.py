@@ -34,6 +34,7 @@ class Dialect:
     phrases: tuple[tuple[str, ...], ...]  # normalised multi-word greetings, longest first
     equivalent: dict[str, tuple[str, ...]]  # normalised dialect word → normalised MSA words
     questions: frozenset[str] = frozenset()  # question words of every variety (a subset of framing)
+    courtesy: frozenset[str] = frozenset()  # greetings, thanks, politeness (a subset of framing)
 
     def is_framing(self, normal: str) -> bool:
         """A framing word, also behind a one-letter proclitic (بإيه، وشو) or before a pronoun (حصلها)."""
@@ -47,6 +48,16 @@ class Dialect:
             and normal[: -len(suffix)] in self.framing
             for suffix in _PRONOUNS
         )
+
+    def courtesy_spans(self, normals: Sequence[str]) -> set[int]:
+        """Positions of ``normals`` that are greetings, thanks or politeness, words or phrases."""
+        found = {i for i, word in enumerate(normals) if word in self.courtesy}
+        for phrase in self.phrases:
+            size = len(phrase)
+            for start in range(len(normals) - size + 1):
+                if tuple(normals[start : start + size]) == phrase:
+                    found.update(range(start, start + size))
+        return found
 
     def framing_spans(self, normals: Sequence[str]) -> set[int]:
         """Positions of ``normals`` that only frame the question: framing words and greeting phrases."""
@@ -90,6 +101,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
         raise ValueError("dialect data needs [framing] and [equivalents] tables")
     framing: set[str] = set()
     questions: set[str] = set()
+    courtesy: set[str] = set()
     phrases: list[tuple[str, ...]] = []
     for name, value in framing_table.items():
         if name == "phrases":
@@ -100,6 +112,8 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
             framing.update(_words(value))
             if name == "questions":
                 questions.update(_words(value))
+            if name == "politeness":
+                courtesy.update(_words(value))
         else:
             raise ValueError(f"framing.{name} must be a string of words")
     equivalent: dict[str, tuple[str, ...]] = {}
@@ -109,7 +123,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
         key = normalize(word)
         equivalent[key] = tuple(dict.fromkeys(normalize(t) for t in targets if normalize(t)))
     phrases.sort(key=len, reverse=True)
-    return Dialect(frozenset(framing), tuple(phrases), equivalent, frozenset(questions))
+    return Dialect(frozenset(framing), tuple(phrases), equivalent, frozenset(questions), frozenset(courtesy))
 
 
 # Aspect and future prefixes of dialect verbs before the imperfect's person prefix (ي ت ن ا):

@@ -103,6 +103,8 @@ _ARABIC_RUN = re.compile("[\u0621-\u064a]{5,}")  # a word long enough to be two 
 # after or before, and the letters of a part that is neither a preposition nor a word with the article.
 _GLUED_PREPOSITIONS = frozenset(normalize(w) for w in "في من على عن إلى الى مع".split())
 _MIN_GLUED, _MIN_GLUED_WORD = 3, 4
+# Emojis and pictographs, hearts and flowers, and the joiners and selectors of emoji sequences.
+_SYMBOLS = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]")
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
 # Words carried over from the previous turn of a conversation (``retrieval.followup``) are searched at
@@ -135,6 +137,7 @@ class QueryParser:
         if script == "arabic":
             text = self._unglued(text)
         terms, asides, focus = self._message_terms(text)
+        plain = self._without_courtesy(focus or text)
         framing_at = self.dialect.framing_spans([t.normal for t in terms])
         framing = tuple(dict.fromkeys(terms[i].surface for i in sorted(framing_at)))
         kept = [i for i in range(len(terms)) if i not in framing_at]
@@ -180,7 +183,7 @@ class QueryParser:
             reading=reading,
             framing=framing,
             asks=asked_kind(words),
-            focus=focus if aside else "",
+            focus=plain or (focus if aside else ""),
             counted=counted_word(words) or "",
         )
 
@@ -207,6 +210,17 @@ class QueryParser:
             else ""
         )
         return terms, asides, focus
+
+    def _without_courtesy(self, text: str) -> str:
+        """``text`` without its greetings, thanks, politeness and emojis («أهلين 🌹 كيف وصلت القوات؟» →
+        «كيف وصلت القوات؟»), for the sentence encoder, which would read them as meaning; "" when it has
+        none of them."""
+        words = text.split()
+        normals = [normalize(w) for w in words]
+        courtesy = self.dialect.courtesy_spans(normals)
+        kept = [_SYMBOLS.sub("", w) for i, w in enumerate(words) if i not in courtesy]
+        kept = [w for w in kept if w.strip()]
+        return " ".join(kept) if kept != words and kept else ""
 
     def _unglued(self, text: str) -> str:
         """``text`` with two words typed without the space between them set apart (تشتهرالبلد → تشتهر

@@ -108,6 +108,22 @@ def test_the_encoder_reads_a_long_message_by_its_asking_clauses(retriever: Retri
 
 
 @pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("أهلين 🌹 كيف وصلت القوات الروسية لكازاخستان؟", "كيف وصلت القوات الروسية لكازاخستان؟"),
+        ("السلام عليكم، لو سمحت متى استقالت الحكومة؟ 🙏🙏", "متى استقالت الحكومة؟"),
+        ("يعطيك العافية يا بوت 😅 مين طلب القوات؟", "مين طلب القوات؟"),
+    ],
+)
+def test_the_encoder_reads_a_message_without_its_greetings_and_emojis(
+    retriever: Retriever, message: str, read: str
+) -> None:
+    query = retriever.parse(message)
+    assert retriever._encoder_text(message, query) == read
+    assert query.framing  # the words BM25 sets aside are the same as before
+
+
+@pytest.mark.parametrize(
     ("word", "base"),
     [("هتقعد", "قعد"), ("قعدوا", "قعد"), ("بيطلعوا", "طلع"), ("اتنتخب", "انتخب"), ("البوليس", "بوليس")],
 )
