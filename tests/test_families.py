@@ -173,7 +173,9 @@ def test_a_word_written_without_its_hamza_is_found() -> None:
         ("ماذا حدث فيالماتي", ["حدث", "الماتي"]),  # a function word before a word with the article
     ],
 )
-def test_words_typed_without_a_space_are_set_apart(retriever: Retriever, question: str, words: list[str]) -> None:
+def test_words_typed_without_a_space_are_set_apart(
+    retriever: Retriever, question: str, words: list[str]
+) -> None:
     assert [c.term.surface for c in retriever.parse(question).concepts] == words
     assert not retriever.answer(question).declined
 
