@@ -51,17 +51,15 @@ class Dialect:
 
     def courtesy_spans(self, normals: Sequence[str]) -> set[int]:
         """Positions of ``normals`` that are greetings, thanks or politeness, words or phrases."""
-        found = {i for i, word in enumerate(normals) if word in self.courtesy}
-        for phrase in self.phrases:
-            size = len(phrase)
-            for start in range(len(normals) - size + 1):
-                if tuple(normals[start : start + size]) == phrase:
-                    found.update(range(start, start + size))
-        return found
+        return {i for i, word in enumerate(normals) if word in self.courtesy} | self._phrase_spans(normals)
 
     def framing_spans(self, normals: Sequence[str]) -> set[int]:
         """Positions of ``normals`` that only frame the question: framing words and greeting phrases."""
-        found = {i for i, word in enumerate(normals) if self.is_framing(word)}
+        return {i for i, word in enumerate(normals) if self.is_framing(word)} | self._phrase_spans(normals)
+
+    def _phrase_spans(self, normals: Sequence[str]) -> set[int]:
+        """Positions of ``normals`` inside a greeting phrase («السلام عليكم», «لو سمحت»)."""
+        found: set[int] = set()
         for phrase in self.phrases:
             size = len(phrase)
             for start in range(len(normals) - size + 1):
