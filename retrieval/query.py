@@ -224,13 +224,16 @@ class QueryParser:
 
     def _unglued(self, text: str) -> str:
         """``text`` with two words typed without the space between them set apart (تشتهرالبلد → تشتهر
-        البلد, القتلىفي → القتلى في), where the run-together word is unknown to the index (``_parts``)."""
+        البلد, القتلىفي → القتلى في; عالمطار → على المطار), where the run-together word is unknown to the
+        index (``_glued_at``)."""
 
         def split(match: re.Match[str]) -> str:
             word = match.group()
             normal = normalize(word)
             if len(normal) != len(word) or normal in self.families.counts or self._tokens_of(normal):
                 return word  # known, or marks the folding drops: the positions would not line up
+            if normal.startswith("عال") and normal[1:] in self.families.counts:
+                return f"على {word[1:]}"  # «عالشارع»: the spoken «على» joined to the article
             at = self._glued_at(normal)
             return word if at is None else f"{word[:at]} {word[at:]}"
 

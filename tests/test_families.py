@@ -171,6 +171,7 @@ def test_a_word_written_without_its_hamza_is_found() -> None:
         ("متى استقالتالحكومة؟", ["استقالت", "الحكومة"]),  # two content words run together
         ("كم عدد القتلىفي ألماتي", ["عدد", "القتلى", "ألماتي"]),  # a function word after
         ("ماذا حدث فيالماتي", ["حدث", "الماتي"]),  # a function word before a word with the article
+        ("شو صار عالمطار؟", ["المطار"]),  # the spoken «على» joined to the article
     ],
 )
 def test_words_typed_without_a_space_are_set_apart(
