@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -35,6 +35,18 @@ class Dialect:
     equivalent: dict[str, tuple[str, ...]]  # normalised dialect word → normalised MSA words
     questions: frozenset[str] = frozenset()  # question words of every variety (a subset of framing)
     courtesy: frozenset[str] = frozenset()  # greetings, thanks, politeness (a subset of framing)
+    standard_questions: dict[str, str] = field(default_factory=dict)  # as written → Standard Arabic
+
+    def standard(self, text: str) -> str:
+        """``text`` with its dialect question words in Standard Arabic (شو صار؟ → ماذا صار؟), for the
+        sentence encoder. Words keep their spelling otherwise; punctuation stays."""
+        words = text.split()
+        out = []
+        for word in words:
+            core = word.strip("؟?!.,،")
+            standard = self.standard_questions.get(core) if core else None
+            out.append(word.replace(core, standard) if standard else word)
+        return " ".join(out)
 
     def is_framing(self, normal: str) -> bool:
         """A framing word, also behind a one-letter proclitic (بإيه، وشو) or before a pronoun (حصلها)."""
@@ -95,6 +107,9 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     """A :class:`Dialect` from the parsed TOML tables ``framing`` and ``equivalents``."""
     framing_table = raw.get("framing", {})
     equivalents_table = raw.get("equivalents", {})
+    standard_table = raw.get("standard_questions", {})
+    if not isinstance(standard_table, dict) or not all(isinstance(v, str) for v in standard_table.values()):
+        raise ValueError("standard_questions must map words to words")
     if not isinstance(framing_table, dict) or not isinstance(equivalents_table, dict):
         raise ValueError("dialect data needs [framing] and [equivalents] tables")
     framing: set[str] = set()
@@ -121,7 +136,10 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
         key = normalize(word)
         equivalent[key] = tuple(dict.fromkeys(normalize(t) for t in targets if normalize(t)))
     phrases.sort(key=len, reverse=True)
-    return Dialect(frozenset(framing), tuple(phrases), equivalent, frozenset(questions), frozenset(courtesy))
+    standard = {str(k): str(v) for k, v in standard_table.items()}
+    return Dialect(
+        frozenset(framing), tuple(phrases), equivalent, frozenset(questions), frozenset(courtesy), standard
+    )
 
 
 # Aspect and future prefixes of dialect verbs before the imperfect's person prefix (ي ت ن ا):

@@ -183,7 +183,7 @@ class QueryParser:
             reading=reading,
             framing=framing,
             asks=asked_kind(words),
-            focus=plain or (focus if aside else ""),
+            focus=self._for_encoder(plain or (focus if aside else ""), text),
             counted=counted_word(words) or "",
         )
 
@@ -210,6 +210,14 @@ class QueryParser:
             else ""
         )
         return terms, asides, focus
+
+    def _for_encoder(self, focus: str, text: str) -> str:
+        """What the sentence encoder reads of a message, "" for the message as it is: its asking clauses
+        or the message without courtesy (``focus``), with dialect question words in Standard Arabic
+        (شنو صار؟ → ماذا صار؟), which the encoder reads best."""
+        read = focus or text
+        standard = self.dialect.standard(read)
+        return standard if standard != read else focus
 
     def _without_courtesy(self, text: str) -> str:
         """``text`` without its greetings, thanks, politeness and emojis («أهلين 🌹 كيف وصلت القوات؟» →

@@ -112,7 +112,7 @@ def test_the_encoder_reads_a_long_message_by_its_asking_clauses(retriever: Retri
     [
         ("أهلين 🌹 كيف وصلت القوات الروسية لكازاخستان؟", "كيف وصلت القوات الروسية لكازاخستان؟"),
         ("السلام عليكم، لو سمحت متى استقالت الحكومة؟ 🙏🙏", "متى استقالت الحكومة؟"),
-        ("يعطيك العافية يا بوت 😅 مين طلب القوات؟", "مين طلب القوات؟"),
+        ("يعطيك العافية يا بوت 😅 مين طلب القوات؟", "من طلب القوات؟"),
     ],
 )
 def test_the_encoder_reads_a_message_without_its_greetings_and_emojis(
@@ -121,6 +121,30 @@ def test_the_encoder_reads_a_message_without_its_greetings_and_emojis(
     query = retriever.parse(message)
     assert retriever._encoder_text(message, query) == read
     assert query.framing  # the words BM25 sets aside are the same as before
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("شنو سبب الاحتجاجات بكازاخستان؟", "ماذا سبب الاحتجاجات بكازاخستان؟"),
+        ("منو اللي طلب القوات؟", "من الذي طلب القوات؟"),
+        ("فين بداو الاحتجاجات؟", "أين بداو الاحتجاجات؟"),
+        ("shu sar b almaty?", "ماذا صار ب الماتي"),  # Arabizi: its Arabic reading
+    ],
+)
+def test_the_encoder_reads_dialect_question_words_in_standard_arabic(
+    retriever: Retriever, message: str, read: str
+) -> None:
+    assert retriever._encoder_text(message, retriever.parse(message)) == read
+
+
+def test_a_standard_arabic_question_is_read_as_written(retriever: Retriever) -> None:
+    assert retriever.parse("متى استقالت الحكومة؟").focus == ""
+
+
+def test_parse_dialect_rejects_a_malformed_standard_question_table() -> None:
+    with pytest.raises(ValueError, match="standard_questions"):
+        parse_dialect({"framing": {}, "equivalents": {}, "standard_questions": {"شو": ["ماذا"]}})
 
 
 @pytest.mark.parametrize(
