@@ -47,6 +47,7 @@ def _words(text: str) -> frozenset[str]:
 ASKS_NUMBER = _words("كم كام قديش اديش أديش شكد شحال شكثر")
 ASKS_DATE = _words("متى امتى إمتى ايمتى وقتاش فوقاش امتي")
 ASKS_REASON = _words("لماذا ليش ليه علاش لما")
+_REASON_NOUNS = _words("سبب أسباب اسباب دوافع")
 _NUMBER_WORDS = _words(
     """واحد اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة عشر
     عشرات مئات آلاف ألف الف مئة مائة مليون ملايين عشرين ثلاثين أربعين خمسين العشرات المئات الآلاف"""
@@ -93,6 +94,8 @@ def asked_kind(normals: Sequence[str]) -> str | None:
             return kind
     if "عدد" in words:
         return "number"
+    if words & _REASON_NOUNS:  # «ما سبب…», «شنو أسباب…»
+        return "reason"
     if words & ASKS_NAME or (len(normals) > 1 and normals[0] == "من" and normals[1] in _PRONOUNS):
         return "name"
     return None
