@@ -48,6 +48,10 @@ ASKS_NUMBER = _words("كم كام قديش اديش أديش شكد شحال ش�
 ASKS_DATE = _words("متى امتى إمتى ايمتى وقتاش فوقاش امتي")
 ASKS_REASON = _words("لماذا ليش ليه علاش لما")
 _REASON_NOUNS = _words("سبب أسباب اسباب دوافع")
+_WHICH = _words("أي بأي وبأي لأي")
+_DATE_NOUNS = _words("يوم تاريخ شهر ساعة وقت سنة عام")
+_PLACE_NOUNS = _words("مدينة منطقة بلد دولة مكان مطار إقليم ولاية")
+_DATE_ASKING_NOUNS = _words("تاريخ موعد")
 _NUMBER_WORDS = _words(
     """واحد اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة عشر
     عشرات مئات آلاف ألف الف مئة مائة مليون ملايين عشرين ثلاثين أربعين خمسين العشرات المئات الآلاف"""
@@ -96,6 +100,14 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         return "number"
     if words & _REASON_NOUNS:  # «ما سبب…», «شنو أسباب…»
         return "reason"
+    for which, noun in zip(normals, normals[1:]):  # «في أي يوم…», «بأي مدينة…»
+        if which in _WHICH:
+            if noun in _DATE_NOUNS:
+                return "date"
+            if noun in _PLACE_NOUNS:
+                return "place"
+    if words & _DATE_ASKING_NOUNS:  # «ما تاريخ…», «شنو موعد…»
+        return "date"
     if words & ASKS_NAME or (len(normals) > 1 and normals[0] == "من" and normals[1] in _PRONOUNS):
         return "name"
     return None
