@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from importlib import resources
 
 from retrieval.gazetteer import entity_of
@@ -100,7 +101,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         return "number"
     if words & _REASON_NOUNS:  # «ما سبب…», «شنو أسباب…»
         return "reason"
-    for which, noun in zip(normals, normals[1:]):  # «في أي يوم…», «بأي مدينة…»
+    for which, noun in pairwise(normals):  # «في أي يوم…», «بأي مدينة…»
         if which in _WHICH:
             if noun in _DATE_NOUNS:
                 return "date"
