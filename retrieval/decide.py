@@ -16,8 +16,8 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from importlib import resources
+from itertools import pairwise
 
 from retrieval.gazetteer import entity_of
 from retrieval.text import ARTICLE_PREFIXES, normalize
