@@ -20,7 +20,7 @@ from importlib import resources
 from itertools import pairwise
 
 from retrieval.gazetteer import entity_of
-from retrieval.text import ARTICLE_PREFIXES, normalize
+from retrieval.text import ARTICLE_PREFIXES, bare_word, normalize
 
 FEATURES = (
     "coverage",
@@ -99,7 +99,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
             return kind
     if "عدد" in words:
         return "number"
-    if words & _REASON_NOUNS:  # «ما سبب…», «شنو أسباب…»
+    if {bare_word(w) for w in words} & _REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»
         return "reason"
     for which, noun in pairwise(normals):  # «في أي يوم…», «بأي مدينة…»
         if which in _WHICH:

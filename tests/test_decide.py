@@ -40,6 +40,7 @@ def retriever() -> Retriever:
         ("علاش خرجو الناس؟", "reason"),
         ("شنو سبب الاحتجاجات؟", "reason"),  # a reason noun asks as «لماذا» does
         ("ما أسباب استقالة الحكومة؟", "reason"),
+        ("ايش السبب ورا الاحتجاجات؟", "reason"),
         ("في أي يوم استقالت الحكومة؟", "date"),  # «أي» + a time noun asks as «متى» does
         ("ما تاريخ إعلان الطوارئ؟", "date"),
         ("في أي مدينة سقط أكثر القتلى؟", "place"),  # «أي» + a place noun asks as «أين» does
