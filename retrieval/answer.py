@@ -156,7 +156,7 @@ class Retriever:
         ``answer``)."""
         query = self.with_context(question, context) if context else self.parse(question)
         if query.script == "english":
-            return self.rank_by_vector(question, top_k)
+            return self.rank_by_vector(query.focus or question, top_k)
         k = top_k or self.config.top_k
         return self._hits(query, k, self._encoder_text(question, query, context)) if query.tokens else []
 
@@ -255,7 +255,7 @@ class Retriever:
         """
         query = self.with_context(question, context) if context else self.parse(question)
         if query.script == "english":
-            return self._answer_english(question, top_k)
+            return self._answer_english(question, top_k, query.focus or question)
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
         known = tuple(
             dict.fromkeys(c.term.surface for c in query.concepts if c.required and c not in query.missing)
@@ -289,10 +289,11 @@ class Retriever:
         short = sum(c.required for c in query.concepts) <= SHORT_QUESTION
         return max(floor, SHORT_TOPIC_COVERAGE) if short else floor
 
-    def _answer_english(self, question: str, top_k: int | None) -> Answer:
+    def _answer_english(self, question: str, top_k: int | None, read: str) -> Answer:
         """An English question, answered from the Arabic sentences by the encoder alone when it is close
-        enough (cosine ≥ ENGLISH_MIN_COSINE); declined with reason "english" otherwise or without it."""
-        hits = self.rank_by_vector(question, min(top_k or self.config.top_k, ENGLISH_SHOWN))
+        enough (cosine ≥ ENGLISH_MIN_COSINE); declined with reason "english" otherwise or without it.
+        ``read``: what the encoder reads (the question with its names in the corpus's spelling)."""
+        hits = self.rank_by_vector(read, min(top_k or self.config.top_k, ENGLISH_SHOWN))
         if not hits or (hits[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
             return Answer(question, (), (), True, (), "english")
         return Answer(question, (), tuple(hits), False, (), "english")

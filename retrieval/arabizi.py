@@ -43,6 +43,12 @@ ENGLISH = frozenset(
 )
 
 
+# English question words, and the auxiliaries and prepositions an English question may open with.
+_WH_WORDS = frozenset("what which who whom whose when where why how".split())
+_ENGLISH_OPENERS = _WH_WORDS | frozenset("did does do is are was were can could has have into by".split())
+_ARABIZI_DIGIT = re.compile("[a-z][235679]|[235679][a-z]")  # «ra2ees», «3an», «wa7ed»
+
+
 def latin_share(text: str) -> float:
     """Share of the letters of ``text`` that are Latin (0 when it has no letters)."""
     latin = len(_LATIN.findall(text.lower()))
@@ -55,9 +61,17 @@ def latin_words(text: str) -> list[str]:
 
 
 def is_english(words: Sequence[str]) -> bool:
-    """A Latin-script question written in English (at least a third of its words are English words)."""
+    """A Latin-script question written in English: three words or more, one an English question word
+    («Who won Super Bowl XLIX?», «…restored what patents?») or the first an English auxiliary, none
+    spelled with Arabizi's digit letters (not «who el ra2ees?»); or at least a third of its words are
+    English function words."""
+    if not words:
+        return False
+    plain = not any(_ARABIZI_DIGIT.search(w) for w in words)
+    if plain and len(words) >= 3 and (words[0] in _ENGLISH_OPENERS or _WH_WORDS & set(words)):
+        return True
     known = sum(w in ENGLISH for w in words)
-    return bool(words) and known >= 2 and known * 3 >= len(words)
+    return known >= 2 and known * 3 >= len(words)
 
 
 def arabic_skeleton(normal: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from retrieval.arabizi import Transliterator, is_english, latin_share, latin_words
+from retrieval.arabizi import ENGLISH, Transliterator, is_english, latin_share, latin_words
 from retrieval.decide import asked_kind, counted_word
 from retrieval.dialect import Dialect, collapse_stretch, verb_cores
 from retrieval.errors import EmptyQuestionError
@@ -71,7 +71,7 @@ class Query:
     reading: str = ""
     framing: tuple[str, ...] = ()
     asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
-    focus: str = ""  # in a long message, the clauses that ask (what the sentence encoder reads)
+    focus: str = ""  # what the sentence encoder reads, when not the message itself
     counted: str = ""  # what a «كم» question counts, normalised («كم عدد سكان…» → «سكان»)
 
     @cached_property
@@ -105,6 +105,7 @@ _GLUED_PREPOSITIONS = frozenset(normalize(w) for w in "في من على عن إ�
 _MIN_GLUED, _MIN_GLUED_WORD = 3, 4
 # Emojis and pictographs, hearts and flowers, and the joiners and selectors of emoji sequences.
 _SYMBOLS = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]")
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")  # a name in an English question
 _CLAUSE = re.compile(r"[^.!?؟،,:;\n]+[.!?؟،,:;\n]*")
 
 # Words carried over from the previous turn of a conversation (``retrieval.followup``) are searched at
@@ -131,7 +132,8 @@ class QueryParser:
         if latin_share(text) > 0.5 and not _ARABIC_WORD.search(text):
             words = latin_words(text)
             if is_english(words):
-                return Query((), (), script="english")
+                names = self._english_names(text)
+                return Query((), (), script="english", focus=f"{question} {names}" if names else "")
             reading, _ = self.transliterator.sentence(words)
             text, script = reading, "arabizi"
         if script == "arabic":
@@ -229,6 +231,26 @@ class QueryParser:
         kept = [_SYMBOLS.sub("", w) for i, w in enumerate(words) if i not in courtesy]
         kept = [w for w in kept if w.strip()]
         return " ".join(kept) if kept != words and kept else ""
+
+    def _english_names(self, text: str) -> str:
+        """The names an English question writes (Tokayev, Almaty, Blinken) in the corpus's Arabic
+        spelling: capitalised words that are not English function words, read as Arabizi would be, kept
+        when the reading is a corpus word. The encoder reads them beside the question."""
+        found = []
+        for word in _CAPITALISED.findall(text):
+            if word.lower() in ENGLISH:
+                continue
+            reading, unread = self.transliterator.sentence([word.lower()])
+            normal = normalize(reading)
+            if (
+                unread
+                or " " in normal
+                or normal not in self.families.counts
+                or self.dialect.is_framing(normal)
+            ):
+                continue
+            found.append(self.families.written.get(normal, reading))
+        return " ".join(dict.fromkeys(found))
 
     def _unglued(self, text: str) -> str:
         """``text`` with two words typed without the space between them set apart (تشتهرالبلد → تشتهر

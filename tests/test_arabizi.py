@@ -30,6 +30,19 @@ def test_english_is_told_from_arabizi() -> None:
     assert is_english(latin_words("How many people were killed in Almaty?"))
     assert not is_english(latin_words("kam wa7ed mat b almaty?"))
     assert not is_english(latin_words("shu sar"))
+    # An English question word with few function words around it, names and content words aside.
+    assert is_english(latin_words("Who won Super Bowl XLIX?"))
+    assert is_english(latin_words("A decision made by what entity restored Tesla's patents?"))
+    # Arabizi's digit letters keep an Arabizi question Arabizi, whatever English-looking word it holds.
+    assert not is_english(latin_words("who el ra2ees el jdid?"))
+    assert not is_english(latin_words("shu sar b almaty?"))
+
+
+def test_an_english_question_names_are_read_in_the_corpus_spelling(retriever: Retriever) -> None:
+    query = retriever.parse("What did Blinken say about Russian troops in Kazakhstan?")
+    assert query.script == "english"
+    assert query.focus.endswith("بلينكن كازاخستان")  # what the encoder reads beside the question
+    assert retriever.parse("What did China say about the deployment?").focus == ""  # no corpus name
 
 
 def test_vocabulary_chooses_the_spelling() -> None:
