@@ -69,6 +69,13 @@ def test_mat_does_not_match_almaty_by_stem(retriever: Retriever, question: str) 
     assert all(almaty not in c.tokens for c in query.concepts)
 
 
+def test_wahid_one_does_not_match_sunday(retriever: Retriever) -> None:
+    # «كم واحد مات؟» (how many people died): «واحد» is a number word, never «احد» of «الأحد» (Sunday).
+    query = retriever.parse("كم واحد مات من قوات الأمن؟")
+    assert [c.term.surface for c in query.concepts] == ["مات", "قوات", "الأمن"]
+    assert "احد" not in query.tokens
+
+
 def test_zar_visited_does_not_match_ministry(retriever: Retriever) -> None:
     query = retriever.parse("من زار كازاخستان؟")
     visited = next(c for c in query.concepts if c.term.normal == "زار")
