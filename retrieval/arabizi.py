@@ -34,6 +34,7 @@ _LATIN_CLASS = {
     "9": "k", "k": "k", "l": "l", "m": "m", "n": "n",
 }  # fmt: skip
 _ARTICLES = ("al", "el", "il")
+_ALA = frozenset({"3al", "3a", "3ala", "3la"})  # «على», spoken «ع» (3al: with the article)
 
 # English function words: a Latin question made mostly of these is English, not Arabizi.
 ENGLISH = frozenset(
@@ -213,6 +214,10 @@ class Transliterator:
                 continue
             if latin in _ARTICLES or latin == "l":
                 article = True
+                continue
+            if latin in _ALA:  # «3al share3»: «على» with the article of the next word
+                out.append("على")
+                article = latin.endswith("l")
                 continue
             arabic = self.word(latin)
             if arabic is None:

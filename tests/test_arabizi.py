@@ -100,3 +100,10 @@ def test_a_country_in_arabizi_the_corpus_never_names_declines(retriever: Retriev
     assert answer.declined
     assert answer.reason == "unknown entity"
     assert retriever.parse("shu 2alet el seen?").reading.split()[-1] == "الصين"
+
+
+def test_spoken_ala_is_read_as_ala_with_the_article(retriever: Retriever) -> None:
+    # «3al share3»: the spoken «ع» for «على», joined to the next word's article.
+    query = retriever.parse("lesh el nas tala3o 3al share3?")
+    assert "على الشوارع" in query.reading
+    assert [c.term.surface for c in query.concepts][-1] == "الشوارع"
