@@ -46,7 +46,7 @@ ENGLISH = frozenset(
 
 # English question words, and the auxiliaries and prepositions an English question may open with.
 _WH_WORDS = frozenset("what which who whom whose when where why how".split())
-_ENGLISH_OPENERS = _WH_WORDS | frozenset("did does do is are was were can could has have into by".split())
+_ENGLISH_OPENERS = frozenset("did does do is are was were can could has have into by".split())
 _ARABIZI_DIGIT = re.compile("[a-z][235679]|[235679][a-z]")  # «ra2ees», «3an», «wa7ed»
 
 

@@ -23,7 +23,7 @@ from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies
 from retrieval.gazetteer import ENTITIES
 from retrieval.index import SentenceIndex
-from retrieval.text import FRAME_WORDS, Pipeline, Term, normalize
+from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, normalize
 
 # Question words that are as often a preposition, a relative or a negation (see _opens_question).
 _AMBIGUOUS_QUESTION_WORDS = frozenset(normalize(w) for w in "من ما لم لما أي اي".split())
@@ -99,9 +99,8 @@ ASIDE_WEIGHT = 0.3
 _SCRIPT_BOUNDARY = re.compile("(?<=[A-Za-z0-9])(?=[\u0621-\u064a])|(?<=[\u0621-\u064a])(?=[A-Za-z0-9])")
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")  # a message with Arabic words is read as Arabic
 _ARABIC_RUN = re.compile("[\u0621-\u064a]{5,}")  # a word long enough to be two run together
-# Two words run together (``QueryParser._glued_at``): the prepositions a space is often left out
-# after or before, and the letters of a part that is neither a preposition nor a word with the article.
-_GLUED_PREPOSITIONS = frozenset(normalize(w) for w in "في من على عن إلى الى مع".split())
+# Two words run together (``QueryParser._glued_at``): the letters of a part that is neither a
+# preposition (``retrieval.text.PREPOSITIONS``) nor a word with the article.
 _MIN_GLUED, _MIN_GLUED_WORD = 3, 4
 # Emojis and pictographs, hearts and flowers, and the joiners and selectors of emoji sequences.
 _SYMBOLS = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]")
@@ -290,8 +289,8 @@ class QueryParser:
         for at in range(2, len(normal) - 1):
             left, right = normal[:at], normal[at:]
             if right.startswith("ال") and len(right) >= _MIN_GLUED_WORD and right in counts:
-                score = counts[right] if left in _GLUED_PREPOSITIONS else min(known(left), counts[right])
-            elif right in _GLUED_PREPOSITIONS:
+                score = counts[right] if left in PREPOSITIONS else min(known(left), counts[right])
+            elif right in PREPOSITIONS:
                 score = counts.get(left, 0)
             elif min(len(left), len(right)) >= _MIN_GLUED_WORD:
                 score = min(counts.get(left, 0), counts.get(right, 0))

@@ -103,7 +103,8 @@ STOP_WORDS: frozenset[str] = frozenset(
 )
 
 _CONJUNCTIONS = frozenset("وف")  # written joined to the next word: «وفي», «فمن»
-_PREPOSITIONS = frozenset(normalize(w) for w in "في فى من على علي عن إلى الى مع".split())
+# Prepositions a word is often written joined to («وفي»; «القتلىفي», «فيالماتي» typed without a space).
+PREPOSITIONS = frozenset(normalize(w) for w in "في من على عن إلى مع".split())
 
 # Interrogative frame nouns («ما نوع…», «كم عدد…», «ما سبب…»): ranked like any word, but a question is
 # not declined just because the corpus never uses the frame word itself.
@@ -331,7 +332,7 @@ class Pipeline:
     def is_stop(self, normal: str) -> bool:
         """A function word, or a preposition after «و» / «ف» (وفي، ومن، فعلى): kept as a token, «وفي»
         would match «الوفيات», which the stemmer takes to the same «وفي»."""
-        return normal in self.stop_words or (normal[:1] in _CONJUNCTIONS and normal[1:] in _PREPOSITIONS)
+        return normal in self.stop_words or (normal[:1] in _CONJUNCTIONS and normal[1:] in PREPOSITIONS)
 
     def terms(self, text: str) -> list[Term]:
         """Content words of ``text`` in order, keeping their surface spelling for messages."""
