@@ -123,6 +123,10 @@ def test_evidence_has_every_feature(retriever: Retriever) -> None:
         ("شحال من عسكري مشا؟", "عسكري"),
         ("شكد عددهم؟", None),
         ("متى بدأت الاحتجاجات؟", None),
+        # A verb of lasting asks how long: no thing is counted, even where the verb reads as a noun.
+        ("كم دام القتال؟", None),
+        ("كم استمرت حالة الطوارئ؟", None),
+        ("قديش ظلت القوات؟", None),
     ],
 )
 def test_counted_word(question: str, counted: str | None) -> None:
