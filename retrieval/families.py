@@ -183,16 +183,21 @@ class WordFamilies:
             roots(self.written[word])
         return len(words)
 
-    def spellings(self, normal: str) -> list[str]:
+    def spellings(self, normal: str, surface: str = "") -> list[str]:
         """Corpus words spelling ``normal`` another way (transliteration, one slip, a hamza left out),
-        likeliest first."""
-        bare = bare_word(normal)
-        found: set[str] = set(self._by_hamzaless.get(bare.replace("ء", ""), ()))  # الوزرا / الوزراء
-        if len(bare) >= _MIN_FUZZY:
-            if len(skeleton(bare)) >= 3:
-                found.update(self._by_skeleton.get(skeleton(bare), ()))
-            for key in {bare, *_deletes(bare)}:
-                found.update(self._by_delete.get(key, ()))
+        likeliest first. A name written with a one-letter proclitic (``surface`` وإينيل) is also looked
+        up without it (إينل)."""
+        found: set[str] = set()
+        forms = {bare_word(normal)}
+        if surface[:1] in _ONE_LETTER_PROCLITICS and looks_like_name(surface[1:]):
+            forms.add(bare_word(normalize(surface[1:])))
+        for bare in forms:
+            found.update(self._by_hamzaless.get(bare.replace("ء", ""), ()))  # الوزرا / الوزراء
+            if len(bare) >= _MIN_FUZZY:
+                if len(skeleton(bare)) >= 3:
+                    found.update(self._by_skeleton.get(skeleton(bare), ()))
+                for key in {bare, *_deletes(bare)}:
+                    found.update(self._by_delete.get(key, ()))
         found.discard(normal)
         return sorted(found, key=lambda w: (-self.counts[w], w))[:3]
 

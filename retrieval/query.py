@@ -335,7 +335,7 @@ class QueryParser:
                 tokens.setdefault(token, DIALECT_STRENGTH)
         if tokens:
             return False
-        for word in self.families.spellings(term.normal):
+        for word in self.families.spellings(term.normal, term.surface):
             for token in self._tokens_of(word):
                 tokens.setdefault(token, SPELLING_STRENGTH)
         if tokens or not by_root:

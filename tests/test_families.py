@@ -109,6 +109,16 @@ needs_analyser = pytest.mark.skipif(not roots("كتب"), reason="the farahidi an
 
 
 @needs_analyser
+def test_a_name_written_with_a_proclitic_reaches_its_variant() -> None:
+    """«وإينيل» finds the corpus's «إينل»; an Arabic word with «ل» (لإخراج) is not stripped to
+    fuzzy-match names and words that merely share its consonants."""
+    found = families("إينل", "الحكومة").spellings(normalize("وإينيل"), "وإينيل")
+    assert found == [normalize("إينل")]
+    assert families("إينل").spellings(normalize("وإينيل")) == []  # the written form is needed
+    assert families("خارجي", "واخيرا").spellings(normalize("لإخراج"), "لإخراج") == []
+
+
+@needs_analyser
 @pytest.mark.parametrize("word", ["بايدن", "أردوغان", "زيلينسكي", "غوتيريش", "باشينيان", "ميرزيوييف"])
 def test_names_are_told_from_arabic_words(word: str) -> None:
     assert looks_like_name(word)
