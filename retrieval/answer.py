@@ -65,6 +65,7 @@ ENGLISH_MIN_COSINE = 0.80
 ENGLISH_SHOWN = 3
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
+MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first
 
 SENTENCE_CACHE_SIZE = 20_000
 SentenceWords = tuple[tuple[tuple[int, int], ...], tuple[str, ...], tuple[tuple[int, int, str], ...]]
@@ -395,14 +396,18 @@ class Retriever:
 
     def _readable(self, hits: Sequence[Hit]) -> list[Hit]:
         """Hits as shown: none far below the first, none sharing no key word with the question."""
-        first, words = hits[0].score, len(set(hits[0].matched_terms))
+        first, words = hits[0], len(set(hits[0].matched_terms))
         return [
-            hits[0],
+            first,
             *(
                 h
                 for h in hits[1:]
                 if h.matched_terms
-                and (h.score >= first * MIN_SHOWN_SHARE or 2 * len(set(h.matched_terms)) >= words)
+                and (
+                    h.score >= first.score * MIN_SHOWN_SHARE
+                    or 2 * len(set(h.matched_terms)) >= words
+                    or (h.fused or 0.0) >= (first.fused or 1.0) * MIN_SHOWN_FUSED
+                )
             ),
         ]
 

@@ -297,3 +297,19 @@ def test_an_invisible_or_bidi_control_inside_a_word_does_not_split_it(
     answer = retriever.answer(f"ما موقف ال{control}صين من أحداث كازاخستان؟")
     assert answer.declined
     assert answer.missing_terms == ("الصين",)
+
+
+def test_shown_hits_keep_what_the_fused_ranking_puts_close_to_the_first(wire: Retriever) -> None:
+    """A sentence far below the first by BM25 alone is still shown when the encoder lifted it close to
+    the first in the fused order; one far below on both, or sharing no word, is not."""
+    citation = Citation("a", "أ", None, None, None)
+
+    def hit(score: float, matched: tuple[str, ...], fused: float | None) -> Hit:
+        return Hit(Sentence("a", 1, 0, "نص"), score, (citation,), matched_terms=matched, fused=fused)
+
+    first = hit(20.0, ("تماس", "رحم", "محكم"), 1.0)
+    lifted = hit(3.6, ("محكم",), 0.7)
+    sunk = hit(3.6, ("محكم",), 0.3)
+    unrelated = hit(3.6, (), 0.9)
+    assert wire._readable([first, lifted, sunk, unrelated]) == [first, lifted]
+    assert wire._readable([hit(20.0, ("تماس", "رحم", "محكم"), None), hit(3.6, ("محكم",), None)])[1:] == []
