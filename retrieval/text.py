@@ -15,7 +15,7 @@ from functools import lru_cache, partial
 from pyarabic import araby
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 # The one set of invisible characters, dropped wherever text is matched: zero-width space, non-joiner and
 # joiner, LRM, RLM, word joiner, BOM, ALM and soft hyphen, then the bidi controls (embeddings, overrides,

@@ -9,6 +9,8 @@ import pytest
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
 from retrieval.families import WordFamilies, _analyses, has_noun_reading, looks_like_name, roots, skeleton
+from retrieval.index import split_clitics
+from retrieval.models import Article, Corpus
 from retrieval.text import Pipeline, light_stem, make_name_stemmer, normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -54,6 +56,25 @@ def test_waw_that_belongs_to_the_word_is_kept() -> None:
     assert light_stem(normalize("وزارة")) == "وزار"
     assert light_stem(normalize("الوزارة")) == "وزار"
     assert light_stem(normalize("وكالة")) == "وكال"
+
+
+def test_open_taa_meets_the_word_without_it() -> None:
+    """«مقالته» is stemmed «مقالت» (light10 strips the pronoun, not the «ت» of «مقالة»), and a verb's
+    feminine «أعلنت» is not «أعلن»: each is indexed under the word without «ت» when the corpus has it,
+    after a proclitic split; a short word keeps its «ت»."""
+    found = split_clitics(["مقالت", "مقال", "ومقالت", "اعلنت", "واعلنت", "اعلن", "بيوت", "بيو", "ثابت"])
+    assert found == {"مقالت": "مقال", "ومقالت": "مقال", "اعلنت": "اعلن", "واعلنت": "اعلن"}
+    assert split_clitics(["حكومت", "قيادت"]) == {}  # nothing without the «ت» to meet
+
+
+def test_a_noun_with_a_pronoun_matches_the_noun_asked() -> None:
+    article = Article(
+        "a", "خبر", ("نشر الكاتب مقالته الأولى عن الحرب في عام 1937. وله مقال آخر عن السلام في عام 1950.",)
+    )
+    retriever = Retriever(Corpus((article,)), RetrievalConfig(encoder="none"))
+    hits = retriever.rank("أي مقال نشر في 1937؟")
+    assert "1937" in hits[0].sentence.text
+    assert "مقال" in hits[0].matched_terms
 
 
 def test_hamza_initial_al_is_not_the_article() -> None:
