@@ -187,19 +187,22 @@ class WordFamilies:
         """Corpus words spelling ``normal`` another way (transliteration, one slip, a hamza left out),
         likeliest first. A name written with a one-letter proclitic (``surface`` وإينيل) is also looked
         up without it (إينل)."""
-        found: set[str] = set()
-        forms = {bare_word(normal)}
-        if surface[:1] in _ONE_LETTER_PROCLITICS and looks_like_name(surface[1:]):
-            forms.add(bare_word(normalize(surface[1:])))
-        for bare in forms:
-            found.update(self._by_hamzaless.get(bare.replace("ء", ""), ()))  # الوزرا / الوزراء
-            if len(bare) >= _MIN_FUZZY:
-                if len(skeleton(bare)) >= 3:
-                    found.update(self._by_skeleton.get(skeleton(bare), ()))
-                for key in {bare, *_deletes(bare)}:
-                    found.update(self._by_delete.get(key, ()))
+        found = self._spelled(bare_word(normal))
+        if not found and surface[:1] in _ONE_LETTER_PROCLITICS:
+            without = self._spelled(bare_word(normalize(surface[1:])))
+            if without and looks_like_name(surface[1:]):  # the analyser only when there is a candidate
+                found = without
         found.discard(normal)
         return sorted(found, key=lambda w: (-self.counts[w], w))[:3]
+
+    def _spelled(self, bare: str) -> set[str]:
+        found: set[str] = set(self._by_hamzaless.get(bare.replace("ء", ""), ()))  # الوزرا / الوزراء
+        if len(bare) >= _MIN_FUZZY:
+            if len(skeleton(bare)) >= 3:
+                found.update(self._by_skeleton.get(skeleton(bare), ()))
+            for key in {bare, *_deletes(bare)}:
+                found.update(self._by_delete.get(key, ()))
+        return found
 
     def same_root(self, surface: str, normal: str) -> list[str]:
         """Corpus words derived from a root of the written word ``surface`` (analyser permitting)."""
