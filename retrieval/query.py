@@ -20,7 +20,7 @@ from retrieval.arabizi import ENGLISH, Transliterator, is_english, latin_share, 
 from retrieval.decide import asked_kind, counted_word
 from retrieval.dialect import Dialect, collapse_stretch, verb_cores
 from retrieval.errors import EmptyQuestionError
-from retrieval.families import WordFamilies
+from retrieval.families import WordFamilies, roots
 from retrieval.gazetteer import ENTITIES
 from retrieval.index import SentenceIndex
 from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, normalize
@@ -102,6 +102,25 @@ _ARABIC_RUN = re.compile("[\u0621-\u064a]{5,}")  # a word long enough to be two 
 # Two words run together (``QueryParser._glued_at``): the letters of a part that is neither a
 # preposition (``retrieval.text.PREPOSITIONS``) nor a word with the article.
 _MIN_GLUED, _MIN_GLUED_WORD = 3, 4
+_ARABIC_WORD_4 = re.compile("[\u0621-\u064a]{4,}")
+_MIN_SLIPPED = 4  # letters of a function word a slip is looked for in (not «متى», «كيف»: too many neighbours)
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with one letter left out, one added, or two neighbours swapped."""
+    if len(typed) + 1 == len(word):
+        typed, word = word, typed
+    if len(typed) == len(word) + 1:
+        return any(typed[:i] + typed[i + 1 :] == word for i in range(len(typed)))
+    if len(typed) == len(word) and typed != word:
+        diff = [i for i in range(len(word)) if typed[i] != word[i]]
+        if len(diff) != 2 or diff[1] != diff[0] + 1:
+            return False
+        i, j = diff
+        return typed[i] == word[j] and typed[j] == word[i]
+    return False
+
+
 # Emojis and pictographs, hearts and flowers, and the joiners and selectors of emoji sequences.
 _SYMBOLS = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")  # a name in an English question
@@ -136,7 +155,7 @@ class QueryParser:
             reading, _ = self.transliterator.sentence(words)
             text, script = reading, "arabizi"
         if script == "arabic":
-            text = self._unglued(text)
+            text = self._unglued(self._retyped(text))
         terms, asides, focus = self._message_terms(text)
         plain = self._without_courtesy(focus or text)
         framing_at = self.dialect.framing_spans([t.normal for t in terms])
@@ -267,6 +286,40 @@ class QueryParser:
             return word if at is None else f"{word[:at]} {word[at:]}"
 
         return _ARABIC_RUN.sub(split, text)
+
+    def _retyped(self, text: str) -> str:
+        """``text`` with the typing slips of words the index does not know and the analyser cannot read
+        mended: a letter typed twice where the word with it once is known (مديننة → مدينة, ماذذا → ماذا),
+        and a function word one slip away (بامذا → بماذا, الذى → الذي: a letter left out, added or
+        swapped with the next)."""
+
+        def mend(match: re.Match[str]) -> str:
+            word = match.group()
+            normal = normalize(word)
+            if len(normal) != len(word) or self._known(normal) or roots(word):
+                return word  # known, or an Arabic word the analyser reads (رأيها is not أيها mistyped)
+            for i in range(len(normal) - 1):
+                once = normal[:i] + normal[i + 1 :]
+                if normal[i] == normal[i + 1] and (self._known(once) or once in self._function_words):
+                    return word[:i] + word[i + 1 :]
+            slips = [w for w in self._function_words if _one_slip(normal, w)]
+            return slips[0] if len(slips) == 1 else word
+
+        return _ARABIC_WORD_4.sub(mend, text)
+
+    def _known(self, normal: str) -> bool:
+        return (
+            normal in self.families.counts
+            or self.pipeline.is_stop(normal)
+            or normal in self.dialect.framing
+            or bool(self._tokens_of(normal))
+        )
+
+    @cached_property
+    def _function_words(self) -> frozenset[str]:
+        """Function and question words long enough to tell a slip in them from another word."""
+        words = self.pipeline.stop_words | self.dialect.questions
+        return frozenset(w for w in words if len(w) >= _MIN_SLIPPED)
 
     def _glued_at(self, normal: str) -> int | None:
         """Where an unknown word splits into two, a space left out, or None. Three ways, checked

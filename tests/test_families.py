@@ -11,6 +11,7 @@ from retrieval.config import RetrievalConfig
 from retrieval.families import WordFamilies, _analyses, has_noun_reading, looks_like_name, roots, skeleton
 from retrieval.index import split_clitics
 from retrieval.models import Article, Corpus
+from retrieval.query import _one_slip
 from retrieval.text import Pipeline, light_stem, make_name_stemmer, normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -222,3 +223,33 @@ def test_words_typed_without_a_space_are_set_apart(
 @pytest.mark.parametrize("word", ["منصور", "بايدن", "الاحتجاجات"])
 def test_a_known_or_unsplittable_word_stays_whole(retriever: Retriever, word: str) -> None:
     assert [c.term.surface for c in retriever.parse(f"ماذا قال {word}").concepts][-1] == word
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("ما هي أكبر مديننة في كازاخستان؟", ["أكبر", "مدينة", "كازاخستان"]),  # a letter twice
+        ("ماذذا قال حمد بن جاسم؟", ["قال", "حمد", "بن", "جاسم"]),  # twice, in a question word
+        ("بامذا وصف توكاييف المحتجين؟", ["وصف", "توكاييف", "المحتجين"]),  # two letters swapped
+        ("لمذا استقالت الحكومة؟", ["استقالت", "الحكومة"]),  # a letter left out of «لماذا»
+        ("ماذا قالل بوتين؟", ["قال", "بوتين"]),  # a letter twice in a content word
+    ],
+)
+def test_typing_slips_in_unknown_words_are_mended(
+    retriever: Retriever, question: str, words: list[str]
+) -> None:
+    assert [c.term.surface for c in retriever.parse(question).concepts] == words
+    assert not retriever.answer(question).declined
+
+
+def test_an_arabic_word_one_slip_from_a_function_word_is_kept(retriever: Retriever) -> None:
+    """«رأيها» (her opinion) is one letter from «أيها»; the analyser reads it, so it stays a content word."""
+    assert "رأيها" in [c.term.surface for c in retriever.parse("من هي كيت مالينسون وما رأيها؟").concepts]
+
+
+def test_one_slip_is_a_letter_left_out_added_or_swapped() -> None:
+    assert _one_slip("اتلي", "التي")
+    assert _one_slip("بمااذا", "بماذا")
+    assert _one_slip("ماذ", "ماذا")
+    assert not _one_slip("هلاك", "هناك")  # another letter is another word
+    assert not _one_slip("التي", "التي")
