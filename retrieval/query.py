@@ -106,6 +106,11 @@ _ARABIC_WORD_4 = re.compile("[\u0621-\u064a]{4,}")
 _MIN_SLIPPED = 4  # letters of a function word a slip is looked for in (not «متى», «كيف»: too many neighbours)
 
 
+def _swapped(word: str, i: int) -> str:
+    """``word`` with its letters ``i`` and ``i + 1`` swapped."""
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
 def _one_slip(typed: str, word: str) -> bool:
     """Whether ``typed`` is ``word`` with one letter left out, one added, or two neighbours swapped."""
     if len(typed) + 1 == len(word):
@@ -290,8 +295,8 @@ class QueryParser:
     def _retyped(self, text: str) -> str:
         """``text`` with the typing slips of words the index does not know and the analyser cannot read
         mended: a letter typed twice where the word with it once is known (مديننة → مدينة, ماذذا → ماذا),
-        and a function word one slip away (بامذا → بماذا, الذى → الذي: a letter left out, added or
-        swapped with the next)."""
+        a function word one slip away (بامذا → بماذا, لمذا → لماذا: a letter left out, added or swapped
+        with the next), and a corpus word two neighbouring letters away (لاشرطة → الشرطة)."""
 
         def mend(match: re.Match[str]) -> str:
             word = match.group()
@@ -303,7 +308,12 @@ class QueryParser:
                 if normal[i] == normal[i + 1] and (self._known(once) or once in self._function_words):
                     return word[:i] + word[i + 1 :]
             slips = [w for w in self._function_words if _one_slip(normal, w)]
-            return slips[0] if len(slips) == 1 else word
+            if len(slips) == 1:
+                return slips[0]
+            swaps = [i for i in range(len(normal) - 1) if _swapped(normal, i) in self.families.counts]
+            if len(swaps) == 1:  # لاشرطة → الشرطة, الطمار → المطار
+                return _swapped(word, swaps[0])
+            return word
 
         return _ARABIC_WORD_4.sub(mend, text)
 

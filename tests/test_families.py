@@ -233,6 +233,8 @@ def test_a_known_or_unsplittable_word_stays_whole(retriever: Retriever, word: st
         ("بامذا وصف توكاييف المحتجين؟", ["وصف", "توكاييف", "المحتجين"]),  # two letters swapped
         ("لمذا استقالت الحكومة؟", ["استقالت", "الحكومة"]),  # a letter left out of «لماذا»
         ("ماذا قالل بوتين؟", ["قال", "بوتين"]),  # a letter twice in a content word
+        ("شو عملت لاشرطة في ألماتي؟", ["عملت", "الشرطة", "ألماتي"]),  # the article's letters swapped
+        ("ماذا قال أنتونوف عن اكلابيتول؟", ["قال", "أنتونوف", "الكابيتول"]),  # swapped after the article
     ],
 )
 def test_typing_slips_in_unknown_words_are_mended(
