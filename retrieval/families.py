@@ -187,7 +187,10 @@ class WordFamilies:
         """Corpus words spelling ``normal`` another way (transliteration, one slip, a hamza left out),
         likeliest first. A name written with a one-letter proclitic (``surface`` وإينيل) is also looked
         up without it (إينل)."""
-        found = self._spelled(bare_word(normal))
+        bare = bare_word(normal)
+        found = self._spelled(bare)
+        if not found and len(bare) == _MIN_FUZZY - 1 and surface and not roots(surface):
+            found = set(self._by_delete.get(bare, ()))  # a letter left out of a longer word: الحكوة
         if not found and surface[:1] in _ONE_LETTER_PROCLITICS:
             without = self._spelled(bare_word(normalize(surface[1:])))
             if without and looks_like_name(surface[1:]):  # the analyser only when there is a candidate
