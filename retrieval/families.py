@@ -51,7 +51,8 @@ def _forms(normal: str) -> set[str]:
     return forms
 
 
-def _deletes(word: str) -> set[str]:
+def one_letter_out(word: str) -> set[str]:
+    """``word`` with each one of its letters left out."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
@@ -165,7 +166,9 @@ class WordFamilies:
 
     @cached_property
     def _by_delete(self) -> dict[str, list[str]]:
-        return self._table(lambda bare: {bare, *_deletes(bare)} if len(bare) >= _MIN_FUZZY - 1 else set())
+        return self._table(
+            lambda bare: {bare, *one_letter_out(bare)} if len(bare) >= _MIN_FUZZY - 1 else set()
+        )
 
     @cached_property
     def _by_hamzaless(self) -> dict[str, list[str]]:
@@ -203,7 +206,7 @@ class WordFamilies:
         if len(bare) >= _MIN_FUZZY:
             if len(skeleton(bare)) >= 3:
                 found.update(self._by_skeleton.get(skeleton(bare), ()))
-            for key in {bare, *_deletes(bare)}:
+            for key in {bare, *one_letter_out(bare)}:
                 found.update(self._by_delete.get(key, ()))
         return found
 

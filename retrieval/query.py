@@ -20,7 +20,7 @@ from retrieval.arabizi import ENGLISH, Transliterator, is_english, latin_share, 
 from retrieval.decide import asked_kind, counted_word
 from retrieval.dialect import Dialect, collapse_stretch, verb_cores
 from retrieval.errors import EmptyQuestionError
-from retrieval.families import WordFamilies, roots
+from retrieval.families import WordFamilies, one_letter_out, roots
 from retrieval.gazetteer import ENTITIES
 from retrieval.index import SentenceIndex
 from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, normalize
@@ -116,7 +116,7 @@ def _one_slip(typed: str, word: str) -> bool:
     if len(typed) + 1 == len(word):
         typed, word = word, typed
     if len(typed) == len(word) + 1:
-        return any(typed[:i] + typed[i + 1 :] == word for i in range(len(typed)))
+        return word in one_letter_out(typed)
     if len(typed) == len(word) and typed != word:
         diff = [i for i in range(len(word)) if typed[i] != word[i]]
         if len(diff) != 2 or diff[1] != diff[0] + 1:
@@ -305,7 +305,7 @@ class QueryParser:
                 return word  # known, or an Arabic word the analyser reads (رأيها is not أيها mistyped)
             for i in range(len(normal) - 1):
                 once = normal[:i] + normal[i + 1 :]
-                if normal[i] == normal[i + 1] and (self._known(once) or once in self._function_words):
+                if normal[i] == normal[i + 1] and self._known(once):  # function words are known too
                     return word[:i] + word[i + 1 :]
             slips = [w for w in self._function_words if _one_slip(normal, w)]
             if len(slips) == 1:
