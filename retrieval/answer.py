@@ -6,21 +6,31 @@ import hashlib
 import logging
 import math
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from retrieval.config import RetrievalConfig
-from retrieval.decide import YEAR, DeclineModels, holds_kind, is_definite_noun, load_models
+from retrieval.decide import (
+    YEAR,
+    DeclineModels,
+    holds_kind,
+    is_definite_noun,
+    load_models,
+    names_holder,
+    nations_of,
+    title_stem,
+)
 from retrieval.dialect import load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.families import has_noun_reading, looks_like_name, warm_up
-from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of
+from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of, nationality_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
-from retrieval.query import Query, QueryParser
+from retrieval.query import Concept, Query, QueryParser
 from retrieval.rerank import rerank
 from retrieval.text import (
     PIPELINE_VERSION,
@@ -63,6 +73,7 @@ SHORT_QUESTION = 2
 SHORT_TOPIC_COVERAGE = 0.4
 ENGLISH_MIN_COSINE = 0.80
 ENGLISH_SHOWN = 3
+NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first
@@ -274,6 +285,10 @@ class Retriever:
             return about(question, query.tokens, (), True, (uncounted,), "unknown count", related=related)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
+        holder = self.naming(query, hits[:NAMING_DEPTH])
+        if holder is None:  # «ما اسم وزير الداخلية؟»: the sources speak of the role, never name its holder
+            return about(question, query.tokens, (), True, (), "unstated name", related=related)
+        hits = [holder, *(h for h in hits if h is not holder)]
         features = self.evidence(query, hits)
         unknown_topic = features["missing_definite"] and features["coverage"] < self._topic_floor(query)
         too_weak = features["coverage"] < self.config.min_coverage
@@ -314,7 +329,7 @@ class Retriever:
     def absent_entity(self, query: Query) -> str | None:
         """A named entity (one word or several) or a year of the question that the corpus never mentions."""
         for concept in query.missing:
-            if entity_of(concept.term.normal):
+            if entity_of(concept.term.normal) or nationality_of(concept.term.normal):
                 return concept.term.surface
             if query.script == "arabic" and not concept.tokens:
                 name = self._name_in(concept.term)
@@ -341,6 +356,58 @@ class Retriever:
             if concept.term.normal == query.counted and has_noun_reading(concept.term.surface):
                 return concept.term.surface
         return None
+
+    def naming(self, query: Query, hits: Sequence[Hit]) -> Hit | None:
+        """For a «who / what name» question about a role («ما اسم وزير الداخلية؟»), the hit to show first:
+        the first whose sentence or neighbours name somebody holding the role, when the first hit names
+        nobody holding the title at all; None when no hit names its holder («وزير الدفاع… شويجو»,
+        «رئيس الدولة أيضًا», «رئيس الوزراء القطري» for the Kazakh one: the topic is there, the name is
+        not). The word after the title («الداخلية») must be in the same sentence as the name. Any other
+        question: the first hit."""
+        if query.asks != "name" or not hits:
+            return hits[0] if hits else None
+        at = next((i for i, c in enumerate(query.concepts) if title_stem(c.term.normal)), None)
+        if at is None or at + 1 == len(query.concepts):
+            return hits[0]
+        # A role: the title in construct or «باسم» («وزير الداخلية», «المتحدثة باسم الشرطة»), not a
+        # description of somebody («الحاكم الألماني الذي…»), whose answer need not repeat the title.
+        title_word, after = query.concepts[at].term.normal, query.concepts[at + 1].term.normal
+        role = not is_definite_noun(title_word) or after == "باسم"
+        if not role:
+            return hits[0]
+        concepts = [c for c in query.concepts if c.term.normal != "باسم"]
+        at = next(i for i, c in enumerate(concepts) if title_stem(c.term.normal))
+        title = title_stem(concepts[at].term.normal) or ""
+        complement = concepts[at + 1] if at + 1 < len(concepts) else None
+        asked = {c.term.normal for c in query.concepts}
+
+        def names(hit: Hit, asked: set[str]) -> bool:
+            for sentence in (hit.sentence, hit.before, hit.after):
+                if sentence is None:
+                    continue
+                tokens = {self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(sentence.text)}
+                words = normalize(sentence.text).split()
+                if complement is not None and not self._complemented(complement, tokens, words):
+                    continue
+                if names_holder(words, title, asked):
+                    return True
+            return False
+
+        holder = next((hit for hit in hits if names(hit, asked)), None)
+        if holder is None:
+            return None
+        # The first hit naming the title's holder of another country stays first (a question's country
+        # may be wrong); only a first hit naming no holder at all gives way.
+        return holder if holder is hits[0] or not names(hits[0], set()) else hits[0]
+
+    @staticmethod
+    def _complemented(complement: Concept, tokens: AbstractSet[str], words: Sequence[str]) -> bool:
+        """Whether a sentence (its ``tokens`` and normalised ``words``) holds the word completing a title:
+        the word itself, or its country as a nationality («رئيس طاجيكستان» / «الرئيس الطاجيكي»)."""
+        if not complement.tokens or complement.matched(tokens):
+            return True
+        nations = nations_of([complement.term.normal])
+        return bool(nations) and bool(nations & nations_of(words))
 
     @staticmethod
     def _name_in(term: Term) -> str | None:

@@ -14,13 +14,14 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 
-from retrieval.gazetteer import entity_of
-from retrieval.text import ARTICLE_PREFIXES, bare_word, normalize
+from retrieval.gazetteer import NATIONALITIES, entity_of, nationality_of
+from retrieval.text import ARTICLE_PREFIXES, STOP_WORDS, bare_word, normalize
 
 FEATURES = (
     "coverage",
@@ -164,6 +165,86 @@ def holds_name(words: Sequence[str]) -> bool:
                 break
             if following.startswith(("ال", "وال", "بال", "لل")) or following in _TITLES:
                 continue
+            return True
+    return False
+
+
+# A title's word without its proclitics and case ending: «والرئيس», «لرئيس», «رئيسا» → «رئيس»;
+# «المتحدثة» → «متحدث». The titles a «who / what name» question asks a name for.
+_TITLE_STEMS = frozenset(  # «والرئيس», «ورئيس», «ووزير» are spellings of titles listed without «و»
+    bare_word(w) for w in _TITLES if not w.startswith("و") or w.startswith("وزير")
+) | _words("عمدة محافظ حاكم ناطق")
+# Two words for one role: «الناطق باسم…» is «المتحدث باسم…».
+_SAME_TITLE = {"ناطق": "متحدث"}
+_TITLE_RUN = 6  # words after a title searched for the holder's name, past its qualifiers
+# News verbs of saying that stand before a title («وقالت متحدثة…»): no name.
+_SAYING = _words(
+    """قال قالت وقال وقالت أعلن أعلنت وأعلن وأعلنت أكد أكدت وأكد وأكدت أضاف أضافت وأضاف وأضافت أوضح
+    أوضحت ذكر ذكرت صرح صرحت أشار أشارت وأشار وأشارت زعم زعمت وزعم عين وعين عينت أفاد أفادت"""
+)
+
+
+def title_stem(normal_word: str) -> str | None:
+    """The title ``normal_word`` is (without و/ب/ل/ال, a feminine ة or a final tanwin ا), else None."""
+    for prefix in ("", "وال", "بال", "لل", "ال", "و", "ب", "ل"):
+        if not normal_word.startswith(prefix) or len(normal_word) - len(prefix) < 3:
+            continue
+        word = normal_word[len(prefix) :]
+        for stem in (word.removesuffix("ه"), word.removesuffix("ا"), word):
+            if stem in _TITLE_STEMS:
+                return _SAME_TITLE.get(stem, stem)
+    return None
+
+
+def nations_of(words: Sequence[str]) -> set[str]:
+    """The countries normalised ``words`` name, as countries or nationalities (كازاخستان، الكازاخي)."""
+    countries = set(NATIONALITIES.values())
+    named = (nationality_of(w) or (bare_word(w) if bare_word(w) in countries else None) for w in words)
+    return {n for n in named if n}
+
+
+def names_holder(words: Sequence[str], title: str, asked: AbstractSet[str]) -> bool:
+    """Whether ``words`` (a normalised sentence) name somebody holding ``title``: a word that is no
+    article-word, title, function word, number or word of the question (``asked``) follows the title
+    within a few words (the words between carry the article: «وزير الخارجية الأمريكي أنتوني بلينكن»),
+    or stands just before it («…سمايلوف رئيسا للوزراء»), not a verb of saying («وقالت متحدثة…»).
+    A title of another country than the question names is not the one asked about («رئيس الوزراء
+    القطري» for «رئيس الوزراء الكازاخستاني»)."""
+    nations = nations_of(list(asked))
+
+    def candidate(word: str) -> bool:
+        return not (
+            word in STOP_WORDS
+            or word in _NOT_NAMES
+            or word in asked
+            or word.isdigit()
+            or word in _DATE_WORDS
+            or title_stem(word)
+            or is_definite_noun(word)
+        )
+
+    for i, word in enumerate(words):
+        if title_stem(word) != title:
+            continue
+        following = list(words[i + 1 : i + 1 + _TITLE_RUN])
+        if following[:1] == ["باسم"]:  # «المتحدث باسم الكرملين ديمتري بيسكوف»: the body is no name
+            following = following[2:]
+        for after in following:
+            if after.isdigit() or after in _NOT_NAMES - {"و"} or (nations and nations_of([after]) - nations):
+                break
+            if candidate(after):
+                return True
+        if nations and nations_of(following[:2]) - nations:
+            continue
+        start = i  # «…جالينا بورتر نائبة المتحدث»: back past titles to the word before them
+        while start and title_stem(words[start - 1]):
+            start -= 1
+        # A name stands before a title in apposition («كيت مالينسون الخبيرة», «سمايلوف رئيسًا»). Before a
+        # title in construct stands a verb as often («وافق رئيس الدولة»): there a name of two words is
+        # asked for («جالينا بورتر نائبة المتحدث»).
+        apposed = is_definite_noun(words[start]) or words[start].endswith("ا")
+        before = words[max(0, start - (1 if apposed else 2)) : start]
+        if len(before) == (1 if apposed else 2) and all(candidate(w) and w not in _SAYING for w in before):
             return True
     return False
 

@@ -60,3 +60,45 @@ def entity_of(normal_word: str) -> str | None:
         if candidate in _SINGLE:
             return candidate
     return None
+
+
+# Countries the corpus's own news names, for nationalities only (the list above is for absent entities).
+_NEAR_COUNTRIES = "كازاخستان روسيا أمريكا أميركا قيرغيزستان طاجيكستان أوزبكستان"
+# Nationality adjectives that are also other words («مالي» financial, «مجري» a course).
+_NOT_NATIONALITIES = frozenset({"مالي", "مجري"})
+
+
+def _nisbas(country: str) -> set[str]:
+    """The nationality adjective's stem of a normalised country name: الصين → صيني, روسيا → روسي,
+    كازاخستان → كازاخستاني and كازاخي."""
+    base = country.removeprefix("ال")
+    stems = {base + "ي"}
+    for ending in ("يا", "ا", "ستان"):
+        if base.endswith(ending) and len(base) - len(ending) >= 3:
+            stems.add(base[: -len(ending)] + "ي")
+    return stems - _NOT_NATIONALITIES
+
+
+NATIONALITIES: dict[str, str] = {
+    nisba: country
+    for country in sorted(_SINGLE | {normalize(w) for w in _NEAR_COUNTRIES.split()})
+    if country in _SINGLE or " " not in country
+    for nisba in _nisbas(country)
+    if len(nisba) >= 4
+}
+# Endings of the adjective: feminine, dual and plural (الصينية، الروسيين، الأمريكيون).
+_NISBA_ENDINGS = ("يه", "ين", "ون", "ان", "")
+
+
+def nationality_of(normal_word: str) -> str | None:
+    """The country a nationality adjective names (الصينية → الصين, والروسي → روسيا), else None."""
+    for prefix in ("", "ال", *_PROCLITICS):
+        if not normal_word.startswith(prefix):
+            continue
+        word = normal_word[len(prefix) :]
+        for ending in _NISBA_ENDINGS:
+            stem = word[: len(word) - len(ending)] if ending and word.endswith(ending) else word
+            stem = stem if stem.endswith("ي") else stem + "ي" if ending in ("يه", "ين", "ون") else stem
+            if stem in NATIONALITIES:
+                return NATIONALITIES[stem]
+    return None

@@ -96,6 +96,14 @@ def test_question_about_an_absent_country_is_declined_naming_it(retriever: Retri
     assert answer.hits == ()
 
 
+def test_a_nationality_of_an_absent_country_is_declined_naming_it(retriever: Retriever) -> None:
+    answer = retriever.answer("ما موقف الحكومة الصينية من الاحتجاجات في كازاخستان؟")
+    assert answer.declined
+    assert answer.reason == "unknown entity"
+    assert "الصينية" in answer.missing_terms
+    assert not retriever.answer("ما موقف الحكومة الروسية من الاحتجاجات؟").declined  # the corpus has Russia
+
+
 def test_question_about_football_is_declined(retriever: Retriever) -> None:
     answer = retriever.answer("من فاز بكأس العالم لكرة القدم؟")
     assert answer.declined

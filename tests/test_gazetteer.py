@@ -1,0 +1,45 @@
+"""The gazetteer: entities named with their proclitics, and the countries nationality adjectives name."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.gazetteer import entity_of, nationality_of
+from retrieval.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("word", "entity"),
+    [
+        ("الصين", "الصين"),
+        ("والصين", "الصين"),
+        ("بالصين", "الصين"),
+        ("لبريطانيا", "بريطانيا"),
+        ("مدينة", None),
+    ],
+)
+def test_entity_of(word: str, entity: str | None) -> None:
+    assert entity_of(normalize(word)) == (normalize(entity) if entity else None)
+
+
+@pytest.mark.parametrize(
+    ("word", "country"),
+    [
+        ("الصينية", "الصين"),
+        ("الصيني", "الصين"),
+        ("والروسي", "روسيا"),
+        ("الروسية", "روسيا"),
+        ("الأمريكيين", "أمريكا"),
+        ("الكازاخستاني", "كازاخستان"),
+        ("الكازاخي", "كازاخستان"),  # a «-ستان» country's shorter adjective
+        ("البيلاروسي", "بيلاروسيا"),  # not «روسي» with a proclitic
+        ("التركية", "تركيا"),
+        ("الإيرانية", "إيران"),
+        ("المالية", None),  # financial, not of Mali
+        ("الاقتصادية", None),
+        ("الإسلامي", None),
+        ("الجماعي", None),
+    ],
+)
+def test_nationality_of(word: str, country: str | None) -> None:
+    assert nationality_of(normalize(word)) == (normalize(country) if country else None)
