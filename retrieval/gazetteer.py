@@ -79,15 +79,14 @@ def _nisbas(country: str) -> set[str]:
     return stems - _NOT_NATIONALITIES
 
 
+_COUNTRY_NAMES = frozenset(
+    normalize(word) for word in (*_COUNTRIES.split(), *_NEAR_COUNTRIES.split()) if "_" not in word
+)
 NATIONALITIES: dict[str, str] = {
-    nisba: country
-    for country in sorted(_SINGLE | {normalize(w) for w in _NEAR_COUNTRIES.split()})
-    if country in _SINGLE or " " not in country
-    for nisba in _nisbas(country)
-    if len(nisba) >= 4
+    nisba: country for country in sorted(_COUNTRY_NAMES) for nisba in _nisbas(country) if len(nisba) >= 4
 }
-# Endings of the adjective: feminine, dual and plural (الصينية، الروسيين، الأمريكيون).
-_NISBA_ENDINGS = ("يه", "ين", "ون", "ان", "")
+# Endings of the adjective: feminine, plural and dual (الصينية، الروسيين، الأمريكيون، الروسيان).
+_NISBA_ENDINGS = ("يه", "ين", "ون", "ان")
 
 
 def nationality_of(normal_word: str) -> str | None:
@@ -96,9 +95,8 @@ def nationality_of(normal_word: str) -> str | None:
         if not normal_word.startswith(prefix):
             continue
         word = normal_word[len(prefix) :]
-        for ending in _NISBA_ENDINGS:
-            stem = word[: len(word) - len(ending)] if ending and word.endswith(ending) else word
-            stem = stem if stem.endswith("ي") else stem + "ي" if ending in ("يه", "ين", "ون") else stem
+        stems = [word.removesuffix(e).removesuffix("ي") + "ي" for e in _NISBA_ENDINGS if word.endswith(e)]
+        for stem in (word, *stems):
             if stem in NATIONALITIES:
                 return NATIONALITIES[stem]
     return None
