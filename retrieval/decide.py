@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 
-from retrieval.gazetteer import NATIONALITIES, entity_of, nationality_of
+from retrieval.gazetteer import NATION_NAMES, entity_of, nationality_of
 from retrieval.text import ARTICLE_PREFIXES, STOP_WORDS, bare_word, normalize
 
 FEATURES = (
@@ -198,8 +198,7 @@ def title_stem(normal_word: str) -> str | None:
 
 def nations_of(words: Sequence[str]) -> set[str]:
     """The countries normalised ``words`` name, as countries or nationalities (كازاخستان، الكازاخي)."""
-    countries = set(NATIONALITIES.values())
-    named = (nationality_of(w) or (bare_word(w) if bare_word(w) in countries else None) for w in words)
+    named = (nationality_of(w) or (bare_word(w) if bare_word(w) in NATION_NAMES else None) for w in words)
     return {n for n in named if n}
 
 

@@ -85,6 +85,8 @@ _COUNTRY_NAMES = frozenset(
 NATIONALITIES: dict[str, str] = {
     nisba: country for country in sorted(_COUNTRY_NAMES) for nisba in _nisbas(country) if len(nisba) >= 4
 }
+# The countries that have a nationality adjective above (normalised, with the article where they carry it).
+NATION_NAMES: frozenset[str] = frozenset(NATIONALITIES.values())
 # Endings of the adjective: feminine, plural and dual (الصينية، الروسيين، الأمريكيون، الروسيان).
 _NISBA_ENDINGS = ("يه", "ين", "ون", "ان")
 
