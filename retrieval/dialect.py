@@ -1,11 +1,12 @@
 """The question side of Arabic as people type it: dialect framing words, dialect verbs, chat wrapping.
 
 Data lives in ``retrieval/data/dialect.toml`` (reviewed word lists, editable without code); this module
-reads it once and offers three pure operations on a question's normalised words:
+reads it once and offers pure operations on a question's normalised words:
 
 - :meth:`Dialect.framing_spans`: the words that only frame the question (شو، وين، اللي، لو سمحت…);
 - :meth:`Dialect.equivalents`: Standard Arabic words for a dialect word (حكى → قال، تحدث);
-- :func:`verb_cores`: a dialect verb without its aspect or passive prefix (بيقول → يقول, اتقتل → قتل).
+- :func:`verb_cores`: a dialect verb without its aspect or passive prefix (بيقول → يقول, اتقتل → قتل);
+- :func:`sound_variants`: a word with a dialect sound spelled the Standard way (انكتل → انقتل).
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ _ASPECT = ("ب", "ه", "ح", "ك", "د")
 _PERSON = "يتنا"
 # Passive and reflexive prefixes of dialect verbs: Egyptian and Levantine اتـ / انـ (اتقتل، انقتل).
 _PASSIVE = ("ات", "ان", "إت")
+_CONJUNCTIONS = ("و", "ف")
 
 
 def verb_cores(normal: str) -> list[str]:
@@ -158,6 +160,9 @@ def verb_cores(normal: str) -> list[str]:
     """
     out: list[str] = []
     word = normal
+    if len(word) >= 5 and word[0] in _CONJUNCTIONS and word[1:3] in _PASSIVE:  # «وانجرح» → «انجرح»
+        word = word[1:]
+        out.append(word)
     if len(word) >= 5 and word.startswith("ما") and word.endswith("ش"):  # Egyptian negation ما…ش
         word = word[2:-1]
         out.append(word)
@@ -200,3 +205,23 @@ def verb_bases(normal: str) -> list[str]:
                     stems.append(stem[: -len(suffix)])
         out += stems
     return [w for w in dict.fromkeys(out) if len(w) >= 2]
+
+
+# Letters the dialects say where Standard Arabic writes another (after normalisation, which folds
+# «گ» into «ك» and «چ» into «ج»): ق is said g in Iraq and the Gulf (گال، انكتل) and a glottal stop in
+# Cairo and the Levant (أتل، انأتل); Gulf and Iraqi «چ» is a ك (چم، چان). Not ج → ق: a Standard word
+# the corpus lacks would pass for another («الجوي» → «القوي»).
+_SOUNDS = {"ك": "ق", "ج": "ك", "ا": "ق", "ء": "ق"}
+
+
+def sound_variants(normal: str) -> list[str]:
+    """``normal`` with one of its letters as Standard Arabic would spell the sound, for a word the
+    corpus lacks: «انكتل» → «انقتل», «اتل» → «قتل», «جم» → «كم». Candidates only: the caller keeps
+    those the corpus knows. The article's «ا» is kept («الاتلى» → «القتلى», never «قلاتلى»)."""
+    out: list[str] = []
+    for i, letter in enumerate(normal):
+        if i == 0 and normal.startswith("ال") and len(normal) >= 5:
+            continue
+        for standard in _SOUNDS.get(letter, ""):
+            out.append(normal[:i] + standard + normal[i + 1 :])
+    return [w for w in dict.fromkeys(out) if w != normal]

@@ -18,7 +18,7 @@ from functools import cached_property
 
 from retrieval.arabizi import ENGLISH, Transliterator, is_english, latin_share, latin_words
 from retrieval.decide import asked_kind, counted_word
-from retrieval.dialect import Dialect, collapse_stretch, verb_cores
+from retrieval.dialect import Dialect, collapse_stretch, sound_variants, verb_cores
 from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies, one_letter_out, roots
 from retrieval.gazetteer import ENTITIES
@@ -390,12 +390,13 @@ class QueryParser:
         (``by_root``: the analyser may be asked). True when the root was looked up."""
         for token in self.index.relatives(term.stem):
             tokens.setdefault(token, FAMILY_STRENGTH)
-        for core in verb_cores(term.normal):
-            for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
-                tokens.setdefault(token, FAMILY_STRENGTH)
-        for word in self.dialect.inflected_equivalents(term.normal):
-            for token in self._tokens_of(word):
+        self._dialect_forms(tokens, term.normal)
+        if tokens:
+            return False
+        for word in sound_variants(term.normal):  # «انكتل» → «انقتل», said with a g or a glottal stop
+            for token in self._tokens_of(word) | self.index.relatives(self.pipeline.stem(word)):
                 tokens.setdefault(token, DIALECT_STRENGTH)
+            self._dialect_forms(tokens, word, DIALECT_STRENGTH)
         if tokens:
             return False
         for word in self.families.spellings(term.normal, term.surface):
@@ -407,6 +408,16 @@ class QueryParser:
             for token in self._tokens_of(word):
                 tokens.setdefault(token, ROOT_STRENGTH)
         return True
+
+    def _dialect_forms(self, tokens: dict[str, float], normal: str, ceiling: float = FAMILY_STRENGTH) -> None:
+        """Tokens of the dialect word ``normal`` without its dialect prefixes (``verb_cores``) and of its
+        Standard Arabic equivalents, at most ``ceiling`` strong."""
+        for core in verb_cores(normal):
+            for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
+                tokens.setdefault(token, min(FAMILY_STRENGTH, ceiling))
+        for word in self.dialect.inflected_equivalents(normal):
+            for token in self._tokens_of(word):
+                tokens.setdefault(token, min(DIALECT_STRENGTH, ceiling))
 
     def with_context(self, question: str, context: Sequence[str]) -> Query:
         """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.

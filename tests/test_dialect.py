@@ -8,7 +8,14 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.dialect import collapse_stretch, load_dialect, parse_dialect, verb_bases, verb_cores
+from retrieval.dialect import (
+    collapse_stretch,
+    load_dialect,
+    parse_dialect,
+    sound_variants,
+    verb_bases,
+    verb_cores,
+)
 from retrieval.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -179,3 +186,40 @@ def test_from_and_what_without_a_question_mark_do_not_make_a_clause_ask(retrieve
     required = {c.term.normal for c in query.concepts if c.required}
     assert "قصصا" not in required  # the story clause is an aside
     assert not retriever.answer(message).declined
+
+
+@pytest.mark.parametrize(
+    ("word", "standard"),
+    [
+        ("انكتل", "انقتل"),  # Iraqi and Gulf: ق said g, typed ك or گ
+        ("گال", "قال"),
+        ("اتل", "قتل"),  # Cairo and the Levant: ق said as a glottal stop
+        ("الأتلى", "القتلى"),
+        ("چم", "كم"),  # Gulf and Iraqi: ك said ch
+    ],
+)
+def test_sound_variants_spell_the_dialect_sound_as_standard_arabic(word: str, standard: str) -> None:
+    assert normalize(standard) in sound_variants(normalize(word))
+
+
+def test_sound_variants_keep_the_article() -> None:
+    assert not any(v.startswith("ق") for v in sound_variants(normalize("الامن")))
+
+
+def test_a_conjunction_before_a_dialect_passive_is_set_aside() -> None:
+    assert "جرح" in verb_cores(normalize("وانجرح"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["جم واحد انكتل بألماتي؟", "أديش واحد انأتل بألماتي؟", "شگد واحد انكتل بألماتي؟"],
+)
+def test_a_word_said_the_dialect_way_finds_the_standard_word(retriever: Retriever, question: str) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert "103" in answer.hits[0].sentence.text
+
+
+def test_a_standard_jim_is_never_read_as_a_qaf() -> None:
+    """«الجوي» (air) the corpus lacks must not pass for «القوي» (strong)."""
+    assert normalize("القوي") not in sound_variants(normalize("الجوي"))
