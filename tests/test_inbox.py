@@ -354,7 +354,10 @@ async def test_a_burst_killed_mid_way_and_during_the_replay_is_answered_exactly_
             make_settings, api, config_replace=webhook_config(port) if mode == "webhook" else {}
         )
         config, stderr = tmp_path / "config.toml", tmp_path / "bot-stderr.log"
-        api.delay("sendMessage", 0.3)  # Telegram's latency from a distant server: many replies in flight
+        # Telegram's latency from a distant server: many replies in flight. Long enough that a bot slowed
+        # by a loaded machine (answers computed one by one) still fills every connection before the first
+        # reply returns: at 0.3 s a busy CI machine never saw the pool full and timed out.
+        api.delay("sendMessage", 1.0)
         # 1. A burst of questions from BURST users. SIGKILL while a wave of replies is in flight (every
         #    connection of the bot waits for Telegram's answer): the first wave, once Telegram was told
         #    every update arrived, or the second. (Never inside the one remaining window, which lasts
