@@ -14,6 +14,8 @@ from pathlib import Path
 
 from retrieval.config import RetrievalConfig
 from retrieval.decide import (
+    NUMBER_WORDS,
+    TIME_UNITS,
     YEAR,
     DeclineModels,
     holds_kind,
@@ -26,7 +28,8 @@ from retrieval.decide import (
 from retrieval.dialect import load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
-from retrieval.families import has_noun_reading, looks_like_name, warm_up
+from retrieval.families import count_keys, has_noun_reading, looks_like_name, warm_up
+from retrieval.figures import counted_words
 from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of, nationality_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
@@ -37,6 +40,7 @@ from retrieval.text import (
     Lexicon,
     Pipeline,
     Term,
+    bare_word,
     make_name_stemmer,
     make_stemmer,
     normalize,
@@ -74,6 +78,7 @@ SHORT_TOPIC_COVERAGE = 0.4
 ENGLISH_MIN_COSINE = 0.80
 ENGLISH_SHOWN = 3
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
+FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure beside it, at most
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first
@@ -283,6 +288,8 @@ class Retriever:
         uncounted = self.uncounted(query)
         if uncounted:
             return about(question, query.tokens, (), True, (uncounted,), "unknown count", related=related)
+        if self.unstated_figure(query):  # «كم صحفيًا قتل؟»: the sources name journalists, count none
+            return about(question, query.tokens, (), True, (), "unstated count", related=related)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
         holder = self.naming(query, hits[:NAMING_DEPTH])
@@ -346,16 +353,48 @@ class Retriever:
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
 
-    @staticmethod
-    def uncounted(query: Query) -> str | None:
+    def uncounted(self, query: Query) -> str | None:
         """What a «كم» question counts when the corpus never mentions it («كم عدد سكان…» → «سكان»): a
-        count of a thing the sources never name cannot be among them, whatever numbers they hold."""
+        count of a thing the sources never name cannot be among them, whatever numbers they hold. Its
+        other number counts as a mention («الضيوف» is named by «ضيف»: ``WordFamilies.counted_forms``)."""
         if query.asks != "number" or not query.counted:
             return None
         for concept in query.missing:
-            if concept.term.normal == query.counted and has_noun_reading(concept.term.surface):
+            if (
+                concept.term.normal == query.counted
+                and has_noun_reading(concept.term.surface)
+                and not self.parser.families.counted_forms(concept.term.normal)
+            ):
                 return concept.term.surface
         return None
+
+    def unstated_figure(self, query: Query) -> bool:
+        """Whether a «كم» question counts a thing the sources name but never give a figure for
+        («كم صحفيًا قتل؟» where «صحفي» only ever stands in «تصريح صحفي»): whatever numbers the best
+        sentences hold, they count something else. Units of time are left alone (a duration is told by
+        dates), as is «عدد» without «كم» («عدّد بعض…» asks for a list)."""
+        if not (query.how_many and query.counted) or bare_word(query.counted) in NUMBER_WORDS | TIME_UNITS:
+            return False
+        concept = next((c for c in query.concepts if c.term.normal == query.counted and c.required), None)
+        if concept is None or not has_noun_reading(concept.term.surface):
+            return False
+        return not self._figure_given(concept)
+
+    def _figure_given(self, concept: Concept) -> bool:
+        """Whether some sentence holds ``concept`` (a token of it, or a word of the same ``count_keys``)
+        within ``COUNT_REACH`` words of a figure: a number that is no date or year, or a vague amount."""
+        keys = count_keys(concept.term.normal)
+        forms = self.parser.families.counted_forms(concept.term.normal)
+        tokens = set(concept.tokens) | self._tokens(" ".join(forms))
+        for entry in self.index.holding(tokens, FIGURE_SENTENCES):
+            near = counted_words(self.index.entries[entry].sentence.text)
+            if tokens & self._tokens(" ".join(near)) or any(keys & count_keys(word) for word in near):
+                return True
+        return False
+
+    def _tokens(self, text: str) -> set[str]:
+        """The indexed tokens of ``text``'s words (a proclitic split as the index splits it)."""
+        return {self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(text)}
 
     def naming(self, query: Query, hits: Sequence[Hit]) -> Hit | None:
         """For a «who / what name» question about a role («ما اسم وزير الداخلية؟»), the hit to show first:
@@ -385,7 +424,7 @@ class Retriever:
             for sentence in (hit.sentence, hit.before, hit.after):
                 if sentence is None:
                     continue
-                tokens = {self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(sentence.text)}
+                tokens = self._tokens(sentence.text)
                 words = normalize(sentence.text).split()
                 if complement is not None and not self._complemented(complement, tokens, words):
                     continue

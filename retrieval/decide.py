@@ -52,9 +52,14 @@ ASKS_REASON = _words("لماذا ليش ليه علاش لما")
 _REASON_NOUNS = _words("سبب أسباب اسباب دوافع")
 _WHICH = _words("أي بأي وبأي لأي")
 _DATE_NOUNS = _words("يوم تاريخ شهر ساعة وقت سنة عام")
+# Units of time and of repetition: «كم يومًا…», «كم مرة…» ask a duration or a frequency, which the
+# sources give as dates and events rather than as a figure beside the unit.
+TIME_UNITS = _DATE_NOUNS | _words(
+    "أيام يوما ساعات أسبوع أسابيع أسبوعا شهور أشهر سنوات أعوام دقيقة دقائق مرة مرات"
+)
 _PLACE_NOUNS = _words("مدينة منطقة بلد دولة مكان مطار إقليم ولاية")
 _DATE_ASKING_NOUNS = _words("تاريخ موعد")
-_NUMBER_WORDS = _words(
+NUMBER_WORDS = _words(
     """واحد اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة عشر
     عشرات مئات آلاف ألف الف مئة مائة مليون ملايين عشرين ثلاثين أربعين خمسين العشرات المئات الآلاف"""
 )
@@ -138,7 +143,7 @@ def holds_kind(text: str, kind: str) -> bool:
     """Whether ``text`` holds the kind of answer asked for."""
     words = normalize(text).split()
     if kind == "number":
-        return any(w.isdigit() for w in words) or bool(set(words) & _NUMBER_WORDS)
+        return any(w.isdigit() for w in words) or bool(set(words) & NUMBER_WORDS)
     if kind == "date":
         return bool(set(words) & _DATE_WORDS) or any(YEAR.fullmatch(w) for w in words)
     if kind == "reason":

@@ -41,6 +41,24 @@ def skeleton(normal: str) -> str:
     return normal.translate(_VOWELS)
 
 
+def count_keys(normal: str) -> set[str]:
+    """Keys under which a counted word meets its other forms: its consonants without the article, a
+    one-letter proclitic or a plural or feminine ending, so that broken plurals meet their singular
+    (ضيوف / ضيف, عناصر / عنصرا, سكك / سكة) and sound ones theirs (تغريدات / تغريدة)."""
+    bare = bare_word(normal)
+    forms = {bare, bare_word(bare[1:])} if bare[:1] in _ONE_LETTER_PROCLITICS and len(bare) > 4 else {bare}
+    keys = set()
+    for form in forms:
+        stems = [form, form.removesuffix("ات"), form.removesuffix("ه"), form.removesuffix("ين")]
+        if len(form) >= 3 and form[-1] == form[-2]:  # a doubled root's plural: سكك / سكة, مدد / مدة
+            stems.append(form[:-1])
+        for stem in stems:
+            key = skeleton(stem)
+            if len(key) >= 2:
+                keys.add(key)
+    return keys
+
+
 def _forms(normal: str) -> set[str]:
     """A corpus word as a question may write it: bare, and without a one-letter proclitic (وبنديغو →
     بنديغو), which the index keeps on words it cannot split safely."""
@@ -171,6 +189,15 @@ class WordFamilies:
         )
 
     @cached_property
+    def _by_count_key(self) -> dict[str, list[str]]:
+        return self._table(count_keys)
+
+    def counted_forms(self, normal: str) -> list[str]:
+        """Corpus words sharing a ``count_keys`` key with ``normal``: its other number and forms
+        (الضيوف → ضيف, السكك → السكة), as a figure may be given for them."""
+        return sorted({word for key in count_keys(normal) for word in self._by_count_key.get(key, ())})
+
+    @cached_property
     def _by_hamzaless(self) -> dict[str, list[str]]:
         return self._table(lambda bare: [bare.replace("ء", "")] if "ء" in bare else [])
 
@@ -180,7 +207,9 @@ class WordFamilies:
 
     def warm(self, limit: int = WARM_ROOT_WORDS) -> int:
         """Analyse the ``limit`` most frequent corpus words now (``same_root`` checks candidates most
-        frequent first), so that a question's root look-up finds them analysed. Returns how many."""
+        frequent first), so that a question's root look-up finds them analysed; build the table of
+        ``counted_forms`` too. Returns how many words were analysed."""
+        self._by_count_key  # noqa: B018 - built here, off the question path
         words = sorted(self.counts, key=lambda w: (-self.counts[w], w))[:limit]
         for word in words:
             roots(self.written[word])

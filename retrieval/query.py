@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from retrieval.arabizi import ENGLISH, Transliterator, is_english, latin_share, latin_words
-from retrieval.decide import asked_kind, counted_word
+from retrieval.decide import ASKS_NUMBER, asked_kind, counted_word
 from retrieval.dialect import Dialect, collapse_stretch, sound_variants, verb_cores
 from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies, one_letter_out, roots
@@ -73,6 +73,7 @@ class Query:
     asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
     focus: str = ""  # what the sentence encoder reads, when not the message itself
     counted: str = ""  # what a «كم» question counts, normalised («كم عدد سكان…» → «سكان»)
+    how_many: bool = False  # asked with «كم» or a dialect «كم» (not «عدد» alone: «عدّد بعض…» lists)
 
     @cached_property
     def missing(self) -> tuple[Concept, ...]:
@@ -210,6 +211,7 @@ class QueryParser:
             asks=asked_kind(words),
             focus=self._for_encoder(plain or (focus if aside else ""), text),
             counted=counted_word(words) or "",
+            how_many=bool(ASKS_NUMBER.intersection(words)),
         )
 
     def _message_terms(self, text: str) -> tuple[list[Term], set[int], str]:
@@ -394,7 +396,7 @@ class QueryParser:
         if tokens:
             return False
         for word in sound_variants(term.normal):  # «انكتل» → «انقتل», said with a g or a glottal stop
-            for token in self._tokens_of(word) | self.index.relatives(self.pipeline.stem(word)):
+            for token in self._tokens_of(word):  # not its family: «بايدن» → «بقيدن» is kin to «بقيادة»
                 tokens.setdefault(token, DIALECT_STRENGTH)
             self._dialect_forms(tokens, word, DIALECT_STRENGTH)
         if tokens:

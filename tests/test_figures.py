@@ -9,8 +9,17 @@ import pytest
 from bot.render import disagreement_line, render_answer_html, render_answer_text
 from retrieval.answer import Retriever
 from retrieval.config import RetrievalConfig
-from retrieval.figures import Quantity, figures_in, find_disagreement, is_quantity_question, question_quantity
+from retrieval.families import count_keys
+from retrieval.figures import (
+    Quantity,
+    counted_words,
+    figures_in,
+    find_disagreement,
+    is_quantity_question,
+    question_quantity,
+)
 from retrieval.models import Answer, Article, Corpus
+from retrieval.text import normalize
 from tests.fakes.tg_html import parse_html
 
 CONFIG = RetrievalConfig()
@@ -192,3 +201,17 @@ def test_bundled_killed_in_all_and_in_almaty_are_not_a_conflict(bundled: Retriev
     answer = bundled.answer(question)
     assert not answer.declined
     assert find_disagreement(answer) is None
+
+
+def test_counted_words_are_the_words_near_a_figure_but_not_near_a_date() -> None:
+    words = counted_words("قتل 164 شخصا في الاحتجاجات التي بدأت في 2 يناير 2022 بعد رفع أسعار الغاز")
+    assert normalize("شخصا") in words
+    assert normalize("أسعار") not in words  # only a date and a year stand near it
+    assert normalize("عناصر") in counted_words("مقتل عناصر من قوات الأمن وإصابة المئات")  # a vague amount
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"), [("الضيوف", "ضيف"), ("عناصر", "عنصرا"), ("السكك", "السكة"), ("تغريدات", "تغريدة")]
+)
+def test_count_keys_meet_a_plural_and_its_singular(plural: str, singular: str) -> None:
+    assert count_keys(normalize(plural)) & count_keys(normalize(singular))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import overload
@@ -104,6 +104,15 @@ class SentenceIndex:
     def _term_ids(self) -> dict[str, int]:
         """Table term id of every indexed token."""
         return {self.table.terms[i]: i for i in np.unique(self._entry_tokens).tolist()}
+
+    def holding(self, tokens: Iterable[str], limit: int) -> list[int]:
+        """Entry indices of the first ``limit`` sentences (in corpus order) holding any of ``tokens``."""
+        wanted = sorted({self._term_ids[t] for t in tokens if t in self._term_ids})
+        if not wanted:
+            return []
+        positions = np.flatnonzero(np.isin(self._entry_tokens, np.asarray(wanted, dtype=np.int32)))
+        entries = np.unique(np.searchsorted(self._entry_ptr, positions, side="right") - 1)
+        return [int(e) for e in entries[:limit]]
 
     def relatives(self, stem: str) -> frozenset[str]:
         """Indexed tokens of the same word family as an unknown ``stem`` (see ``variant_keys``)."""
