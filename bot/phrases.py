@@ -78,6 +78,8 @@ DECLINE_ENGLISH = (
     "لم أجد جوابًا في المصادر العربية المتاحة؛ اكتب سؤالك بالعربية لأبحث بدقة أكبر.\n"
     "I found no answer in the Arabic sources; questions are best asked in Arabic."
 )
+# An English question naming a country or organisation the sources never mention («What did China say…»).
+DECLINE_ENGLISH_ABSENT = "لا تذكر المصادر المتاحة: {terms}\nThe sources do not mention {terms}."
 READ_AS = "(قرأت سؤالك: {reading})"
 ENGLISH_NOTE = "Answered from Arabic news articles; the quotes are in Arabic. (أجبت من المقالات العربية)"
 LIST_SEPARATOR = "، "

@@ -30,7 +30,7 @@ from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.families import count_keys, has_noun_reading, looks_like_name, warm_up
 from retrieval.figures import counted_words
-from retrieval.gazetteer import MULTIWORD_ENTITIES, entity_of, nationality_of
+from retrieval.gazetteer import MULTIWORD_ENTITIES, english_entities, entity_of, nationality_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
 from retrieval.query import Concept, Query, QueryParser
@@ -315,7 +315,13 @@ class Retriever:
     def _answer_english(self, question: str, top_k: int | None, read: str) -> Answer:
         """An English question, answered from the Arabic sentences by the encoder alone when it is close
         enough (cosine ≥ ENGLISH_MIN_COSINE); declined with reason "english" otherwise or without it.
-        ``read``: what the encoder reads (the question with its names in the corpus's spelling)."""
+        ``read``: what the encoder reads (the question with its names in the corpus's spelling). A
+        country or organisation named in English that the corpus never mentions («What did China say…»)
+        declines it, as the Arabic name does, with the English name as the missing word."""
+        for english, arabic in english_entities(question):
+            named = self.parse(arabic)
+            if named.concepts and all(c in named.missing for c in named.concepts if c.required):
+                return Answer(question, (), (), True, (english,), "english")
         hits = self.rank_by_vector(read, min(top_k or self.config.top_k, ENGLISH_SHOWN))
         if not hits or (hits[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
             return Answer(question, (), (), True, (), "english")

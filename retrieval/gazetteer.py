@@ -7,6 +7,9 @@ matches well — loosely related sentences about other countries would mislead.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from retrieval.text import normalize
 
 _COUNTRIES = """
@@ -102,3 +105,87 @@ def nationality_of(normal_word: str) -> str | None:
             if stem in NATIONALITIES:
                 return NATIONALITIES[stem]
     return None
+
+
+# --- English names, for English questions ----------------------------------------------------------------
+# World organisations and groups by their English names and acronyms → the Arabic the news uses. General
+# knowledge, as the Arabic lists above; acronyms are matched as written (upper case), names in any case.
+_ENGLISH_ORGANISATIONS = {
+    "CSTO": "منظمة معاهدة الأمن الجماعي",
+    "Collective Security Treaty Organization": "منظمة معاهدة الأمن الجماعي",
+    "OSCE": "منظمة الأمن والتعاون في أوروبا",
+    "Organization for Security and Co-operation in Europe": "منظمة الأمن والتعاون في أوروبا",
+    "OIC": "منظمة التعاون الإسلامي",
+    "Organisation of Islamic Cooperation": "منظمة التعاون الإسلامي",
+    "Organization of Islamic Cooperation": "منظمة التعاون الإسلامي",
+    "NATO": "الناتو",
+    "UN": "الأمم المتحدة",
+    "United Nations": "الأمم المتحدة",
+    "Security Council": "مجلس الأمن",
+    "EU": "الاتحاد الأوروبي",
+    "European Union": "الاتحاد الأوروبي",
+    "African Union": "الاتحاد الأفريقي",
+    "Arab League": "جامعة الدول العربية",
+    "SCO": "منظمة شنغهاي",
+    "Shanghai Cooperation Organisation": "منظمة شنغهاي",
+    "BRICS": "بريكس",
+    "OPEC": "أوبك",
+    "IMF": "صندوق النقد",
+    "World Bank": "البنك الدولي",
+    "Red Cross": "الصليب الأحمر",
+    "UNESCO": "اليونسكو",
+    "UNICEF": "اليونيسف",
+    "FIFA": "الفيفا",
+    "Taliban": "طالبان",
+    "ISIS": "داعش",
+    "Al-Qaeda": "القاعدة",
+    "Wagner": "فاغنر",
+}
+# Common English names of countries besides CLDR's own («Türkiye», «United States»).
+_ENGLISH_ALIASES = {
+    "Turkey": "TR", "USA": "US", "U.S.": "US", "America": "US", "UK": "GB", "Britain": "GB",
+    "Great Britain": "GB", "Russian Federation": "RU", "South Korea": "KR", "North Korea": "KP",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _english_table() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str], ...]:
+    """(pattern as written, lower-case pattern or None for an acronym, Arabic name), longest first.
+    Country names come from CLDR through Babel (English and Arabic, both inside the package)."""
+    from babel import Locale  # imported on the first English question only
+
+    english, arabic = Locale("en").territories, Locale("ar").territories
+    names: dict[str, str] = {
+        name: arabic[code]
+        for code, name in english.items()
+        if code.isalpha() and len(code) == 2 and code in arabic and code not in ("ZZ", "EU", "UN", "EZ", "QO")
+    }
+    names.update({alias: arabic[code] for alias, code in _ENGLISH_ALIASES.items() if code in arabic})
+    names.update(_ENGLISH_ORGANISATIONS)
+    table = []
+    for name in sorted(names, key=len, reverse=True):
+        written = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")
+        acronym = name.isupper() or "." in name
+        lower = None if acronym else re.compile(rf"(?<![\w]){re.escape(name.lower())}(?![\w])")
+        table.append((written, lower, names[name]))
+    return tuple(table)
+
+
+def english_entities(text: str) -> list[tuple[str, str]]:
+    """(English name as written, Arabic name) of the countries and organisations an English question
+    names: «China» → «الصين», «CSTO» → «منظمة معاهدة الأمن الجماعي». Names are matched as written, or
+    in lower case when the whole question is; acronyms only as written. A name inside a longer one
+    found first is not counted again («Union» of «European Union»)."""
+    lowered = text == text.lower()
+    found: list[tuple[str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for written, lower, arabic in _english_table():
+        for pattern in (written, lower if lowered else None):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(text):
+                span = match.span()
+                if not any(start < span[1] and span[0] < end for start, end in taken):
+                    taken.append(span)
+                    found.append((match.group(), arabic))
+    return found

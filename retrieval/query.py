@@ -21,7 +21,7 @@ from retrieval.decide import ASKS_NUMBER, asked_kind, counted_word
 from retrieval.dialect import Dialect, collapse_stretch, sound_variants, verb_cores
 from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies, one_letter_out, roots
-from retrieval.gazetteer import ENTITIES
+from retrieval.gazetteer import ENTITIES, english_entities
 from retrieval.index import SentenceIndex
 from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, normalize
 
@@ -260,8 +260,10 @@ class QueryParser:
     def _english_names(self, text: str) -> str:
         """The names an English question writes (Tokayev, Almaty, Blinken) in the corpus's Arabic
         spelling: capitalised words that are not English function words, read as Arabizi would be, kept
-        when the reading is a corpus word. The encoder reads them beside the question."""
-        found = []
+        when the reading is a corpus word; and the countries and organisations it names in English
+        (CSTO, China: ``gazetteer.english_entities``) by their Arabic names. The encoder reads them beside
+        the question."""
+        found = [arabic for _, arabic in english_entities(text)]
         for word in _CAPITALISED.findall(text):
             if word.lower() in ENGLISH:
                 continue

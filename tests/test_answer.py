@@ -321,3 +321,12 @@ def test_shown_hits_keep_what_the_fused_ranking_puts_close_to_the_first(wire: Re
     unrelated = hit(3.6, (), 0.9)
     assert wire._readable([first, lifted, sunk, unrelated]) == [first, lifted]
     assert wire._readable([hit(20.0, ("تماس", "رحم", "محكم"), None), hit(3.6, ("محكم",), None)])[1:] == []
+
+
+def test_an_english_question_naming_a_country_the_corpus_never_mentions_declines(
+    retriever: Retriever,
+) -> None:
+    answer = retriever.answer("What did China say about the CSTO deployment?")
+    assert answer.declined
+    assert answer.missing_terms == ("China",)
+    assert not retriever.answer("What did Russia say about the CSTO deployment?").missing_terms

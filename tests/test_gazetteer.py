@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.gazetteer import entity_of, nationality_of
+from retrieval.gazetteer import english_entities, entity_of, nationality_of
 from retrieval.text import normalize
 
 
@@ -43,3 +43,15 @@ def test_entity_of(word: str, entity: str | None) -> None:
 )
 def test_nationality_of(word: str, country: str | None) -> None:
     assert nationality_of(normalize(word)) == (normalize(country) if country else None)
+
+
+def test_english_names_of_countries_and_organisations_are_read_in_arabic() -> None:
+    found = english_entities("What did China say about the CSTO deployment?")
+    assert found == [("China", "الصين"), ("CSTO", "منظمة معاهدة الأمن الجماعي")]
+    assert english_entities("what did the united states say?") == [("united states", "الولايات المتحدة")]
+    assert english_entities("What did the European Union say?") == [("European Union", "الاتحاد الأوروبي")]
+
+
+def test_english_acronyms_are_matched_as_written_only() -> None:
+    assert english_entities("who told us about it?") == []  # «us» is no «US»
+    assert english_entities("Who told us about it?") == []

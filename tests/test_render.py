@@ -548,6 +548,16 @@ def test_an_english_question_gets_a_bilingual_note() -> None:
     assert "بالعربية" in text
 
 
+def test_an_english_question_naming_an_absent_country_says_so_in_both_languages() -> None:
+    answer = Answer("What did China say?", (), (), True, ("China",), "english")
+    text = render_decline_text(answer, [])
+    assert "لا تذكر المصادر المتاحة: China" in text
+    assert "The sources do not mention China." in text
+    markup = render_decline_html(answer, [])
+    assert "<b>\u2068China\u2069</b>" in markup  # isolated: a Latin name in a right-to-left line
+    parse_html(markup)
+
+
 def test_removed_lines_agree_with_their_number() -> None:
     assert removed_lines(1).startswith("حُذف سطر واحد")
     assert removed_lines(2).startswith("حُذف سطران")
