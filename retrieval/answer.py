@@ -15,6 +15,7 @@ from pathlib import Path
 from retrieval.config import RetrievalConfig
 from retrieval.decide import (
     NUMBER_WORDS,
+    ON_BEHALF,
     TIME_UNITS,
     YEAR,
     DeclineModels,
@@ -157,6 +158,7 @@ class Retriever:
         """Load the morphological analyser and analyse the corpus's frequent words now, off the question
         path (the bot runs this in the background at start-up): no question then waits for either."""
         warm_up()
+        english_entities("")  # CLDR's country names, read once
         self.parser.families.warm()
 
     def coverage(self, query: Query, tokens: Sequence[str]) -> float:
@@ -417,10 +419,10 @@ class Retriever:
         # A role: the title in construct or «باسم» («وزير الداخلية», «المتحدثة باسم الشرطة»), not a
         # description of somebody («الحاكم الألماني الذي…»), whose answer need not repeat the title.
         title_word, after = query.concepts[at].term.normal, query.concepts[at + 1].term.normal
-        role = not is_definite_noun(title_word) or after == "باسم"
+        role = not is_definite_noun(title_word) or after in ON_BEHALF
         if not role:
             return hits[0]
-        concepts = [c for c in query.concepts if c.term.normal != "باسم"]
+        concepts = [c for c in query.concepts if c.term.normal not in ON_BEHALF]
         at = next(i for i, c in enumerate(concepts) if title_stem(c.term.normal))
         title = title_stem(concepts[at].term.normal) or ""
         complement = concepts[at + 1] if at + 1 < len(concepts) else None

@@ -90,6 +90,8 @@ _TITLES = _words(
 )
 _NOT_NAMES = _words("إن ان أن إنه انه أنه باسم في على عن من الى إلى لدى مع بعد قبل إنها انها أنها و")
 _NAME_WINDOW = 4
+# «باسم» of «المتحدث باسم…», also as typed without its alif («المتحدثة بسم الشرطة»).
+ON_BEHALF = _words("باسم بسم")
 
 
 def asked_kind(normals: Sequence[str]) -> str | None:
@@ -203,8 +205,17 @@ def title_stem(normal_word: str) -> str | None:
 
 def nations_of(words: Sequence[str]) -> set[str]:
     """The countries normalised ``words`` name, as countries or nationalities (كازاخستان، الكازاخي)."""
-    named = (nationality_of(w) or (bare_word(w) if bare_word(w) in NATION_NAMES else None) for w in words)
+    named = (nationality_of(w) or _nation(w) for w in words)
     return {n for n in named if n}
+
+
+def _nation(normal_word: str) -> str | None:
+    """The country a normalised word names, with or without its article or a proclitic (كازاخستان،
+    والصين، بالصين), when it has a nationality adjective (``NATION_NAMES``)."""
+    for candidate in (normal_word, bare_word(normal_word), entity_of(normal_word)):
+        if candidate in NATION_NAMES:
+            return candidate
+    return None
 
 
 def names_holder(words: Sequence[str], title: str, asked: AbstractSet[str]) -> bool:
@@ -231,7 +242,7 @@ def names_holder(words: Sequence[str], title: str, asked: AbstractSet[str]) -> b
         if title_stem(word) != title:
             continue
         following = list(words[i + 1 : i + 1 + _TITLE_RUN])
-        if following[:1] == ["باسم"]:  # «المتحدث باسم الكرملين ديمتري بيسكوف»: the body is no name
+        if following[:1] and following[0] in ON_BEHALF:  # «المتحدث باسم الكرملين ديمتري بيسكوف»: no name
             following = following[2:]
         for after in following:
             if after.isdigit() or after in _NOT_NAMES - {"و"} or (nations and nations_of([after]) - nations):
