@@ -260,10 +260,10 @@ class QueryParser:
     def _english_names(self, text: str) -> str:
         """The names an English question writes (Tokayev, Almaty, Blinken) in the corpus's Arabic
         spelling: capitalised words that are not English function words, read as Arabizi would be, kept
-        when the reading is a corpus word; and the countries and organisations it names in English
-        (CSTO, China: ``gazetteer.english_entities``) by their Arabic names. The encoder reads them beside
-        the question."""
-        found = [arabic for _, arabic in english_entities(text)]
+        when the reading is a corpus word; and the countries and organisations it names in English by
+        their Arabic names, when the corpus writes them so (CSTO → منظمة معاهدة الأمن الجماعي:
+        ``gazetteer.english_entities``). The encoder reads them beside the question."""
+        found = []
         for word in _CAPITALISED.findall(text):
             if word.lower() in ENGLISH:
                 continue
@@ -277,6 +277,11 @@ class QueryParser:
             ):
                 continue
             found.append(self.families.written.get(normal, reading))
+        found += [
+            arabic
+            for _, arabic in english_entities(text)
+            if all(word in self.families.counts for word in normalize(arabic).split())
+        ]
         return " ".join(dict.fromkeys(found))
 
     def _unglued(self, text: str) -> str:
