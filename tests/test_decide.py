@@ -39,6 +39,8 @@ def retriever() -> Retriever:
         ("امتى الحكومة استقالت؟", "date"),
         ("كم عدد القتلى؟", "number"),
         ("قديش واحد مات؟", "number"),
+        ("بكم بيع لتر الوقود؟", "number"),  # «بكم» / Egyptian «بكام»: for how much
+        ("جم واحد انكتل؟", "number"),  # Gulf and Iraqi «جم» / «چم»
         ("لماذا اندلعت الاحتجاجات؟", "reason"),
         ("علاش خرجو الناس؟", "reason"),
         ("شنو سبب الاحتجاجات؟", "reason"),  # a reason noun asks as «لماذا» does
