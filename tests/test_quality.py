@@ -8,7 +8,7 @@ import pytest
 
 from bot.settings import load_settings
 from retrieval.answer import load_retriever
-from retrieval.evaluate import Report, evaluate, read_cases
+from retrieval.evaluate import Report, evaluate, judge_normalize, read_cases
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -83,3 +83,23 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
     assert report.false_declines <= 0.03, f"false declines {report.false_declines:.3f}" + failing(
         report, True, "declined"
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["dev.jsonl", "questions.jsonl", "questions2.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl"],
+)
+def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
+    """Every set parses, its ids are unique, and every gold answer is a quotation of the bundled articles
+    (judged as the evaluation judges: normalised), so a set cannot silently ask for text that is not there."""
+    lines = (REPO / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()
+    cases = read_cases(lines)
+    assert len({case.id for case in cases}) == len(cases)
+    corpus = judge_normalize(
+        " ".join(
+            path.read_text(encoding="utf-8") for path in sorted((REPO / "corpus" / "articles").glob("*.md"))
+        )
+    )
+    unquoted = [(case.id, a) for case in cases for a in case.answers if judge_normalize(a) not in corpus]
+    assert not unquoted, unquoted
+    assert all(case.answers for case in cases if case.answerable)
