@@ -403,7 +403,9 @@ class QueryParser:
         if tokens:
             return False
         for word in sound_variants(term.normal):  # «انكتل» → «انقتل», said with a g or a glottal stop
-            for token in self._tokens_of(word):  # not its family: «بايدن» → «بقيدن» is kin to «بقيادة»
+            # A corpus word as written, not by its stem or family: «شركات» → «شرقات» would stem to «شرق»,
+            # «بايدن» → «بقيدن» is kin to «بقيادة».
+            for token in self._tokens_of(word) if word in self.families.counts else ():
                 tokens.setdefault(token, DIALECT_STRENGTH)
             self._dialect_forms(tokens, word, DIALECT_STRENGTH)
         if tokens:

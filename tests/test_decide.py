@@ -255,3 +255,25 @@ def test_a_count_the_sources_give_is_not_declined_as_unstated(retriever: Retriev
 def test_nations_of_reads_countries_with_their_article_and_proclitics() -> None:
     words = [normalize(w) for w in "رئيس الصين والصين بالصين الصيني كازاخستان".split()]
     assert nations_of(words) == {"الصين", "كازاخستان"}
+
+
+@pytest.mark.parametrize("question", ["متى سيجري الاستفتاء الدستوري؟", "ما حجم التعويضات للضحايا؟"])
+def test_a_missing_noun_heading_the_question_is_an_unknown_topic(retriever: Retriever, question: str) -> None:
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unknown topic"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ما حصيلة القتلى في العاصمة الاقتصادية للبلاد؟", "103"),  # «الاقتصادية» qualifies «العاصمة»
+        ("كيف وصف السفير الروسي المشاركين في الاضطرابات؟", "أنتونوف"),  # «المشاركين»: what «وصف» names
+    ],
+)
+def test_a_missing_noun_after_a_known_word_is_a_paraphrase_not_an_unknown_topic(
+    retriever: Retriever, question: str, expected: str
+) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert expected in answer.hits[0].sentence.text
