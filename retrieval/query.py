@@ -185,7 +185,7 @@ class QueryParser:
         for n, (term, tokens) in enumerate(zip(terms, alternatives, strict=True)):
             required = term.normal not in FRAME_WORDS and not term.normal.isdigit() and n not in aside
             for word in self.dialect.equivalents(term.normal):
-                for token in self._tokens_of(word):
+                for token in self._standard_tokens(word):
                     tokens.setdefault(token, DIALECT_STRENGTH)
             if required and not tokens:
                 rooted = self._extend(tokens, term, roots_left > 0)
@@ -427,8 +427,13 @@ class QueryParser:
             for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
                 tokens.setdefault(token, min(FAMILY_STRENGTH, ceiling))
         for word in self.dialect.inflected_equivalents(normal):
-            for token in self._tokens_of(word):
+            for token in self._standard_tokens(word):
                 tokens.setdefault(token, min(DIALECT_STRENGTH, ceiling))
+
+    def _standard_tokens(self, word: str) -> set[str]:
+        """Tokens of a Standard Arabic equivalent of a dialect word: its own, and its family's as the
+        corpus writes it («طلعوا» → «خرج» → «خرجت», «هجموا» → «هاجم» → «يهاجم»)."""
+        return self._tokens_of(word) | self.index.relatives(self.pipeline.stem(word))
 
     def with_context(self, question: str, context: Sequence[str]) -> Query:
         """``question`` parsed, plus the tokens of the ``context`` words at ``CONTEXT_WEIGHT``.

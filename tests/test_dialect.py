@@ -223,3 +223,14 @@ def test_a_word_said_the_dialect_way_finds_the_standard_word(retriever: Retrieve
 def test_a_standard_jim_is_never_read_as_a_qaf() -> None:
     """«الجوي» (air) the corpus lacks must not pass for «القوي» (strong)."""
     assert normalize("القوي") not in sound_variants(normalize("الجوي"))
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "token"), [("ليش طلعوا الناس؟", "طلعوا", "خرجت"), ("مين هجموا؟", "هجموا", "يهاجم")]
+)
+def test_a_dialect_words_standard_equivalent_is_matched_as_the_corpus_writes_it(
+    retriever: Retriever, question: str, word: str, token: str
+) -> None:
+    """«طلعوا» → «خرج», which the corpus writes «خرجت» only: the equivalent's family counts."""
+    concept = next(c for c in retriever.parse(question).concepts if c.term.surface == word)
+    assert token in concept.tokens
