@@ -13,10 +13,9 @@ from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from retrieval.config import RetrievalConfig
+from retrieval.counting import Counts
 from retrieval.decide import (
-    NUMBER_WORDS,
     ON_BEHALF,
-    TIME_UNITS,
     YEAR,
     DeclineModels,
     holds_kind,
@@ -29,8 +28,7 @@ from retrieval.decide import (
 from retrieval.dialect import load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
-from retrieval.families import count_keys, has_noun_reading, looks_like_name, warm_up
-from retrieval.figures import counted_words
+from retrieval.families import looks_like_name, warm_up
 from retrieval.gazetteer import MULTIWORD_ENTITIES, english_entities, entity_of, nationality_of
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
@@ -41,7 +39,6 @@ from retrieval.text import (
     Lexicon,
     Pipeline,
     Term,
-    bare_word,
     make_name_stemmer,
     make_stemmer,
     normalize,
@@ -79,7 +76,6 @@ SHORT_TOPIC_COVERAGE = 0.4
 ENGLISH_MIN_COSINE = 0.78
 ENGLISH_SHOWN = 3
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
-FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure beside it, at most
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first
@@ -146,6 +142,12 @@ class Retriever:
         self.parser = QueryParser(pipeline, index, self.dialect)
         self.decline_models: DeclineModels = load_models()
         self.examples: tuple[str, ...] = tuple(q for q in corpus.examples if self._answers(q))
+
+    @cached_property
+    def counts(self) -> Counts:
+        """Whether the sources give a count (``retrieval.counting``); built on the first question, as the
+        parser's word families are."""
+        return Counts(self.index, self.pipeline, self.parser.families)
 
     # -- queries ------------------------------------------------------------------------------------
 
@@ -287,10 +289,10 @@ class Retriever:
         hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
         # A decline shows what the sources do say as related: «تذكر المصادر X، لكنها لا تذكر Y».
         related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
-        uncounted = self.uncounted(query)
+        uncounted = self.counts.unnamed(query)
         if uncounted:
             return about(question, query.tokens, (), True, (uncounted,), "unknown count", related=related)
-        if self.unstated_figure(query):  # «كم صحفيًا قتل؟»: the sources name journalists, count none
+        if self.counts.unstated(query):  # «كم صحفيًا قتل؟»: the sources name journalists, count none
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
@@ -347,7 +349,10 @@ class Retriever:
         country or organisation named in English that the corpus never mentions («What did China say…»)
         declines it, as the Arabic name does, with the English name as the missing word."""
         for english, arabic in english_entities(question):
-            named = self.parse(arabic)
+            try:
+                named = self.parse(arabic)
+            except EmptyQuestionError:
+                continue
             if named.concepts and all(c in named.missing for c in named.concepts if c.required):
                 return Answer(question, (), (), True, (english,), "english")
         hits = self.rank_by_vector(read, min(top_k or self.config.top_k, ENGLISH_SHOWN))
@@ -387,49 +392,6 @@ class Retriever:
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
 
-    def uncounted(self, query: Query) -> str | None:
-        """What a «كم» question counts when the corpus never mentions it («كم عدد سكان…» → «سكان»): a
-        count of a thing the sources never name cannot be among them, whatever numbers they hold. Its
-        other number counts as a mention («الضيوف» is named by «ضيف»: ``WordFamilies.counted_forms``)."""
-        if query.asks != "number" or not query.counted:
-            return None
-        for concept in query.missing:
-            if (
-                concept.term.normal == query.counted
-                and has_noun_reading(concept.term.surface)
-                and not self.parser.families.counted_forms(concept.term.normal)
-            ):
-                return concept.term.surface
-        return None
-
-    def unstated_figure(self, query: Query) -> bool:
-        """Whether a «كم» question counts a thing the sources name but never give a figure for
-        («كم صحفيًا قتل؟» where «صحفي» only ever stands in «تصريح صحفي»): whatever numbers the best
-        sentences hold, they count something else. Units of time are left alone (a duration is told by
-        dates), as is «عدد» without «كم» («عدّد بعض…» asks for a list)."""
-        if not (query.how_many and query.counted) or bare_word(query.counted) in NUMBER_WORDS | TIME_UNITS:
-            return False
-        concept = next((c for c in query.concepts if c.term.normal == query.counted and c.required), None)
-        if concept is None or not has_noun_reading(concept.term.surface):
-            return False
-        return not self._figure_given(concept)
-
-    def _figure_given(self, concept: Concept) -> bool:
-        """Whether some sentence holds ``concept`` (a token of it, or a word of the same ``count_keys``)
-        within ``COUNT_REACH`` words of a figure: a number that is no date or year, or a vague amount."""
-        keys = count_keys(concept.term.normal)
-        forms = self.parser.families.counted_forms(concept.term.normal)
-        tokens = set(concept.tokens) | self._tokens(" ".join(forms))
-        for entry in self.index.holding(tokens, FIGURE_SENTENCES):
-            near = counted_words(self.index.entries[entry].sentence.text)
-            if tokens & self._tokens(" ".join(near)) or any(keys & count_keys(word) for word in near):
-                return True
-        return False
-
-    def _tokens(self, text: str) -> set[str]:
-        """The indexed tokens of ``text``'s words (a proclitic split as the index splits it)."""
-        return {self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(text)}
-
     def naming(self, query: Query, hits: Sequence[Hit]) -> Hit | None:
         """For a «who / what name» question about a role («ما اسم وزير الداخلية؟»), the hit to show first:
         the first whose sentence or neighbours name somebody holding the role, when the first hit names
@@ -458,7 +420,7 @@ class Retriever:
             for sentence in (hit.sentence, hit.before, hit.after):
                 if sentence is None:
                     continue
-                tokens = self._tokens(sentence.text)
+                tokens = self.counts.tokens(sentence.text)
                 words = normalize(sentence.text).split()
                 if complement is not None and not self._complemented(complement, tokens, words):
                     continue

@@ -1,0 +1,74 @@
+"""Whether the sources give the count a «كم» question asks for.
+
+Pure: :class:`Counts` reads a :class:`~retrieval.index.SentenceIndex` (and its pipeline and word families)
+and answers two questions about a parsed :class:`~retrieval.query.Query`:
+
+- :meth:`Counts.unnamed`: the counted thing is a word the corpus never uses in any number («كم عدد
+  الدبابات…»); «الضيوف» is named by «ضيف» (``families.count_keys``);
+- :meth:`Counts.unstated`: the corpus names the thing but never gives a figure for it («كم صحفيًا قتل؟»
+  where «صحفي» only ever stands in «تصريح صحفي»): no sentence holds it within ``COUNT_REACH`` words of a
+  number that is no date or year, or of a vague amount (``figures.counted_words``).
+"""
+
+from __future__ import annotations
+
+from retrieval.decide import NUMBER_WORDS, TIME_UNITS
+from retrieval.families import WordFamilies, count_keys, has_noun_reading
+from retrieval.figures import counted_words
+from retrieval.index import SentenceIndex
+from retrieval.query import Concept, Query
+from retrieval.text import Pipeline, bare_word
+
+FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure beside it, at most
+
+
+class Counts:
+    """What the corpus counts, read from its index on demand (one question at a time)."""
+
+    def __init__(self, index: SentenceIndex, pipeline: Pipeline, families: WordFamilies) -> None:
+        self.index = index
+        self.pipeline = pipeline
+        self.families = families
+
+    def unnamed(self, query: Query) -> str | None:
+        """What a «كم» question counts when the corpus never mentions it («كم عدد سكان…» → «سكان»): a
+        count of a thing the sources never name cannot be among them, whatever numbers they hold. Its
+        other number counts as a mention («الضيوف» is named by «ضيف»: ``WordFamilies.counted_forms``)."""
+        if query.asks != "number" or not query.counted:
+            return None
+        for concept in query.missing:
+            if (
+                concept.term.normal == query.counted
+                and has_noun_reading(concept.term.surface)
+                and not self.families.counted_forms(concept.term.normal)
+            ):
+                return concept.term.surface
+        return None
+
+    def unstated(self, query: Query) -> bool:
+        """Whether a «كم» question counts a thing the sources name but never give a figure for
+        («كم صحفيًا قتل؟» where «صحفي» only ever stands in «تصريح صحفي»): whatever numbers the best
+        sentences hold, they count something else. Units of time are left alone (a duration is told by
+        dates), as is «عدد» without «كم» («عدّد بعض…» asks for a list)."""
+        if not (query.how_many and query.counted) or bare_word(query.counted) in NUMBER_WORDS | TIME_UNITS:
+            return False
+        concept = next((c for c in query.concepts if c.term.normal == query.counted and c.required), None)
+        if concept is None or not has_noun_reading(concept.term.surface):
+            return False
+        return not self._figure_given(concept)
+
+    def _figure_given(self, concept: Concept) -> bool:
+        """Whether some sentence holds ``concept`` (a token of it, or a word of the same ``count_keys``)
+        within ``COUNT_REACH`` words of a figure: a number that is no date or year, or a vague amount."""
+        keys = count_keys(concept.term.normal)
+        forms = self.families.counted_forms(concept.term.normal)
+        tokens = set(concept.tokens) | self.tokens(" ".join(forms))
+        for entry in self.index.holding(tokens, FIGURE_SENTENCES):
+            near = counted_words(self.index.entries[entry].sentence.text)
+            if tokens & self.tokens(" ".join(near)) or any(keys & count_keys(word) for word in near):
+                return True
+        return False
+
+    def tokens(self, text: str) -> set[str]:
+        """The indexed tokens of ``text``'s words (a proclitic split as the index splits it)."""
+        return {self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(text)}
