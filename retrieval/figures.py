@@ -125,7 +125,7 @@ def is_quantity_question(question: str) -> bool:
 
 
 # A model or a name with a number: «إل-76», «كوفيد-19», «AS-206».
-_DESIGNATION = re.compile(r"[^\W\d_]+\s?[-‐–]\s?\d+")
+_DESIGNATION = re.compile(r"[^\W\d_]+[-‐–]\d+")
 # Vague amounts count as figures given for a thing («مقتل العشرات», «آلاف الجهاديين»).
 _AMOUNTS = frozenset(normalize("عشرات مئات آلاف ألف مليون ملايين مليار العشرات المئات الآلاف").split())
 # How near a figure a word must stand to be what it counts: «مقتل 164 شخصا», «ثمانية على الأقل من أفراد
