@@ -143,7 +143,7 @@ _ENGLISH_ORGANISATIONS = {
 }
 # Common English names of countries besides CLDR's own («Türkiye», «United States»).
 _ENGLISH_ALIASES = {
-    "Turkey": "TR", "USA": "US", "U.S.": "US", "America": "US", "UK": "GB", "Britain": "GB",
+    "Turkey": "TR", "US": "US", "USA": "US", "U.S.": "US", "America": "US", "UK": "GB", "Britain": "GB",
     "Great Britain": "GB", "Russian Federation": "RU", "South Korea": "KR", "North Korea": "KP",
 }  # fmt: skip
 

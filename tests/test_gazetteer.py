@@ -54,4 +54,5 @@ def test_english_names_of_countries_and_organisations_are_read_in_arabic() -> No
 
 def test_english_acronyms_are_matched_as_written_only() -> None:
     assert english_entities("who told us about it?") == []  # «us» is no «US»
+    assert english_entities("What did the US say?") == [("US", "الولايات المتحدة")]
     assert english_entities("Who told us about it?") == []
