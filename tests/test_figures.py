@@ -209,7 +209,7 @@ def test_counted_words_are_the_words_near_a_figure_but_not_near_a_date() -> None
     assert normalize("أسعار") not in words  # only a date and a year stand near it
     assert normalize("عناصر") in counted_words("مقتل عناصر من قوات الأمن وإصابة المئات")  # a vague amount
     assert normalize("بجنود") not in counted_words('طائرات من طراز "إل-76" محملة بجنود')  # a designation
-    assert normalize("شخصا") in counted_words("عدد القتلى - 164 شخصا")  # a dash between words is no designation
+    assert normalize("شخصا") in counted_words("عدد القتلى - 164 شخصا")  # spaced dash: no designation
 
 
 @pytest.mark.parametrize(
