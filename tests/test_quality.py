@@ -70,12 +70,12 @@ def styles() -> Report:
 
 def test_user_style_questions_floor(styles: Report) -> None:
     """Floors at the measured figures on the tuning set (README, "Quality"), so they cannot slip back."""
-    # Set so that they hold with BM25 alone too (where the encoder cannot load: Hit@1 0.721, Hit@3
-    # 0.806, 11.5% of answerable questions declined, 65% of unanswerable ones declined); with it, Hit@1
-    # 0.782, Hit@3 0.867, 7.3% declined, 68% of unanswerable ones declined.
-    assert styles.hit1 >= 0.70, f"Hit@1 {styles.hit1:.3f}"
-    assert styles.hit3 >= 0.79, f"Hit@3 {styles.hit3:.3f}"
-    assert styles.false_declines <= 0.12, f"false declines {styles.false_declines:.3f}"
+    # Set so that they hold with BM25 alone too (where the encoder cannot load: Hit@1 0.739, Hit@3
+    # 0.830, 9.1% of answerable questions declined, 68% of unanswerable ones declined); with it, Hit@1
+    # 0.824, Hit@3 0.903, 3.6% declined, 68% of unanswerable ones declined.
+    assert styles.hit1 >= 0.72, f"Hit@1 {styles.hit1:.3f}"
+    assert styles.hit3 >= 0.81, f"Hit@3 {styles.hit3:.3f}"
+    assert styles.false_declines <= 0.10, f"false declines {styles.false_declines:.3f}"
     assert styles.unanswerable_declined >= 0.65, f"declined {styles.unanswerable_declined:.3f}"
 
 
