@@ -147,7 +147,7 @@ class Retriever:
     def counts(self) -> Counts:
         """Whether the sources give a count (``retrieval.counting``); built on the first question, as the
         parser's word families are."""
-        return Counts(self.index, self.pipeline, self.parser.families)
+        return Counts(self.index, self.parser.families)
 
     # -- queries ------------------------------------------------------------------------------------
 
@@ -420,7 +420,7 @@ class Retriever:
             for sentence in (hit.sentence, hit.before, hit.after):
                 if sentence is None:
                     continue
-                tokens = self.counts.tokens(sentence.text)
+                tokens = self.index.tokens_in(sentence.text)
                 words = normalize(sentence.text).split()
                 if complement is not None and not self._complemented(complement, tokens, words):
                     continue
@@ -493,7 +493,7 @@ class Retriever:
         tokens: set[str] = set()
         for sentence in (hit.before, hit.after):
             if sentence is not None:
-                tokens.update(self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(sentence.text))
+                tokens |= self.index.tokens_in(sentence.text)
         return tokens
 
     def _readable(self, hits: Sequence[Hit]) -> list[Hit]:

@@ -1,6 +1,6 @@
 """Whether the sources give the count a «كم» question asks for.
 
-Pure: :class:`Counts` reads a :class:`~retrieval.index.SentenceIndex` (and its pipeline and word families)
+Pure: :class:`Counts` reads a :class:`~retrieval.index.SentenceIndex` (and the corpus's word families)
 and answers two questions about a parsed :class:`~retrieval.query.Query`:
 
 - :meth:`Counts.unnamed`: the counted thing is a word the corpus never uses in any number («كم عدد
@@ -17,7 +17,7 @@ from retrieval.families import WordFamilies, count_keys, has_noun_reading
 from retrieval.figures import counted_words
 from retrieval.index import SentenceIndex
 from retrieval.query import Concept, Query
-from retrieval.text import Pipeline, bare_word
+from retrieval.text import bare_word
 
 FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure beside it, at most
 
@@ -25,9 +25,8 @@ FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure
 class Counts:
     """What the corpus counts, read from its index on demand (one question at a time)."""
 
-    def __init__(self, index: SentenceIndex, pipeline: Pipeline, families: WordFamilies) -> None:
+    def __init__(self, index: SentenceIndex, families: WordFamilies) -> None:
         self.index = index
-        self.pipeline = pipeline
         self.families = families
 
     def unnamed(self, query: Query) -> str | None:
@@ -62,13 +61,9 @@ class Counts:
         within ``COUNT_REACH`` words of a figure: a number that is no date or year, or a vague amount."""
         keys = count_keys(concept.term.normal)
         forms = self.families.counted_forms(concept.term.normal)
-        tokens = set(concept.tokens) | self.tokens(" ".join(forms))
+        tokens = set(concept.tokens) | self.index.tokens_in(" ".join(forms))
         for entry in self.index.holding(tokens, FIGURE_SENTENCES):
             near = counted_words(self.index.entries[entry].sentence.text)
-            if tokens & self.tokens(" ".join(near)) or any(keys & count_keys(word) for word in near):
+            if tokens & self.index.tokens_in(" ".join(near)) or any(keys & count_keys(word) for word in near):
                 return True
         return False
-
-    def tokens(self, text: str) -> set[str]:
-        """The indexed tokens of ``text``'s words (a proclitic split as the index splits it)."""
-        return {self.index.clitics.get(t, t) for t in self.pipeline.index_tokens(text)}

@@ -424,15 +424,16 @@ class QueryParser:
         """Tokens of the dialect word ``normal`` without its dialect prefixes (``verb_cores``) and of its
         Standard Arabic equivalents, at most ``ceiling`` strong."""
         for core in verb_cores(normal):
-            for token in self._tokens_of(core) | self.index.relatives(self.pipeline.stem(core)):
+            for token in self._standard_tokens(core):
                 tokens.setdefault(token, min(FAMILY_STRENGTH, ceiling))
         for word in self.dialect.inflected_equivalents(normal):
             for token in self._standard_tokens(word):
                 tokens.setdefault(token, min(DIALECT_STRENGTH, ceiling))
 
     def _standard_tokens(self, word: str) -> set[str]:
-        """Tokens of a Standard Arabic equivalent of a dialect word: its own, and its family's as the
-        corpus writes it («طلعوا» → «خرج» → «خرجت», «هجموا» → «هاجم» → «يهاجم»)."""
+        """Tokens of a word standing for a dialect word (its core without the dialect prefixes, or its
+        Standard Arabic equivalent): its own, and its family's as the corpus writes it («اتقتلوا» →
+        «قتلوا», «طلعوا» → «خرج» → «خرجت», «هجموا» → «هاجم» → «يهاجم»)."""
         return self._tokens_of(word) | self.index.relatives(self.pipeline.stem(word))
 
     def with_context(self, question: str, context: Sequence[str]) -> Query:

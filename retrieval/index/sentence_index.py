@@ -105,6 +105,10 @@ class SentenceIndex:
         """Table term id of every indexed token."""
         return {self.table.terms[i]: i for i in np.unique(self._entry_tokens).tolist()}
 
+    def tokens_in(self, text: str) -> set[str]:
+        """The indexed tokens of ``text``'s words, a proclitic split as the index splits it."""
+        return {self.clitics.get(t, t) for t in self.pipeline.index_tokens(text)}
+
     def holding(self, tokens: Iterable[str], limit: int) -> list[int]:
         """Entry indices of the first ``limit`` sentences (in corpus order) holding any of ``tokens``."""
         wanted = sorted({self._term_ids[t] for t in tokens if t in self._term_ids})
