@@ -257,12 +257,9 @@ def _decline_head(answer: Answer, *, markup: bool) -> str:
     def plain(text: str) -> str:
         return escape(text) if markup else text
 
-    if answer.reason == "english" and answer.missing_terms:
-        arabic, english = phrases.DECLINE_ENGLISH_ABSENT.split("\n")
-        named = words(answer.missing_terms)
-        return "\n".join(
-            plain(line.split("{terms}")[0]) + named + plain(line.split("{terms}")[1])
-            for line in (arabic, english)
+    if answer.reason == "english" and answer.missing_terms:  # the names, in both languages' lines
+        return words(answer.missing_terms).join(
+            plain(part) for part in phrases.DECLINE_ENGLISH_ABSENT.split("{terms}")
         )
     if answer.reason == "english":
         return plain(phrases.DECLINE_ENGLISH)
