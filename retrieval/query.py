@@ -21,6 +21,7 @@ from retrieval.decide import ASKS_NUMBER, asked_kind, counted_word
 from retrieval.dialect import Dialect, collapse_stretch, sound_variants, verb_cores
 from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies, one_letter_out, roots
+from retrieval.function_words import is_function_form
 from retrieval.gazetteer import ENTITIES, english_entities
 from retrieval.index import SentenceIndex
 from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, normalize
@@ -187,6 +188,8 @@ class QueryParser:
             for word in self.dialect.equivalents(term.normal):
                 for token in self._standard_tokens(word):
                     tokens.setdefault(token, DIALECT_STRENGTH)
+            if required and not tokens and is_function_form(term.normal):
+                required = False  # «عندي», «بكل», «معهن»: a function word, never missing
             if required and not tokens:
                 rooted = self._extend(tokens, term, roots_left > 0)
                 roots_left -= rooted
