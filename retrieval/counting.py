@@ -17,9 +17,16 @@ from retrieval.families import WordFamilies, count_keys, has_noun_reading
 from retrieval.figures import counted_words
 from retrieval.index import SentenceIndex
 from retrieval.query import Concept, Query
-from retrieval.text import bare_word
+from retrieval.text import bare_word, normalize
 
 FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure beside it, at most
+# General nouns of people: the sources count them under a particular name («18 قتيلًا و748 مصابًا» answer
+# «كم عدد الضحايا؟»), so the absence of a figure beside the general noun itself says nothing.
+GENERAL_COUNTED = frozenset(
+    bare_word(normalize(w))
+    for w in """ضحية ضحايا شخص أشخاص اشخاص ناس الناس فرد أفراد افراد نسمة إنسان مواطن مواطنين مواطنون
+    واحد حد نفر""".split()
+)
 
 
 class Counts:
@@ -49,7 +56,8 @@ class Counts:
         («كم صحفيًا قتل؟» where «صحفي» only ever stands in «تصريح صحفي»): whatever numbers the best
         sentences hold, they count something else. Units of time are left alone (a duration is told by
         dates), as is «عدد» without «كم» («عدّد بعض…» asks for a list)."""
-        if not (query.how_many and query.counted) or bare_word(query.counted) in NUMBER_WORDS | TIME_UNITS:
+        counted = bare_word(query.counted)
+        if not (query.how_many and counted) or counted in NUMBER_WORDS | TIME_UNITS | GENERAL_COUNTED:
             return False
         concept = next((c for c in query.concepts if c.term.normal == query.counted and c.required), None)
         if concept is None or not has_noun_reading(concept.term.surface):
