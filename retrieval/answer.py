@@ -29,7 +29,13 @@ from retrieval.dialect import load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.families import looks_like_name, warm_up
-from retrieval.gazetteer import MULTIWORD_ENTITIES, english_entities, entity_of, nationality_of
+from retrieval.gazetteer import (
+    english_entities,
+    entity_of,
+    entity_written,
+    multiword_entity,
+    nationality_of,
+)
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
 from retrieval.query import SPELLING_STRENGTH, Concept, Query, QueryParser
@@ -284,7 +290,9 @@ class Retriever:
         about = partial(Answer, known_terms=known, asks=query.asks, reading=query.reading)
         absent = self.absent_entity(query)
         if absent:
-            named = tuple(dict.fromkeys((*(absent if absent in m else m for m in missing), absent)))
+            words = absent.split()  # a word of a multi-word entity is named with the entity
+            others = (absent if absent in m else m for m in missing if m not in words)
+            named = tuple(dict.fromkeys((*others, absent)))
             return about(question, query.tokens, (), True, named, "unknown entity")
         hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
         # A decline shows what the sources do say as related: «تذكر المصادر X، لكنها لا تذكر Y».
@@ -387,8 +395,8 @@ class Retriever:
         normals = [c.term.normal for c in query.concepts]
         for size in (3, 2):
             for start in range(len(normals) - size + 1):
-                phrase = " ".join(normals[start : start + size])
-                if phrase in MULTIWORD_ENTITIES and f" {phrase} " not in self._corpus_text:
+                entity = multiword_entity(normals[start : start + size])
+                if entity and not entity_written(entity, self._corpus_text):
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
 
@@ -415,6 +423,9 @@ class Retriever:
         title = title_stem(concepts[at].term.normal) or ""
         complement = concepts[at + 1] if at + 1 < len(concepts) else None
         asked = {c.term.normal for c in query.concepts}
+        for concept in query.concepts:  # a slip's corpus spelling names its country («الكازخستاني»)
+            if concept.tokens and max(map(concept.strength, concept.tokens)) <= SPELLING_STRENGTH:
+                asked.update(self.parser.families.spellings(concept.term.normal, concept.term.surface))
 
         def names(hit: Hit, asked: set[str]) -> bool:
             for sentence in (hit.sentence, hit.before, hit.after):

@@ -8,6 +8,7 @@ matches well — loosely related sentences about other countries would mislead.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from retrieval.text import normalize
@@ -63,6 +64,39 @@ def entity_of(normal_word: str) -> str | None:
         if candidate in _SINGLE:
             return candidate
     return None
+
+
+def _unprefixed(normal_word: str) -> list[str]:
+    """The word, and the word without a proclitic: «للامم» → «الامم», «وجامعه» → «جامعه»."""
+    found = [normal_word]
+    for prefix in _PROCLITICS:
+        if normal_word.startswith(prefix) and len(normal_word) - len(prefix) >= 3:
+            rest = normal_word[len(prefix) :]
+            found.append("ال" + rest if prefix.endswith(("ال", "لل")) else rest)
+    return found
+
+
+def multiword_entity(normal_words: Sequence[str]) -> str | None:
+    """The multi-word entity the normalised words spell, its first word also behind a proclitic
+    («للامم المتحده» → «الامم المتحده»), else None."""
+    if len(normal_words) < 2:
+        return None
+    tail = " ".join(normal_words[1:])
+    for first in _unprefixed(normal_words[0]):
+        if f"{first} {tail}" in MULTIWORD_ENTITIES:
+            return f"{first} {tail}"
+    return None
+
+
+def entity_written(entity: str, normal_text: str) -> bool:
+    """Whether ``normal_text`` (normalised, spaces around) holds the multi-word entity, its first word
+    also behind a proclitic («للامم المتحده» holds «الامم المتحده»)."""
+    first, _, tail = entity.partition(" ")
+    if first.startswith("ال"):
+        lead = rf"(?:[وفبك]?ال|[وف]?لل){re.escape(first[2:])}"
+    else:
+        lead = rf"[وفبكل]?{re.escape(first)}"
+    return re.search(rf" {lead} {re.escape(tail)} ", normal_text) is not None
 
 
 # Countries the corpus's own news names, for nationalities only (the list above is for absent entities).

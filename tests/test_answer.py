@@ -104,6 +104,21 @@ def test_a_nationality_of_an_absent_country_is_declined_naming_it(retriever: Ret
     assert not retriever.answer("ما موقف الحكومة الروسية من الاحتجاجات؟").declined  # the corpus has Russia
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("ما موقف الأمم المتحدة؟", ("الأمم المتحدة",)),
+        ("ايش قال الامين العام للأمم المتحدة عن كازاخستان؟", ("الامين", "للأمم المتحدة")),  # behind «لل»
+    ],
+)
+def test_an_absent_multiword_entity_is_declined_naming_it_once(
+    retriever: Retriever, question: str, named: tuple[str, ...]
+) -> None:
+    answer = retriever.answer(question)
+    assert answer.reason == "unknown entity"
+    assert answer.missing_terms == named  # «الأمم» alone is not named again beside the entity
+
+
 def test_question_about_football_is_declined(retriever: Retriever) -> None:
     answer = retriever.answer("من فاز بكأس العالم لكرة القدم؟")
     assert answer.declined

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.gazetteer import english_entities, entity_of, nationality_of
+from retrieval.gazetteer import english_entities, entity_of, entity_written, multiword_entity, nationality_of
 from retrieval.text import normalize
 
 
@@ -56,3 +56,25 @@ def test_english_acronyms_are_matched_as_written_only() -> None:
     assert english_entities("who told us about it?") == []  # «us» is no «US»
     assert english_entities("What did the US say?") == [("US", "الولايات المتحدة")]
     assert english_entities("Who told us about it?") == []
+
+
+@pytest.mark.parametrize(
+    ("words", "entity"),
+    [
+        ("للامم المتحده", "الامم المتحده"),  # the first word behind a proclitic
+        ("والامم المتحده", "الامم المتحده"),
+        ("بجامعه الدول العربيه", "جامعه الدول العربيه"),
+        ("الامم المتحده", "الامم المتحده"),
+        ("المتحده", None),
+        ("الامم الكبري", None),
+    ],
+)
+def test_multiword_entity(words: str, entity: str | None) -> None:
+    assert multiword_entity(words.split()) == entity
+
+
+def test_a_multiword_entity_is_written_behind_a_proclitic_too() -> None:
+    assert entity_written("الامم المتحده", " قالت للامم المتحده امس ")
+    assert entity_written("الامم المتحده", " الامم المتحده ")
+    assert not entity_written("الامم المتحده", " الامم الاخري المتحده ")
+    assert entity_written("جامعه الدول العربيه", " وجامعه الدول العربيه ")
