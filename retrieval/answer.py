@@ -361,7 +361,8 @@ class Retriever:
                 named = self.parse(arabic)
             except EmptyQuestionError:
                 continue
-            if named.concepts and all(c in named.missing for c in named.concepts if c.required):
+            wholly_missing = all(c in named.missing for c in named.concepts if c.required)
+            if named.concepts and (wholly_missing or self.absent_entity(named)):
                 return Answer(question, (), (), True, (english,), "english")
         hits = self.rank_by_vector(read, min(top_k or self.config.top_k, ENGLISH_SHOWN))
         if not hits or (hits[0].cosine or 0.0) < ENGLISH_MIN_COSINE:

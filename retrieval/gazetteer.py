@@ -107,10 +107,10 @@ _NOT_NATIONALITIES = frozenset({"مالي", "مجري"})
 
 def _nisbas(country: str) -> set[str]:
     """The nationality adjective's stem of a normalised country name: الصين → صيني, روسيا → روسي,
-    كازاخستان → كازاخستاني and كازاخي."""
+    كازاخستان → كازاخستاني and كازاخي, السعودية → سعودي."""
     base = country.removeprefix("ال")
     stems = {base + "ي"}
-    for ending in ("يا", "ا", "ستان"):
+    for ending in ("يا", "ا", "ستان", "يه"):  # …, السعودية → سعودي
         if base.endswith(ending) and len(base) - len(ending) >= 3:
             stems.add(base[: -len(ending)] + "ي")
     return stems - _NOT_NATIONALITIES

@@ -345,3 +345,17 @@ def test_an_english_question_naming_a_country_the_corpus_never_mentions_declines
     assert answer.declined
     assert answer.missing_terms == ("China",)
     assert not retriever.answer("What did Russia say about the CSTO deployment?").missing_terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did the EU say about Kazakhstan?", "What did the European Union say?"],
+)
+def test_an_english_question_naming_an_absent_multiword_body_declines(
+    retriever: Retriever, question: str
+) -> None:
+    # «الاتحاد» alone is in the corpus («روسيا الاتحادية»); «الاتحاد الأوروبي» is not
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "english"
+    assert answer.missing_terms in (("EU",), ("European Union",))

@@ -35,6 +35,8 @@ def test_entity_of(word: str, entity: str | None) -> None:
         ("البيلاروسي", "بيلاروسيا"),  # not «روسي» with a proclitic
         ("التركية", "تركيا"),
         ("الإيرانية", "إيران"),
+        ("السعودي", "السعودية"),  # a country ending in «ية»
+        ("السعوديين", "السعودية"),
         ("المالية", None),  # financial, not of Mali
         ("الاقتصادية", None),
         ("الإسلامي", None),
