@@ -53,7 +53,15 @@ class Dialect:
         """A framing word, also behind a one-letter proclitic (بإيه، وشو) or before a pronoun (حصلها)."""
         if normal in self.framing:
             return True
-        if len(normal) > 2 and normal[0] in PROCLITICS and normal[1:] in self.framing:
+        # Behind a proclitic: «بإيه», and «وشو» (a two-letter word only behind «و/ف»: «كلم» is no «ك» + «لم»,
+        # «برا» no «ب» + «را»).
+        rest = normal[1:]
+        if (
+            len(normal) > 2
+            and normal[0] in PROCLITICS
+            and rest in self.framing
+            and (len(rest) > 2 or normal[0] in "وف")
+        ):
             return True
         return any(
             normal.endswith(suffix)

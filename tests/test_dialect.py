@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,20 @@ def test_framing_words_are_never_corpus_content_words(retriever: Retriever) -> N
     clash = sorted(w for w in load_dialect().framing - stop if w in corpus_words)
     # Reviewed: each of these occurs in the corpus only as a function word too.
     assert set(clash) <= {"يمكنك", "لي", "حصلت"}, clash
+    # Nor behind a proclitic or the article: «بالحاجة» made the Egyptian «حاجة» (a thing) a word to keep.
+    glued = {re.sub("^[وفبلك]?(?:ال)?", "", w) for w in corpus_words if len(w) > 4}
+    behind = sorted(w for w in load_dialect().framing - stop if len(w) > 2 and w in glued)
+    assert set(behind) <= {"اسمها", "يمكنك"}, behind  # reviewed: «باسمها», «ويمكنك» frame there too
+
+
+@pytest.mark.parametrize("word", ["كلم", "برا", "حاجة"])  # not «ك» + «لم», «ب» + «را»; «حاجة» is need
+def test_a_proclitic_makes_no_framing_word_of_a_content_word(word: str) -> None:
+    assert not load_dialect().is_framing(normalize(word))
+
+
+@pytest.mark.parametrize("word", ["وشو", "فشو", "بإيه", "وين"])
+def test_framing_words_behind_a_conjunction_or_preposition_stay_framing(word: str) -> None:
+    assert load_dialect().is_framing(normalize(word))
 
 
 @pytest.mark.parametrize("word", ["عدد", "يوم", "البلاد", "الناس", "مطار", "الحكومة"])
