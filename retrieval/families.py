@@ -246,7 +246,8 @@ class WordFamilies:
             return []
         found: list[str] = []
         for root in wanted:
-            letters = ".*".join(re.escape(ch) for ch in root.replace("ء", "ا").replace("ى", "ي"))
+            # The hamza sits on any seat once normalised (رءس: الرييس, الراس, روساء).
+            letters = ".*".join("[اويء]" if ch == "ء" else re.escape(ch) for ch in root.replace("ى", "ي"))
             pattern = re.compile(f"^[^\\n]*{letters}[^\\n]*$", re.MULTILINE)
             for candidate in pattern.findall(self._joined)[:_ROOT_CANDIDATES]:
                 if candidate != normal and roots(self.written[candidate]) & wanted:

@@ -413,11 +413,20 @@ class QueryParser:
             self._dialect_forms(tokens, word, DIALECT_STRENGTH)
         if tokens:
             return False
+        # A hamza written on its seat («الرؤساء», «المسؤولين») is careful spelling, not a slip: its root
+        # is asked first, so that «الرؤساء» finds «الرئيس» rather than «روسيا» one letter away.
+        careful = by_root and ("ؤ" in term.surface or "ئ" in term.surface)
+        if careful:
+            for word in self.families.same_root(term.surface, term.normal):
+                for token in self._tokens_of(word):
+                    tokens.setdefault(token, ROOT_STRENGTH)
+            if tokens:
+                return True
         for word in self.families.spellings(term.normal, term.surface):
             for token in self._tokens_of(word):
                 tokens.setdefault(token, SPELLING_STRENGTH)
-        if tokens or not by_root:
-            return False
+        if tokens or not by_root or careful:
+            return careful
         for word in self.families.same_root(term.surface, term.normal):
             for token in self._tokens_of(word):
                 tokens.setdefault(token, ROOT_STRENGTH)

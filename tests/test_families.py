@@ -45,7 +45,14 @@ def test_short_words_have_no_fuzzy_neighbours() -> None:
 
 
 @pytest.mark.parametrize(
-    ("asked", "written"), [("ينسحب", "الانسحاب"), ("اعتقل", "اعتقالات"), ("هبوط", "هبطت")]
+    ("asked", "written"),
+    [
+        ("ينسحب", "الانسحاب"),
+        ("اعتقل", "اعتقالات"),
+        ("هبوط", "هبطت"),
+        ("الرؤساء", "الرئيس"),  # a root with a hamza: its seat differs once normalised (ؤ → و, ئ → ي)
+        ("رئاسة", "رؤساء"),
+    ],
 )
 def test_same_root_joins_derivations(asked: str, written: str) -> None:
     if not roots("كتب"):
@@ -264,3 +271,13 @@ def test_one_slip_is_a_letter_left_out_added_or_swapped() -> None:
     assert _one_slip("ماذ", "ماذا")
     assert not _one_slip("هلاك", "هناك")  # another letter is another word
     assert not _one_slip("التي", "التي")
+
+
+def test_a_hamza_on_its_seat_is_read_by_its_root_not_as_a_slip(retriever: Retriever) -> None:
+    """«الرؤساء» (presidents) is one letter from «روسيا» once normalised; written with its hamza it is
+    no slip, and its root finds «الرئيس»."""
+    if not roots("كتب"):
+        pytest.skip("the farahidi analyser is not installed")
+    (concept,) = retriever.parse("الرؤساء").concepts
+    assert "رييس" in concept.tokens
+    assert "روسيا" not in concept.tokens
