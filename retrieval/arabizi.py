@@ -236,10 +236,13 @@ _VARIANT_COST = 0.5  # a reading through ``_variants`` wins only where the word 
 
 def _variants(latin: str) -> list[str]:
     """Other readings of an Arabizi word: «2» for «ق» as Levantine and Egyptian say it (2alet قالت), and
-    a final «-at / -et» as the «ة» of a noun before its complement (monazamat منظمة)."""
+    «9» for «ص» as the Levant writes it, and a final «-at / -et» as the «ة» of a noun before its complement
+    (monazamat منظمة)."""
     out = []
     if "2" in latin:
         out.append(latin.replace("2", "q"))
+    if "9" in latin:  # «9» is «ق» in the Gulf and Iraq, «ص» in the Levant (9ar صار, 9aba7 صباح)
+        out.append(latin.replace("9", "s"))
     if len(latin) >= 5 and latin.endswith(("at", "et")):
         out.append(latin[:-1])
     return out

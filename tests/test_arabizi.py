@@ -107,3 +107,9 @@ def test_spoken_ala_is_read_as_ala_with_the_article(retriever: Retriever) -> Non
     query = retriever.parse("lesh el nas tala3o 3al share3?")
     assert "على الشوارع" in query.reading
     assert [c.term.surface for c in query.concepts][-1] == "الشوارع"
+
+
+def test_levantine_9_is_sad() -> None:
+    known = Transliterator.build([("كوريا", 0)], preferred=["صار", "كوريا"])
+    assert known.word("9ar") == "صار"  # not «كوريا» (9 as «ق», a country the question never named)
+
