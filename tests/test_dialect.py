@@ -249,3 +249,9 @@ def test_a_dialect_words_standard_equivalent_is_matched_as_the_corpus_writes_it(
     """«طلعوا» → «خرج», which the corpus writes «خرجت» only: the equivalent's family counts."""
     concept = next(c for c in retriever.parse(question).concepts if c.term.surface == word)
     assert token in concept.tokens
+
+
+@pytest.mark.parametrize("word", ["ذالك", "هاذا", "لاكن", "اللذي", "هوه", "بشي"])
+def test_misspelt_function_words_are_never_missing(retriever: Retriever, word: str) -> None:
+    query = retriever.parse(f"السفير الروسي ربط الاحداث {word} بالعراق")
+    assert word not in {c.term.surface for c in query.missing}
