@@ -49,7 +49,7 @@ def _words(text: str) -> frozenset[str]:
 ASKS_NUMBER = _words("كم كام بكم بكام قديش بقديش اديش أديش شكد شقد اشكد جم چم شحال شكثر")
 ASKS_DATE = _words("متى امتى إمتى ايمتى وقتاش فوقاش امتي")
 ASKS_REASON = _words("لماذا ليش ليه علاش لما")
-_REASON_NOUNS = _words("سبب أسباب اسباب دوافع")
+REASON_NOUNS = _words("سبب أسباب اسباب دوافع")
 _WHICH = _words("أي بأي وبأي لأي")
 _DATE_NOUNS = _words("يوم تاريخ شهر ساعة وقت سنة عام")
 # Units of time and of repetition: «كم يومًا…», «كم مرة…» ask a duration or a frequency, which the
@@ -107,7 +107,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
             return kind
     if "عدد" in words:
         return "number"
-    if {bare_word(w) for w in words} & _REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»
+    if {bare_word(w) for w in words} & REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»
         return "reason"
     for which, noun in pairwise(normals):  # «في أي يوم…», «بأي مدينة…»
         if which in _WHICH:

@@ -17,14 +17,14 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from retrieval.arabizi import ENGLISH, Transliterator, is_english, latin_share, latin_words
-from retrieval.decide import ASKS_NUMBER, asked_kind, counted_word
+from retrieval.decide import ASKS_NUMBER, REASON_NOUNS, asked_kind, counted_word
 from retrieval.dialect import Dialect, collapse_stretch, sound_variants, verb_cores
 from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies, one_letter_out, roots
 from retrieval.function_words import is_function_form
 from retrieval.gazetteer import ENTITIES, english_entities
 from retrieval.index import SentenceIndex
-from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, normalize
+from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, bare_word, normalize
 
 # Question words that are as often a preposition, a relative or a negation (see _opens_question).
 _AMBIGUOUS_QUESTION_WORDS = frozenset(normalize(w) for w in "من ما لم لما أي اي".split())
@@ -197,7 +197,10 @@ class QueryParser:
             strengths = tuple(sorted((t, w) for t, w in tokens.items() if w != 1.0))
             concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required, strengths))
         searched: dict[str, float] = {}
+        asks = asked_kind(normalize(text).split())
         for i, (stem, concept) in enumerate(zip(stems, concepts, strict=True)):
+            if asks == "reason" and bare_word(terms[i].normal) in REASON_NOUNS:
+                continue  # «ما سبب…» asks for a reason: a sentence naming «سبب» holds none the more
             scale = ASIDE_WEIGHT if i in aside else FRAME_WEIGHT if terms[i].normal in FRAME_WORDS else 1.0
             if stem in vocabulary and i not in grouped:
                 searched[stem] = max(searched.get(stem, 0.0), scale)
@@ -211,7 +214,7 @@ class QueryParser:
             script=script,
             reading=reading,
             framing=framing,
-            asks=asked_kind(words),
+            asks=asks,
             focus=self._for_encoder(plain or (focus if aside else ""), text),
             counted=counted_word(words) or "",
             how_many=bool(ASKS_NUMBER.intersection(words)),

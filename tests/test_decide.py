@@ -288,3 +288,12 @@ def test_a_missing_noun_after_a_known_word_is_a_paraphrase_not_an_unknown_topic(
     answer = retriever.answer(question)
     assert not answer.declined
     assert expected in answer.hits[0].sentence.text
+
+
+def test_a_reason_question_does_not_search_the_word_reason(retriever: Retriever) -> None:
+    """«ما سبب…» asks for a reason: the news gives it with «بسبب», «احتجاجًا على»; a sentence naming
+    «سبب» itself («ليس من الواضح سبب شعورها…») holds none the more."""
+    query = retriever.parse("ليش طلعوا الناس يتظاهرون؟ وش السبب بالضبط")
+    assert query.asks == "reason"
+    assert "سبب" not in query.tokens
+    assert "سبب" in retriever.parse("هل ذكر السفير الاحتجاجات وسبب غضبه").tokens  # «وسبب»: not a frame
