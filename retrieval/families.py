@@ -41,6 +41,16 @@ def skeleton(normal: str) -> str:
     return normal.translate(_VOWELS)
 
 
+# Letters a foreign name's sound is written with in different transliterations: the «g» of Mangystau
+# (منغيستاو / مانجيستاو / منقستاو), emphatic and plain t, s, z, d.
+_NAME_SOUNDS = str.maketrans("غجقكطصثذظض", "GGGGتسسززد")
+
+
+def sound_skeleton(normal: str) -> str:
+    """A name's consonants with the letters transliterations swap made one (منغيستاو, مانجيستاو → منGست)."""
+    return skeleton(normal).translate(_NAME_SOUNDS)
+
+
 def count_keys(normal: str) -> set[str]:
     """Keys under which a counted word meets its other forms: its consonants without the article, a
     one-letter proclitic or a plural or feminine ending, so that broken plurals meet their singular
@@ -183,6 +193,10 @@ class WordFamilies:
         return self._table(lambda bare: [skeleton(bare)] if len(bare) >= _MIN_FUZZY else [])
 
     @cached_property
+    def _by_sound(self) -> dict[str, list[str]]:
+        return self._table(lambda bare: [sound_skeleton(bare)] if len(bare) >= _MIN_FUZZY else [])
+
+    @cached_property
     def _by_delete(self) -> dict[str, list[str]]:
         return self._table(
             lambda bare: {bare, *one_letter_out(bare)} if len(bare) >= _MIN_FUZZY - 1 else set()
@@ -223,6 +237,8 @@ class WordFamilies:
         found = self._spelled(bare)
         if not found and len(bare) == _MIN_FUZZY - 1 and surface and not roots(surface):
             found = set(self._by_delete.get(bare, ()))  # a letter left out of a longer word: الحكوة
+        if not found and len(bare) >= _MIN_FUZZY and surface and looks_like_name(surface):
+            found = set(self._by_sound.get(sound_skeleton(bare), ()))  # منغيستاو / مانجيستاو
         if not found and surface[:1] in _ONE_LETTER_PROCLITICS:
             without = self._spelled(bare_word(normalize(surface[1:])))
             if without and looks_like_name(surface[1:]):  # the analyser only when there is a candidate

@@ -405,6 +405,12 @@ class QueryParser:
         (``by_root``: the analyser may be asked). True when the root was looked up."""
         for token in self.index.relatives(term.stem):
             tokens.setdefault(token, FAMILY_STRENGTH)
+        if len(term.stem) == 3 and term.stem.endswith("ه"):
+            # A short noun in «ة» keeps it alone but loses it behind «ل/ب» (light10: «مدة» → «مده», «لمدة» →
+            # «لمد»), so its corpus forms behind a preposition are looked up as written.
+            for word in (f"ل{term.stem}", f"ب{term.stem}"):
+                for token in self._tokens_of(word) if word in self.families.counts else ():
+                    tokens.setdefault(token, FAMILY_STRENGTH)
         self._dialect_forms(tokens, term.normal)
         if tokens:
             return False

@@ -8,7 +8,15 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.families import WordFamilies, _analyses, has_noun_reading, looks_like_name, roots, skeleton
+from retrieval.families import (
+    WordFamilies,
+    _analyses,
+    has_noun_reading,
+    looks_like_name,
+    roots,
+    skeleton,
+    sound_skeleton,
+)
 from retrieval.index import split_clitics
 from retrieval.models import Article, Corpus
 from retrieval.query import _one_slip
@@ -281,3 +289,25 @@ def test_a_hamza_on_its_seat_is_read_by_its_root_not_as_a_slip(retriever: Retrie
     (concept,) = retriever.parse("الرؤساء").concepts
     assert "رييس" in concept.tokens
     assert "روسيا" not in concept.tokens
+
+
+def test_a_short_noun_in_taa_meets_its_forms_behind_a_preposition(retriever: Retriever) -> None:
+    """light10 keeps «مدة» whole but stems «لمدة» to «لمد»: the question's «مدة» finds «لمدة أسبوعين»."""
+    (concept,) = [c for c in retriever.parse("كم مدة الطوارئ؟").concepts if c.term.normal == "مده"]
+    assert concept.tokens
+    assert concept not in retriever.parse("كم مدة الطوارئ؟").missing
+
+
+@pytest.mark.parametrize("name", ["منغيستاو", "منقستاو"])
+def test_a_name_transliterated_with_other_letters_is_found(retriever: Retriever, name: str) -> None:
+    """«g» written «غ» or «ق» where the corpus writes «ج» (مانجيستاو)."""
+    if not roots("كتب"):
+        pytest.skip("the farahidi analyser is not installed")
+    answer = retriever.answer(f"أديش مدة الطوارئ اللي فرضها الرئيس بمنطقة {name}؟")
+    assert not answer.declined
+    assert "مانجيستاو" in answer.hits[0].sentence.text
+
+
+def test_sound_skeleton() -> None:
+    assert sound_skeleton("منغيستاو") == sound_skeleton("مانجيستاو")
+    assert sound_skeleton("طوكاييف") == sound_skeleton("توكاييف")
