@@ -460,7 +460,10 @@ class Retriever:
     def _name_in(term: Term) -> str | None:
         """The person or place ``term`` names (without a proclitic: لبايدن → بايدن), when it is a name
         rather than an Arabic word (``retrieval.families.looks_like_name``)."""
-        if not looks_like_name(term.surface, verb_cores(term.normal)):
+        normal = term.normal
+        # A spoken plural verb («مشيوا», «زادو») is no name: its stem without «وا / و» has a root.
+        plural = [normal.removesuffix(end) for end in ("وا", "و") if normal.endswith(end) and len(normal) > 4]
+        if not looks_like_name(term.surface, [*verb_cores(normal), *plural]):
             return None
         if term.surface[0] in "وبل" and looks_like_name(term.surface[1:]):
             return term.surface[1:]

@@ -55,7 +55,7 @@ _DATE_NOUNS = _words("يوم تاريخ شهر ساعة وقت سنة عام")
 # Units of time and of repetition: «كم يومًا…», «كم مرة…» ask a duration or a frequency, which the
 # sources give as dates and events rather than as a figure beside the unit.
 TIME_UNITS = _DATE_NOUNS | _words(
-    "أيام يوما ساعات أسبوع أسابيع أسبوعا شهور أشهر سنوات أعوام دقيقة دقائق مرة مرات"
+    "أيام يوما ساعات أسبوع أسابيع أسبوعا شهور أشهر سنوات أعوام دقيقة دقائق مرة مرات مدة المدة فترة الفترة"
 )
 _PLACE_NOUNS = _words("مدينة منطقة بلد دولة مكان مطار إقليم ولاية")
 _DATE_ASKING_NOUNS = _words("تاريخ موعد")

@@ -297,3 +297,15 @@ def test_a_reason_question_does_not_search_the_word_reason(retriever: Retriever)
     assert query.asks == "reason"
     assert "سبب" not in query.tokens
     assert "سبب" in retriever.parse("هل ذكر السفير الاحتجاجات وسبب غضبه").tokens  # «وسبب»: not a frame
+
+
+def test_a_spoken_plural_verb_is_no_name(retriever: Retriever) -> None:
+    """«مشيوا» (they left) is unknown to the analyser as written, but «مشي» has a root: not a person the
+    sources never mention."""
+    answer = retriever.answer("هو الوزرا اللي استقالوا لسه شغالين ولا مشيوا خلاص؟")
+    assert answer.reason != "unknown entity"
+
+
+def test_a_duration_is_no_unstated_count(retriever: Retriever) -> None:
+    answer = retriever.answer("كم مدة حالة الطوارئ؟")  # «لمدة أسبوعين»: a duration, not a figure beside «مدة»
+    assert not answer.declined
