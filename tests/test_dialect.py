@@ -255,3 +255,15 @@ def test_a_dialect_words_standard_equivalent_is_matched_as_the_corpus_writes_it(
 def test_misspelt_function_words_are_never_missing(retriever: Retriever, word: str) -> None:
     query = retriever.parse(f"السفير الروسي ربط الاحداث {word} بالعراق")
     assert word not in {c.term.surface for c in query.missing}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "صباح الورد ☀️ عندي فضول بسيط: توكاييف هو كم رئيس يحكم البلد من الاستقلال؟ شكراً جزيلاً",
+        "هلا، سؤال صغير لو تكرمت: متى فرضت حالة الطوارئ؟",
+    ],
+)
+def test_more_greetings_and_fillers_are_set_aside(retriever: Retriever, question: str) -> None:
+    query = retriever.parse(question)
+    assert not {"الورد", "فضول", "بسيط", "صغير", "جزيلاً"} & {c.term.surface for c in query.concepts}
