@@ -297,7 +297,7 @@ class Retriever:
         hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
         # A decline shows what the sources do say as related: «تذكر المصادر X، لكنها لا تذكر Y».
         related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()
-        uncounted = self.counts.unnamed(query)
+        uncounted = self.counts.unnamed(query) or self.counts.unreported(query)
         if uncounted:
             return about(question, query.tokens, (), True, (uncounted,), "unknown count", related=related)
         if self.counts.unstated(query):  # «كم صحفيًا قتل؟»: the sources name journalists, count none

@@ -12,7 +12,7 @@ and answers two questions about a parsed :class:`~retrieval.query.Query`:
 
 from __future__ import annotations
 
-from retrieval.decide import NUMBER_WORDS, TIME_UNITS
+from retrieval.decide import LASTING, NUMBER_WORDS, TIME_UNITS
 from retrieval.families import WordFamilies, count_keys, has_noun_reading
 from retrieval.figures import counted_words
 from retrieval.index import SentenceIndex
@@ -48,6 +48,19 @@ class Counts:
                 and has_noun_reading(concept.term.surface)
                 and not self.families.counted_forms(concept.term.normal)
             ):
+                return concept.term.surface
+        return None
+
+    def unreported(self, query: Query) -> str | None:
+        """The verb of a «كم» question about an event the corpus never reports, in any form or root
+        («كم واحد انعتقل؟», «كم سلاحًا سرقها المحتجون؟»): whatever it counts, no figure of the sources
+        counts that. Verbs of lasting ask how long (``LASTING``); an Arabizi reading is too unsure."""
+        if not query.how_many or query.script != "arabic":
+            return None
+        for concept in query.missing:
+            if concept.tokens or concept.term.normal in (query.counted, *LASTING):
+                continue
+            if not has_noun_reading(concept.term.surface):
                 return concept.term.surface
         return None
 

@@ -125,7 +125,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
 # Words between «كم» and the thing counted: «كم عدد سكان…», «كم كان سعر…», «شحال من عسكري…».
 _BEFORE_COUNTED = _words("عدد كان كانت كانوا صار صارت هو هي هم من يا تقريبا بالضبط حوالي")
 # «كم دام القتال؟», «كم استمرت الاحتجاجات؟»: a verb of lasting asks how long, and counts no thing.
-_LASTING = _words(
+LASTING = _words(
     """دام دامت يدوم تدوم استمر استمرت يستمر تستمر طال طالت يطول تطول ظل ظلت يظل تظل بقي بقيت يبقى
     تبقى ستبقى سيبقى استغرق استغرقت يستغرق تستغرق مكث مكثت يمكث تمكث"""
 )
@@ -137,7 +137,7 @@ def counted_word(normals: Sequence[str]) -> str | None:
     for i, word in enumerate(normals):
         if word in ASKS_NUMBER or word == "عدد":
             rest = [w for w in normals[i + 1 :] if w not in _BEFORE_COUNTED and not w.startswith("عدد")]
-            return rest[0] if rest and rest[0] not in _LASTING else None
+            return rest[0] if rest and rest[0] not in LASTING else None
     return None
 
 

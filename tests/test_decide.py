@@ -309,3 +309,32 @@ def test_a_spoken_plural_verb_is_no_name(retriever: Retriever) -> None:
 def test_a_duration_is_no_unstated_count(retriever: Retriever) -> None:
     answer = retriever.answer("كم مدة حالة الطوارئ؟")  # «لمدة أسبوعين»: a duration, not a figure beside «مدة»
     assert not answer.declined
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("كم واحد انعتقل في الاحتجاجات؟", "انعتقل"),
+        ("كم واحد قبضوا عليه في كازاخستان بسبب المظاهرات؟", "قبضوا"),
+    ],
+)
+def test_a_count_of_an_event_the_sources_never_report_declines(
+    retriever: Retriever, question: str, verb: str
+) -> None:
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unknown count"
+    assert answer.missing_terms == (verb,)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "شكد طيارة روسية نزلت بالمطار؟",  # «نزلت» → «هبوط»: the event is reported in Standard words
+        "شحال دامت حالة الطوارئ فمانجيستاو؟",  # a verb of lasting asks how long
+    ],
+)
+def test_a_count_of_a_reported_event_is_not_declined_for_its_verb(
+    retriever: Retriever, question: str
+) -> None:
+    assert retriever.answer(question).reason != "unknown count"
