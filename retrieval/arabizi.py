@@ -75,10 +75,25 @@ def is_english(words: Sequence[str]) -> bool:
     return known >= 2 and known * 3 >= len(words)
 
 
+# Letters spoken as another class in the dialects, so written with its Latin letters: ث as s (a7das أحداث),
+# ذ and ظ as d (hada هذا).
+_SPOKEN_CLASS = {"ث": "s", "ذ": "d", "ظ": "d"}
+
+
 def arabic_skeleton(normal: str) -> str:
-    """The consonant classes of a normalised Arabic word, a final ه (ة) dropped."""
+    """The consonant classes of a normalised Arabic word, a final ه (ة) dropped but not a final ح; the
+    article's «ل» once before a word in «ل» (اللي, as «elli» writes it)."""
+    normal = "ال" + normal[3:] if normal.startswith("الل") else normal
     skeleton = "".join(_ARABIC_CLASS.get(ch, "") for ch in normal)
-    return skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
+    return (
+        skeleton[:-1] if normal.endswith("ه") and skeleton.endswith("h") and len(skeleton) > 1 else skeleton
+    )
+
+
+def arabic_skeletons(normal: str) -> set[str]:
+    """``arabic_skeleton`` and the skeletons with the dialects' spoken letters (``_SPOKEN_CLASS``)."""
+    spoken = "".join(ch if ch not in _SPOKEN_CLASS else {"ث": "س", "ذ": "د", "ظ": "د"}[ch] for ch in normal)
+    return {arabic_skeleton(normal), arabic_skeleton(spoken)}
 
 
 def _units(word: str, digraphs: dict[str, str]) -> Iterator[tuple[int, str]]:
@@ -100,7 +115,7 @@ def latin_skeleton(word: str) -> str:
         _LATIN_DIGRAPHS.get(unit) or _LATIN_CLASS.get(unit, "") for _, unit in _units(word, _LATIN_DIGRAPHS)
     ]
     skeleton = "".join(c for j, c in enumerate(out) if c and (j == 0 or c != out[j - 1]))
-    return skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
+    return skeleton[:-1] if word.endswith("h") and skeleton.endswith("h") and len(skeleton) > 1 else skeleton
 
 
 def latin_shape(word: str) -> str:
@@ -170,8 +185,7 @@ class Transliterator:
             if bare != word and word.startswith("ال"):
                 defined.setdefault(bare, word)
             for form in {word, bare}:
-                skeleton = arabic_skeleton(form)
-                if skeleton:
+                for skeleton in arabic_skeletons(form) - {""}:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
         return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined)
 

@@ -113,3 +113,11 @@ def test_levantine_9_is_sad() -> None:
     known = Transliterator.build([("كوريا", 0)], preferred=["صار", "كوريا"])
     assert known.word("9ar") == "صار"  # not «كوريا» (9 as «ق», a country the question never named)
 
+
+
+def test_spoken_letters_and_a_final_ha_are_read() -> None:
+    words = [("احداث", 3), ("اوروبي", 5), ("ربح", 1), ("لها", 9)]
+    known = Transliterator.build(words, preferred=["اللي", "لها"])
+    assert known.word("a7das") == "احداث"  # «ث» said «s»
+    assert known.word("rebe7") == "ربح"  # a final «7» is «ح», not a dropped «ة»
+    assert known.word("elli") == "اللي"  # the article's «ل» before «لي»
