@@ -53,14 +53,14 @@ class Dialect:
         """A framing word, also behind a one-letter proclitic (بإيه، وشو) or before a pronoun (حصلها)."""
         if normal in self.framing:
             return True
-        # Behind a proclitic: «بإيه», and «وشو» (a two-letter word only behind «و/ف»: «كلم» is no «ك» + «لم»,
-        # «برا» no «ب» + «را»).
+        # Behind a proclitic: «بإيه», «وشو», «لأي»; a two-letter word behind «ب/ل» only when it asks
+        # («بأي», «لمين»), never behind «ك»: «كلم» is no «ك» + «لم», «برا» no «ب» + «را».
         rest = normal[1:]
         if (
             len(normal) > 2
             and normal[0] in PROCLITICS
             and rest in self.framing
-            and (len(rest) > 2 or normal[0] in "وف")
+            and (len(rest) > 2 or normal[0] in "وف" or (normal[0] in "بل" and rest in self.questions))
         ):
             return True
         return any(

@@ -45,7 +45,7 @@ def test_a_proclitic_makes_no_framing_word_of_a_content_word(word: str) -> None:
     assert not load_dialect().is_framing(normalize(word))
 
 
-@pytest.mark.parametrize("word", ["وشو", "فشو", "بإيه", "وين"])
+@pytest.mark.parametrize("word", ["وشو", "فشو", "بإيه", "وين", "لأي", "بأي", "بشو"])
 def test_framing_words_behind_a_conjunction_or_preposition_stay_framing(word: str) -> None:
     assert load_dialect().is_framing(normalize(word))
 
