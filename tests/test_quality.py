@@ -87,7 +87,16 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["dev.jsonl", "questions.jsonl", "questions2.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl"],
+    [
+        "dev.jsonl",
+        "questions.jsonl",
+        "questions2.jsonl",
+        "questions3.jsonl",
+        "questions4.jsonl",
+        "heldout.jsonl",
+        "heldout2.jsonl",
+        "heldout3.jsonl",
+    ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
     """Every set parses, its ids are unique, and every gold answer is a quotation of the bundled articles
