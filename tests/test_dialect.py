@@ -267,3 +267,8 @@ def test_misspelt_function_words_are_never_missing(retriever: Retriever, word: s
 def test_more_greetings_and_fillers_are_set_aside(retriever: Retriever, question: str) -> None:
     query = retriever.parse(question)
     assert not {"الورد", "فضول", "بسيط", "صغير", "جزيلاً"} & {c.term.surface for c in query.concepts}
+
+
+def test_levantine_relative_and_place_words_are_framing(retriever: Retriever) -> None:
+    query = retriever.parse("مين القائد الروسي يلي كان مسؤول عن قوات حفظ السلام هونيك؟")
+    assert not {"يلي", "هونيك"} & {c.term.surface for c in query.concepts}
