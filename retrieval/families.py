@@ -221,9 +221,10 @@ class WordFamilies:
 
     def warm(self, limit: int = WARM_ROOT_WORDS) -> int:
         """Analyse the ``limit`` most frequent corpus words now (``same_root`` checks candidates most
-        frequent first), so that a question's root look-up finds them analysed; build the table of
-        ``counted_forms`` too. Returns how many words were analysed."""
+        frequent first), so that a question's root look-up finds them analysed; build the tables of
+        ``counted_forms`` and of names' sound skeletons too. Returns how many words were analysed."""
         self._by_count_key  # noqa: B018 - built here, off the question path
+        self._by_sound  # noqa: B018
         words = sorted(self.counts, key=lambda w: (-self.counts[w], w))[:limit]
         for word in words:
             roots(self.written[word])
