@@ -194,7 +194,11 @@ class WordFamilies:
 
     @cached_property
     def _by_sound(self) -> dict[str, list[str]]:
-        return self._table(lambda bare: [sound_skeleton(bare)] if len(bare) >= _MIN_FUZZY else [])
+        """Corpus words by ``sound_skeleton``: the skeleton table's keys with the sounds made one (cheap)."""
+        table: dict[str, list[str]] = defaultdict(list)
+        for key, words in self._by_skeleton.items():
+            table[key.translate(_NAME_SOUNDS)].extend(words)
+        return dict(table)
 
     @cached_property
     def _by_delete(self) -> dict[str, list[str]]:
@@ -238,8 +242,10 @@ class WordFamilies:
         found = self._spelled(bare)
         if not found and len(bare) == _MIN_FUZZY - 1 and surface and not roots(surface):
             found = set(self._by_delete.get(bare, ()))  # a letter left out of a longer word: الحكوة
-        if not found and len(bare) >= _MIN_FUZZY and surface and looks_like_name(surface):
-            found = set(self._by_sound.get(sound_skeleton(bare), ()))  # منغيستاو / مانجيستاو
+        if not found and len(bare) >= _MIN_FUZZY and surface:
+            sounded = self._by_sound.get(sound_skeleton(bare), ())  # منغيستاو / مانجيستاو
+            if sounded and looks_like_name(surface):  # the analyser only when there is a candidate
+                found = set(sounded)
         if not found and surface[:1] in _ONE_LETTER_PROCLITICS:
             without = self._spelled(bare_word(normalize(surface[1:])))
             if without and looks_like_name(surface[1:]):  # the analyser only when there is a candidate
