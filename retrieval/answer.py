@@ -296,6 +296,8 @@ class Retriever:
             others = (absent if absent in m else m for m in missing if m not in words)
             named = tuple(dict.fromkeys((*others, absent)))
             return about(question, query.tokens, (), True, named, "unknown entity")
+        if query.unmatched_keyword and not context:  # «تجميد أسعار الوقود»: each keyword is asked for
+            return about(question, query.tokens, (), True, missing, "unknown topic")
         hits = self._hits(query, top_k or self.config.top_k, self._encoder_text(question, query, context))
         # A decline shows what the sources do say as related: «تذكر المصادر X، لكنها لا تذكر Y».
         related = tuple(h for h in hits[:RELATED] if h.matched_terms) if known else ()

@@ -75,12 +75,22 @@ class Query:
     focus: str = ""  # what the sentence encoder reads, when not the message itself
     counted: str = ""  # what a «كم» question counts, normalised («كم عدد سكان…» → «سكان»)
     how_many: bool = False  # asked with «كم» or a dialect «كم» (not «عدد» alone: «عدّد بعض…» lists)
+    asking: bool = True  # a question word or mark; False: a search-box message («تجميد أسعار الوقود»)
+
+    @cached_property
+    def unmatched_keyword(self) -> bool:
+        """A search-box message (at most ``KEYWORDS`` content words, no question word or mark) with a word
+        the corpus has in no form at all: each keyword is asked for («تجميد أسعار الوقود»)."""
+        required = [c for c in self.concepts if c.required]
+        return not self.asking and 0 < len(required) <= KEYWORDS and any(not c.tokens for c in required)
 
     @cached_property
     def missing(self) -> tuple[Concept, ...]:
         """Required words the corpus never mentions (matched at most through their root)."""
         return tuple(c for c in self.concepts if c.required and (not c.tokens or c.rooted))
 
+
+KEYWORDS = 4  # a message of at most this many content words, asking nothing, is a search-box query
 
 # Shares of a full match for tokens found other than through the word's own stem.
 DIALECT_STRENGTH = 0.9  # a Standard Arabic equivalent of a dialect word (حكى → قال)
@@ -218,6 +228,7 @@ class QueryParser:
             focus=self._for_encoder(plain or (focus if aside else ""), text),
             counted=counted_word(words) or "",
             how_many=bool(ASKS_NUMBER.intersection(words)),
+            asking=script != "arabic" or bool({"؟", "?"} & {*question} or self.dialect.questions & {*words}),
         )
 
     def _message_terms(self, text: str) -> tuple[list[Term], set[int], str]:

@@ -338,3 +338,10 @@ def test_a_count_of_a_reported_event_is_not_declined_for_its_verb(
     retriever: Retriever, question: str
 ) -> None:
     assert retriever.answer(question).reason != "unknown count"
+
+
+def test_a_keyword_query_with_a_word_the_corpus_never_uses_declines(retriever: Retriever) -> None:
+    answer = retriever.answer("تجميد أسعار الوقود")  # a search box: every keyword is asked for
+    assert answer.declined
+    assert answer.missing_terms == ("تجميد",)
+    assert not retriever.answer("أسعار الوقود").declined
