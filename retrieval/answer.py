@@ -39,7 +39,7 @@ from retrieval.gazetteer import (
 )
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
-from retrieval.query import SPELLING_STRENGTH, Concept, Query, QueryParser
+from retrieval.query import Concept, Query, QueryParser
 from retrieval.rerank import rerank
 from retrieval.text import (
     PIPELINE_VERSION,
@@ -336,9 +336,7 @@ class Retriever:
         ones declined (tuning 0.750 → 0.733, held-out 0.600 → 0.533)."""
         required = [c for c in query.concepts if c.required]
         missing = set(query.missing)
-        # A word matched only as a slip or another spelling («شركات» → «عشر») is no word the corpus knows.
-        slips = {c for c in required if max(map(c.strength, c.tokens), default=0.0) <= SPELLING_STRENGTH}
-        lacking = missing | slips
+        lacking = missing | {c for c in required if c.slipped}
         return any(
             c in missing
             and is_definite_noun(c.term.normal)
@@ -429,7 +427,7 @@ class Retriever:
         complement = concepts[at + 1] if at + 1 < len(concepts) else None
         asked = {c.term.normal for c in query.concepts}
         for concept in query.concepts:  # a slip's corpus spelling names its country («الكازخستاني»)
-            if concept.tokens and max(map(concept.strength, concept.tokens)) <= SPELLING_STRENGTH:
+            if concept.slipped:
                 asked.update(self.parser.families.spellings(concept.term.normal, concept.term.surface))
 
         def names(hit: Hit, asked: set[str]) -> bool:

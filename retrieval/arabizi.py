@@ -75,9 +75,9 @@ def is_english(words: Sequence[str]) -> bool:
     return known >= 2 and known * 3 >= len(words)
 
 
-# Letters spoken as another class in the dialects, so written with its Latin letters: ث as s (a7das أحداث),
-# ذ and ظ as d (hada هذا).
-_SPOKEN_CLASS = {"ث": "s", "ذ": "d", "ظ": "d"}
+# Letters spoken as another in the dialects, so written with its Latin letters: ث as s (a7das أحداث), ذ and
+# ظ as d (hada هذا).
+_SPOKEN = str.maketrans("ثذظ", "سدد")
 
 
 def arabic_skeleton(normal: str) -> str:
@@ -91,9 +91,8 @@ def arabic_skeleton(normal: str) -> str:
 
 
 def arabic_skeletons(normal: str) -> set[str]:
-    """``arabic_skeleton`` and the skeletons with the dialects' spoken letters (``_SPOKEN_CLASS``)."""
-    spoken = "".join(ch if ch not in _SPOKEN_CLASS else {"ث": "س", "ذ": "د", "ظ": "د"}[ch] for ch in normal)
-    return {arabic_skeleton(normal), arabic_skeleton(spoken)}
+    """``arabic_skeleton`` and the skeleton with the dialects' spoken letters (``_SPOKEN``)."""
+    return {arabic_skeleton(normal), arabic_skeleton(normal.translate(_SPOKEN))}
 
 
 def _units(word: str, digraphs: dict[str, str]) -> Iterator[tuple[int, str]]:

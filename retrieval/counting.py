@@ -1,10 +1,12 @@
 """Whether the sources give the count a «كم» question asks for.
 
 Pure: :class:`Counts` reads a :class:`~retrieval.index.SentenceIndex` (and the corpus's word families)
-and answers two questions about a parsed :class:`~retrieval.query.Query`:
+and answers three questions about a parsed :class:`~retrieval.query.Query`:
 
 - :meth:`Counts.unnamed`: the counted thing is a word the corpus never uses in any number («كم عدد
   الدبابات…»); «الضيوف» is named by «ضيف» (``families.count_keys``);
+- :meth:`Counts.unreported`: the question's verb is in the corpus in no form, not even by its root
+  («كم واحد انعتقل؟»): the sources report no such event, so none of their figures counts it;
 - :meth:`Counts.unstated`: the corpus names the thing but never gives a figure for it («كم صحفيًا قتل؟»
   where «صحفي» only ever stands in «تصريح صحفي»): no sentence holds it within ``COUNT_REACH`` words of a
   number that is no date or year, or of a vague amount (``figures.counted_words``).

@@ -49,6 +49,12 @@ class Concept:
         """Matched only through words of the same root: searched, but the word itself is missing."""
         return bool(self.tokens) and all(self.strength(t) <= ROOT_STRENGTH for t in self.tokens)
 
+    @property
+    def slipped(self) -> bool:
+        """Matched only as a slip or another spelling («شركات» → «عشر»), or by root: no word the corpus
+        knows as written."""
+        return bool(self.tokens) and max(map(self.strength, self.tokens)) <= SPELLING_STRENGTH
+
     def strength(self, token: str) -> float:
         return dict(self.strengths).get(token, 1.0) if token in self.tokens else 0.0
 
@@ -207,7 +213,8 @@ class QueryParser:
             strengths = tuple(sorted((t, w) for t, w in tokens.items() if w != 1.0))
             concepts.append(Concept(term, frozenset(tokens), max(weight, 0.0), required, strengths))
         searched: dict[str, float] = {}
-        asks = asked_kind(normalize(text).split())
+        words = normalize(text).split()
+        asks = asked_kind(words)
         for i, (stem, concept) in enumerate(zip(stems, concepts, strict=True)):
             if asks == "reason" and bare_word(terms[i].normal) in REASON_NOUNS:
                 continue  # «ما سبب…» asks for a reason: a sentence naming «سبب» holds none the more
@@ -216,7 +223,6 @@ class QueryParser:
                 searched[stem] = max(searched.get(stem, 0.0), scale)
             for token in sorted(concept.tokens):
                 searched[token] = max(searched.get(token, 0.0), scale * concept.strength(token))
-        words = normalize(text).split()
         return Query(
             tuple(concepts),
             tuple(searched),
@@ -420,7 +426,7 @@ class QueryParser:
             # A short noun in «ة» keeps it alone but loses it behind «ل/ب» (light10: «مدة» → «مده», «لمدة» →
             # «لمد»), so its corpus forms behind a preposition are looked up as written.
             for word in (f"ل{term.stem}", f"ب{term.stem}"):
-                for token in self._tokens_of(word) if word in self.families.counts else ():
+                for token in self._written_tokens(word):
                     tokens.setdefault(token, FAMILY_STRENGTH)
         self._dialect_forms(tokens, term.normal)
         if tokens:
@@ -428,7 +434,7 @@ class QueryParser:
         for word in sound_variants(term.normal):  # «انكتل» → «انقتل», said with a g or a glottal stop
             # A corpus word as written, not by its stem or family: «شركات» → «شرقات» would stem to «شرق»,
             # «بايدن» → «بقيدن» is kin to «بقيادة».
-            for token in self._tokens_of(word) if word in self.families.counts else ():
+            for token in self._written_tokens(word):
                 tokens.setdefault(token, DIALECT_STRENGTH)
             self._dialect_forms(tokens, word, DIALECT_STRENGTH)
         if tokens:
@@ -437,9 +443,7 @@ class QueryParser:
         # is asked first, so that «الرؤساء» finds «الرئيس» rather than «روسيا» one letter away.
         careful = by_root and ("ؤ" in term.surface or "ئ" in term.surface)
         if careful:
-            for word in self.families.same_root(term.surface, term.normal):
-                for token in self._tokens_of(word):
-                    tokens.setdefault(token, ROOT_STRENGTH)
+            self._same_root(tokens, term)
             if tokens:
                 return True
         for word in self.families.spellings(term.normal, term.surface):
@@ -447,10 +451,18 @@ class QueryParser:
                 tokens.setdefault(token, SPELLING_STRENGTH)
         if tokens or not by_root or careful:
             return careful
+        self._same_root(tokens, term)
+        return True
+
+    def _same_root(self, tokens: dict[str, float], term: Term) -> None:
+        """Tokens of the corpus words of ``term``'s root, at ``ROOT_STRENGTH`` (the analyser is asked)."""
         for word in self.families.same_root(term.surface, term.normal):
             for token in self._tokens_of(word):
                 tokens.setdefault(token, ROOT_STRENGTH)
-        return True
+
+    def _written_tokens(self, word: str) -> set[str]:
+        """Tokens of ``word`` when the corpus has it as written (normalised), else none."""
+        return self._tokens_of(word) if word in self.families.counts else set()
 
     def _dialect_forms(self, tokens: dict[str, float], normal: str, ceiling: float = FAMILY_STRENGTH) -> None:
         """Tokens of the dialect word ``normal`` without its dialect prefixes (``verb_cores``) and of its
