@@ -221,7 +221,9 @@ class Transliterator:
         """
         out, unread = [], []
         article = False  # «el seen»: the article written apart
-        for latin in words:
+        for latin, following in zip(words, [*words[1:], ""], strict=True):
+            if latin in _FUTURE and following[:1] in _IMPERFECT:
+                continue  # «ra7 teb2a»: the future particle «راح» before its verb only frames
             if latin.isdigit():
                 out.append(latin)
                 continue
@@ -243,6 +245,11 @@ class Transliterator:
                 out.append(arabic)
         return " ".join(out), unread
 
+
+# The dialects' future particle «راح / رح» before an imperfect verb (ra7 yeb3at, r7 teb2a); alone,
+# «ra7» is the verb «went».
+_FUTURE = frozenset({"ra7", "r7", "rah", "raa7"})
+_IMPERFECT = frozenset("ytnae")
 
 _VARIANT_COST = 0.5  # a reading through ``_variants`` wins only where the word as written finds nothing close
 

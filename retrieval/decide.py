@@ -48,6 +48,7 @@ def _words(text: str) -> frozenset[str]:
 # What a question asks for, by its question word (Standard Arabic and dialects, normalised).
 ASKS_NUMBER = _words("كم كام بكم بكام قديش بقديش اديش أديش شكد شقد اشكد جم چم شحال شكثر")
 ASKS_DATE = _words("متى امتى إمتى ايمتى وقتاش فوقاش امتي")
+PERCENT = "نسبه"  # «ما نسبة…» asks a figure as «كم» does
 ASKS_REASON = _words("لماذا ليش ليه علاش لما")
 REASON_NOUNS = _words("سبب أسباب اسباب دوافع")
 _WHICH = _words("أي بأي وبأي لأي")
@@ -81,7 +82,7 @@ _REASON_WORDS = _words("بسبب خلفية احتجاجا احتجاجًا جر
 # A year as a question or a news sentence writes it (1800–2099).
 YEAR = re.compile(r"(1[89]|20)\d\d")
 # «ما اسم…», «مين…», «منو…», «شكون…», «من هو…»: the answer is a person's (or a body's) name.
-ASKS_NAME = _words("اسم اسمه اسمها أسماء مين منو منهو مينو شكون")
+ASKS_NAME = _words("اسم اسمه اسمها أسماء اسمو مين منو منهو مينو شكون سميتو سميتها سميتهم")
 _PRONOUNS = _words("هو هي هم")
 _TITLES = _words(
     """الرئيس رئيس رئيسة وزير الوزير وزيرة المتحدث متحدث المتحدثة متحدثة السفير سفير الدبلوماسي
@@ -105,7 +106,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
     ):
         if words & cue:
             return kind
-    if "عدد" in words:
+    if words & {"عدد", PERCENT}:  # «ما عدد…», «ما نسبة…»
         return "number"
     if {bare_word(w) for w in words} & REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»
         return "reason"
@@ -135,7 +136,7 @@ def counted_word(normals: Sequence[str]) -> str | None:
     """The word naming what a «كم» question counts (normalised), or None: «كم عدد سكان…» → «سكان»;
     None too when a verb of lasting follows (how long: «كم دام القتال؟»)."""
     for i, word in enumerate(normals):
-        if word in ASKS_NUMBER or word == "عدد":
+        if word in ASKS_NUMBER or word in ("عدد", PERCENT):
             rest = [w for w in normals[i + 1 :] if w not in _BEFORE_COUNTED and not w.startswith("عدد")]
             return rest[0] if rest and rest[0] not in LASTING else None
     return None

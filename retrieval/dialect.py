@@ -17,11 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from retrieval.text import PROCLITICS, normalize, tokenize
 
 _PRONOUNS = ("ها", "هم", "كم", "نا", "ه", "ك", "ني")
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
+
+
+_DOUBLED = re.compile(r"(.)\1")
 
 
 def collapse_stretch(text: str) -> str:
@@ -51,8 +55,8 @@ class Dialect:
 
     def is_framing(self, normal: str) -> bool:
         """A framing word, also behind a one-letter proclitic (بإيه، وشو) or before a pronoun (حصلها)."""
-        if normal in self.framing:
-            return True
+        if normal in self.framing or _DOUBLED.sub(r"\1", normal) in self.framing:
+            return True  # also with a letter typed twice («أهليين», «شكراا»)
         # Behind a proclitic: «بإيه», «وشو», «لأي»; a two-letter word behind «ب/ل» only when it asks
         # («بأي», «لمين»), never behind «ك»: «كلم» is no «ك» + «لم», «برا» no «ب» + «را».
         rest = normal[1:]
@@ -75,8 +79,11 @@ class Dialect:
         return {i for i, word in enumerate(normals) if word in self.courtesy} | self._phrase_spans(normals)
 
     def framing_spans(self, normals: Sequence[str]) -> set[int]:
-        """Positions of ``normals`` that only frame the question: framing words and greeting phrases."""
-        return {i for i, word in enumerate(normals) if self.is_framing(word)} | self._phrase_spans(normals)
+        """Positions of ``normals`` that only frame the question: framing words, greeting phrases and a
+        particle of tense before its verb («راح يبعتوا», «قاعد يصير»)."""
+        particles = {i for i, (word, verb) in enumerate(pairwise(normals)) if is_aspect_particle(word, verb)}
+        framing = {i for i, word in enumerate(normals) if self.is_framing(word)}
+        return framing | particles | self._phrase_spans(normals)
 
     def _phrase_spans(self, normals: Sequence[str]) -> set[int]:
         """Positions of ``normals`` inside a greeting phrase («السلام عليكم», «لو سمحت»)."""
@@ -151,6 +158,20 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     )
 
 
+# Particles of tense and aspect before an imperfect verb: the future «راح / رح» of the Levant and Iraq
+# (راح يبعتوا) and the progressive «قاعد / جالس» of the Gulf and the Levant (قاعد يصير). Alone they are
+# the verb «went» (راح للمطار) or «sitting», so they frame only before a verb in the imperfect. (Gulf
+# «بـ» is a prefix, بيرجعون; Maghrebi «غادي» and Levantine «عم» are framing anyway.)
+_PARTICLES = frozenset(
+    {"راح", "رح", "رايح", "رايحه", "رايحين", "حا", "قاعد", "قاعده", "قاعدين", "جالس", "جالسين"}
+)
+
+
+def is_aspect_particle(word: str, following: str) -> bool:
+    """Whether ``word`` is a dialect future or progressive particle before the imperfect ``following``."""
+    return word in _PARTICLES and len(following) >= 3 and following[0] in _PERSON
+
+
 # Aspect and future prefixes of dialect verbs before the imperfect's person prefix (ي ت ن ا):
 # Egyptian and Levantine بـ (بيقول), Egyptian هـ and حـ (هيعمل), Maghrebi كـ / تـ (كيقول), Iraqi دـ.
 _ASPECT = ("ب", "ه", "ح", "ك", "د")
@@ -193,7 +214,7 @@ def verb_cores(normal: str) -> list[str]:
 # Not «ا» (أفضل, أعطى are Standard Arabic words, not «I stay», «I give») and not «ه» (a folded «ة»:
 # كلمة is not «كلّمه»).
 _PERSON_PREFIXES = ("ي", "ت", "ن")
-_SUFFIXES = ("وا", "ون", "ين", "نا", "ها", "هم", "هن", "ت", "و", "ي")
+_SUFFIXES = ("وا", "ون", "ين", "نا", "ها", "هم", "هن", "ات", "ت", "و", "ي")  # «ات»: Maghrebi «هضرات»
 
 
 def verb_bases(normal: str) -> list[str]:

@@ -121,3 +121,9 @@ def test_spoken_letters_and_a_final_ha_are_read() -> None:
     assert known.word("a7das") == "احداث"  # «ث» said «s»
     assert known.word("rebe7") == "ربح"  # a final «7» is «ح», not a dropped «ة»
     assert known.word("elli") == "اللي"  # the article's «ل» before «لي»
+
+
+def test_the_future_particle_before_a_verb_is_not_read_as_a_word() -> None:
+    known = Transliterator.build([("راح", 4), ("القوات", 3), ("تبقى", 2)])
+    assert "راح" not in known.sentence(["el", "2wat", "ra7", "teb2a"])[0]
+    assert "راح" in known.sentence(["meen", "ra7", "3al", "matar"])[0]

@@ -93,9 +93,11 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions2.jsonl",
         "questions3.jsonl",
         "questions4.jsonl",
+        "questions5.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
+        "heldout4.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
