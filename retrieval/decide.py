@@ -124,7 +124,9 @@ def asked_kind(normals: Sequence[str]) -> str | None:
 
 
 # Words between «كم» and the thing counted: «كم عدد سكان…», «كم كان سعر…», «شحال من عسكري…».
-_BEFORE_COUNTED = _words("عدد كان كانت كانوا صار صارت هو هي هم من يا تقريبا بالضبط حوالي")
+_BEFORE_COUNTED = _words(
+    "عدد كان كانت كانوا صار صارت هو هي هم من يا تقريبا بالضبط حوالي بلغ بلغت يبلغ تبلغ إجمالي مجموع حصيلة"
+)
 # «كم دام القتال؟», «كم استمرت الاحتجاجات؟»: a verb of lasting asks how long, and counts no thing.
 LASTING = _words(
     """دام دامت يدوم تدوم استمر استمرت يستمر تستمر طال طالت يطول تطول ظل ظلت يظل تظل بقي بقيت يبقى

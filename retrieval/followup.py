@@ -24,7 +24,7 @@ from retrieval.evaluate import judge_normalize, read_rows
 from retrieval.gazetteer import entity_of
 from retrieval.models import Answer, Citation, Sentence
 from retrieval.query import Concept, Query
-from retrieval.text import normalize
+from retrieval.text import GROUP_MARK, normalize
 
 DEFAULT_WINDOW_SECONDS = 600.0
 SHORT_MESSAGE = 6  # words at most, for a message to be read as a continuation by its opener
@@ -184,8 +184,13 @@ def known_concepts(retriever: Retriever, message: str) -> tuple[Concept, ...]:
 def is_name(concept: Concept) -> bool:
     """A name or event of its own: a word of the lexicon's variant groups (ألماتي، بلينكن، القتلى) or of
     the gazetteer, unless it is the corpus's background (idf below ``BACKGROUND_IDF``)."""
-    named = any(t.startswith("~") for t in concept.tokens) or entity_of(concept.term.normal) is not None
+    named = _grouped(concept) or entity_of(concept.term.normal) is not None
     return named and concept.weight >= BACKGROUND_IDF
+
+
+def _grouped(concept: Concept) -> bool:
+    """Whether ``concept`` matches a variant group of the lexicon."""
+    return any(t.startswith(GROUP_MARK) for t in concept.tokens)
 
 
 def refers_back(message: str) -> bool:
@@ -299,7 +304,7 @@ def predicate(retriever: Retriever, question: str, concepts: Sequence[Concept]) 
         if word in asking:
             following = words[i + 1]
             for concept in concepts:
-                named = any(t.startswith("~") for t in concept.tokens) or entity_of(following) is not None
+                named = _grouped(concept) or entity_of(following) is not None
                 if concept.term.normal == following:
                     return None if named or following.startswith("ال") else concept
             return None

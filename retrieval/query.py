@@ -24,7 +24,18 @@ from retrieval.families import WordFamilies, one_letter_out, roots
 from retrieval.function_words import is_function_form
 from retrieval.gazetteer import ENTITIES, english_entities
 from retrieval.index import SentenceIndex
-from retrieval.text import FRAME_WORDS, PREPOSITIONS, Pipeline, Term, bare_word, normalize
+from retrieval.synonyms import Thesaurus, load_thesaurus
+from retrieval.text import (
+    ARTICLE_PREFIXES,
+    FRAME_WORDS,
+    GROUP_MARK,
+    PREPOSITIONS,
+    PROCLITICS,
+    Pipeline,
+    Term,
+    bare_word,
+    normalize,
+)
 
 # Question words that are as often a preposition, a relative or a negation (see _opens_question).
 _AMBIGUOUS_QUESTION_WORDS = frozenset(normalize(w) for w in "من ما لم لما أي اي".split())
@@ -100,6 +111,7 @@ KEYWORDS = 4  # a message of at most this many content words, asking nothing, is
 
 # Shares of a full match for tokens found other than through the word's own stem.
 DIALECT_STRENGTH = 0.9  # a Standard Arabic equivalent of a dialect word (حكى → قال)
+SYNONYM_STRENGTH = 0.85  # the news's word for a reader's synonym (مبعوث → سفير: retrieval.synonyms)
 FAMILY_STRENGTH = 1.0  # the same word family (variant keys) or a dialect verb without its prefix
 SPELLING_STRENGTH = 0.8  # another spelling of a name, or the word one typo away
 ROOT_STRENGTH = 0.5  # a word of the same root (roots over-join: حكومة / محكمة)
@@ -157,10 +169,13 @@ CONTEXT_WEIGHT = 0.7
 class QueryParser:
     """Reads questions against one index: its vocabulary, variant groups and word families."""
 
-    def __init__(self, pipeline: Pipeline, index: SentenceIndex, dialect: Dialect) -> None:
+    def __init__(
+        self, pipeline: Pipeline, index: SentenceIndex, dialect: Dialect, thesaurus: Thesaurus | None = None
+    ) -> None:
         self.pipeline = pipeline
         self.index = index
         self.dialect = dialect
+        self.thesaurus = thesaurus if thesaurus is not None else load_thesaurus()
 
     def parse(self, question: str) -> Query:
         """Content words of ``question`` with the indexed tokens that match each, and their weights.
@@ -444,8 +459,9 @@ class QueryParser:
         careful = by_root and ("ؤ" in term.surface or "ئ" in term.surface)
         if careful:
             self._same_root(tokens, term)
-            if tokens:
-                return True
+        self._synonyms(tokens, term)  # a reader's synonym: «المبعوث» → «سفير»
+        if tokens:
+            return careful
         for word in self.families.spellings(term.normal, term.surface):
             for token in self._tokens_of(word):
                 tokens.setdefault(token, SPELLING_STRENGTH)
@@ -453,6 +469,16 @@ class QueryParser:
             return careful
         self._same_root(tokens, term)
         return True
+
+    def _synonyms(self, tokens: dict[str, float], term: Term) -> None:
+        """Tokens of the news's words for ``term`` (``retrieval.synonyms``), at ``SYNONYM_STRENGTH``: each
+        as the corpus writes it, also behind the article or a proclitic («وتدمير»), and its family; not
+        its variant group, which would make a paraphrase a name of its own (``retrieval.followup``)."""
+        for word in self.thesaurus.synonyms(term.normal, term.surface):
+            written = (f"{prefix}{word}" for prefix in ("", *PROCLITICS, *ARTICLE_PREFIXES))
+            for token in self._standard_tokens(word).union(*map(self._written_tokens, written)):
+                if not token.startswith(GROUP_MARK):
+                    tokens.setdefault(token, SYNONYM_STRENGTH)
 
     def _same_root(self, tokens: dict[str, float], term: Term) -> None:
         """Tokens of the corpus words of ``term``'s root, at ``ROOT_STRENGTH`` (the analyser is asked)."""

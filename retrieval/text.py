@@ -247,6 +247,9 @@ def bare_word(normal: str) -> str:
     return normal
 
 
+GROUP_MARK = "~"  # a variant group's token is the mark and the group's number: «~7»
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Variant groups (ألماتي / ألما آتا …) as phrases of whole words mapped to a shared group token.
@@ -262,7 +265,7 @@ class Lexicon:
     def build(cls, groups: Iterable[Sequence[str]]) -> Lexicon:
         phrases: dict[tuple[str, ...], str] = {}
         for number, group in enumerate(groups):
-            token = f"~{number}"
+            token = f"{GROUP_MARK}{number}"
             for term in group:
                 key = tuple(bare_word(w) for w in tokenize(normalize(term)))
                 if key:
