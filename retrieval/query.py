@@ -395,11 +395,14 @@ class QueryParser:
                 return 0
             return counts.get(part, 0) or int(bool(self._tokens_of(part)))
 
-        best: tuple[int, int] | None = None
+        best: tuple[float, int] | None = None
         for at in range(2, len(normal) - 1):
             left, right = normal[:at], normal[at:]
             if right.startswith("ال") and len(right) >= _MIN_GLUED_WORD and right in counts:
-                score = counts[right] if left in PREPOSITIONS else min(known(left), counts[right])
+                # The left part: a known word, or an Arabic word the analyser reads (سعر|الغاز, where the
+                # corpus writes only «أسعار»), which then ranks below every known one.
+                read = known(left) or (0.5 if len(left) >= _MIN_GLUED and roots(left) else 0)
+                score = counts[right] if left in PREPOSITIONS else min(read, counts[right])
             elif right in PREPOSITIONS:
                 score = counts.get(left, 0)
             elif min(len(left), len(right)) >= _MIN_GLUED_WORD:

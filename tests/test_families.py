@@ -226,6 +226,7 @@ def test_a_word_written_without_its_hamza_is_found() -> None:
         ("كم عدد القتلىفي ألماتي", ["عدد", "القتلى", "ألماتي"]),  # a function word after
         ("ماذا حدث فيالماتي", ["حدث", "الماتي"]),  # a function word before a word with the article
         ("شو صار عالمطار؟", ["المطار"]),  # the spoken «على» joined to the article
+        ("ماذا حدث بعد زيادة سعرالغاز", ["حدث", "زيادة", "سعر", "الغاز"]),  # «سعر»: read by the analyser
     ],
 )
 def test_words_typed_without_a_space_are_set_apart(
