@@ -3,7 +3,7 @@
     python bench/english_threshold.py XQUAD_EN.json [--thresholds 0.76,0.77,0.78,0.79,0.80]
 
 English questions are answered by the sentence encoder alone (``Retriever.rank_by_vector``) when the best
-sentence's cosine is at least ``retrieval.answer.ENGLISH_MIN_COSINE``. This builds answerable and
+sentence's cosine is at least ``retrieval.english.ENGLISH_MIN_COSINE``. This builds answerable and
 unanswerable pairs the SQuAD 2.0 way from XQuAD's English questions over its Arabic paragraphs
 (``xquad.en-questions.ar-contexts.json``): each question against every sentence (answerable: its own
 paragraph holds the answer), and against every sentence but its own paragraph's (unanswerable: the

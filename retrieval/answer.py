@@ -27,6 +27,7 @@ from retrieval.decide import (
 )
 from retrieval.dialect import load_dialect, verb_cores
 from retrieval.encoder import Encoder, FloatArray
+from retrieval.english import answer_english, english_hits, load_glossary
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.families import looks_like_name, warm_up
 from retrieval.function_words import is_function_form
@@ -74,14 +75,10 @@ MAX_ENCODER_WEIGHT = 0.9
 KIND_BOOST = 0.2  # measured on XQuAD-ar and the tuning questions: README, "How answers are found"
 KIND_DEPTH = 3
 
-# English questions (no BM25 across scripts): the encoder alone, answered when its best sentence is at
-# least this close (e5 cosines crowd into 0.75–0.85; measured on the english style of the tuning set).
 # A question of at most SHORT_QUESTION content words declines on a missing definite noun unless the best
 # sentence covers SHORT_TOPIC_COVERAGE of it (``Retriever._topic_floor``).
 SHORT_QUESTION = 2
 SHORT_TOPIC_COVERAGE = 0.4
-ENGLISH_MIN_COSINE = 0.78
-ENGLISH_SHOWN = 3
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
@@ -147,6 +144,7 @@ class Retriever:
         )
         self.dialect = load_dialect()
         self.parser = QueryParser(pipeline, index, self.dialect)
+        self.glossary = load_glossary()
         self.decline_models: DeclineModels = load_models()
         self.examples: tuple[str, ...] = tuple(q for q in corpus.examples if self._answers(q))
 
@@ -185,7 +183,7 @@ class Retriever:
         ``answer``)."""
         query = self.with_context(question, context) if context else self.parse(question)
         if query.script == "english":
-            return self.rank_by_vector(query.focus or question, top_k)
+            return english_hits(self, question, query.focus or question, top_k or self.config.top_k)
         k = top_k or self.config.top_k
         return self._hits(query, k, self._encoder_text(question, query, context)) if query.tokens else []
 
@@ -208,13 +206,22 @@ class Retriever:
         text = query.focus or query.reading or question
         return f"{' '.join(context)} {text}" if context else text
 
-    def _hits(self, query: Query, k: int, question: str | None = None) -> list[Hit]:
+    def hits_for(self, query: Query, k: int, question: str, nearest: int, weight: float) -> list[Hit]:
+        """The ``k`` best sentences for a parsed ``query`` (``question``: what the encoder reads), BM25's
+        candidates joined by the encoder's ``nearest`` sentences over the whole corpus, the encoder's
+        share of the fused score ``weight``."""
+        return self._hits(query, k, question, nearest, weight)
+
+    def _hits(
+        self, query: Query, k: int, question: str | None = None, nearest: int = 0, weight: float | None = None
+    ) -> list[Hit]:
         """The ``k`` best sentences: BM25, a sentence holding the kind of answer asked for scored higher,
         then (with an encoder and the ``question`` text) re-ranked by BM25 fused with the encoder.
 
         With ``query.asks`` («متى» → a date, «كم» → a number, «لماذا» → a reason, «ما اسم» → a name),
         BM25's candidates holding such an answer score × (1 + KIND_BOOST). ``question`` is what the
-        encoder reads (None: BM25's order alone); it re-ranks BM25's ``encoder_depth`` best.
+        encoder reads (None: BM25's order alone); it re-ranks BM25's ``encoder_depth`` best, and the
+        encoder's own ``nearest`` sentences with them (an English question's: ``retrieval.english``).
         """
         vectors = self.vectors if question is not None else None
         depth = k * KIND_DEPTH if query.asks else k
@@ -231,8 +238,12 @@ class Retriever:
             vector = self._question_vector(question)
         if vector is None or vectors is None:
             return [self._hit(i, score, query.tokens) for i, score in found[:k]]
+        if nearest:  # the encoder's own candidates, which BM25 scores 0
+            seen = {i for i, _ in found}
+            found += [(i, 0.0) for i, _ in vectors.nearest(vector, nearest) if i not in seen]
         cosines = vectors.cosines(vector, [i for i, _ in found])
-        fused = rerank(found, cosines.tolist(), self._encoder_weight(query))[:k]
+        share = self._encoder_weight(query) if weight is None else weight
+        fused = rerank(found, cosines.tolist(), share)[:k]
         return [self._hit(r.entry, r.score, query.tokens, fused=r.fused, cosine=r.cosine) for r in fused]
 
     def _encoder_weight(self, query: Query) -> float:
@@ -284,7 +295,7 @@ class Retriever:
         """
         query = self.with_context(question, context) if context else self.parse(question)
         if query.script == "english":
-            return self._answer_english(question, top_k, query.focus or question)
+            return answer_english(self, question, top_k, query.focus or question)
         missing = tuple(dict.fromkeys(c.term.surface for c in query.missing))
         known = tuple(
             dict.fromkeys(c.term.surface for c in query.concepts if c.required and c not in query.missing)
@@ -351,25 +362,6 @@ class Retriever:
         floor = self.config.min_topic_coverage
         short = sum(c.required for c in query.concepts) <= SHORT_QUESTION
         return max(floor, SHORT_TOPIC_COVERAGE) if short else floor
-
-    def _answer_english(self, question: str, top_k: int | None, read: str) -> Answer:
-        """An English question, answered from the Arabic sentences by the encoder alone when it is close
-        enough (cosine ≥ ENGLISH_MIN_COSINE); declined with reason "english" otherwise or without it.
-        ``read``: what the encoder reads (the question with its names in the corpus's spelling). A
-        country or organisation named in English that the corpus never mentions («What did China say…»)
-        declines it, as the Arabic name does, with the English name as the missing word."""
-        for english, arabic in english_entities(question):
-            try:
-                named = self.parse(arabic)
-            except EmptyQuestionError:
-                continue
-            wholly_missing = all(c in named.missing for c in named.concepts if c.required)
-            if named.concepts and (wholly_missing or self.absent_entity(named)):
-                return Answer(question, (), (), True, (english,), "english")
-        hits = self.rank_by_vector(read, min(top_k or self.config.top_k, ENGLISH_SHOWN))
-        if not hits or (hits[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
-            return Answer(question, (), (), True, (), "english")
-        return Answer(question, (), tuple(hits), False, (), "english")
 
     def examples_for(self, question: str, count: int = 3) -> tuple[str, ...]:
         """Up to ``count`` example questions the corpus answers, those sharing the question's words first."""

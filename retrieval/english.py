@@ -1,0 +1,168 @@
+"""English questions over the Arabic sentences: a glossary gives BM25 the news's Arabic words.
+
+The sentence encoder reads an English question across scripts, but alone it often puts a sentence on
+the same topic before the one that answers. The glossary (``retrieval/data/english.toml``) maps an
+English word or phrase («ambassador», «state of emergency», «killed») to the Arabic words the articles
+use for it, so that BM25 can search them and its order is fused with the encoder's, as for an Arabic
+question. Pure data and string work: :meth:`Glossary.translate` returns Arabic words; the retriever
+searches them (:func:`english_hits`), and :func:`answer_english` decides whether to answer at all.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from retrieval.arabizi import ENGLISH
+from retrieval.errors import EmptyQuestionError
+from retrieval.gazetteer import english_entities
+from retrieval.models import Answer, Hit
+
+if TYPE_CHECKING:
+    from retrieval.answer import Retriever
+
+# An English question is answered when the encoder's best sentence is at least this close (e5 cosines
+# crowd into 0.75–0.85; calibrated by bench/english_threshold.py), with at most ENGLISH_SHOWN sentences.
+ENGLISH_MIN_COSINE = 0.78
+ENGLISH_SHOWN = 3
+# The encoder's nearest sentences join BM25's candidates: the glossary's words can mislead BM25 away
+# from the answer (on another corpus, most of them), and only the encoder reads the whole question.
+ENGLISH_NEAREST = 20
+
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_WRITTEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")  # the same words, as written
+# English function words and question verbs, which no glossary word stands for.
+_FUNCTION = (ENGLISH - {"people", "killed"}) | frozenset(
+    """can could would will should may might shall also than then into over under per by as our your my
+    me us them him any some all other others such very more most only just say said tell told according
+    did does done get got make made happen happened happening""".split()
+)
+# Endings an English word may carry beyond the glossary's form, tried longest first.
+_ENDINGS = ("'s", "ies", "es", "s", "ed", "d", "ing", "ly")
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """English word or phrase (lower case words) → the Arabic words the news uses for it."""
+
+    entries: Mapping[tuple[str, ...], tuple[str, ...]]
+    longest: int = 1
+
+    def translate(self, text: str) -> list[str]:
+        """The Arabic words for the English words and phrases of ``text``, longest phrase first («state of
+        emergency» before «state»); a word is also looked up without an ending («protesters» →
+        «protester»). Words the glossary lacks (names, function words) are left out."""
+        found = [w for _, _, arabic in self._matches(_WORD.findall(text.lower())) for w in arabic]
+        return list(dict.fromkeys(found))
+
+    def coverage(self, text: str) -> float:
+        """The share of the content words of ``text`` the glossary translates: not function words, not
+        names (capitalised inside the question). On another corpus's questions, few are: the glossary
+        knows the bundled articles' vocabulary."""
+        words = _WORD.findall(text.lower())
+        content = {
+            i
+            for i, (word, written) in enumerate(zip(words, _WRITTEN.findall(text), strict=False))
+            if word not in _FUNCTION and len(word) >= 3 and not (i and written[:1].isupper())
+        }
+        if not content:
+            return 0.0
+        covered = {i for start, end, _ in self._matches(words) for i in range(start, end)}
+        return len(content & covered) / len(content)
+
+    def _matches(self, words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, Arabic words) of each glossary word or phrase in ``words``, longest first."""
+        found: list[tuple[int, int, tuple[str, ...]]] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                arabic = self._lookup(tuple(words[i : i + size]))
+                if arabic:
+                    found.append((i, i + size, arabic))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def _lookup(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        if key in self.entries:
+            return self.entries[key]
+        *head, last = key
+        for ending in _ENDINGS:
+            if last.endswith(ending) and len(last) - len(ending) >= 3:
+                stem = last[: -len(ending)]
+                for form in (stem, stem + "e", stem + "y"):
+                    if (*head, form) in self.entries:
+                        return self.entries[(*head, form)]
+        return ()
+
+
+def parse_glossary(raw: Mapping[str, object]) -> Glossary:
+    """A :class:`Glossary` from the parsed TOML; ValueError when it is malformed."""
+    table = raw.get("glossary")
+    if not isinstance(table, dict):
+        raise ValueError("english: expected a [glossary] table")
+    entries: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for english, arabic in table.items():
+        if not isinstance(arabic, list) or not arabic or not all(isinstance(w, str) and w for w in arabic):
+            raise ValueError(f"english: {english!r} must map to a non-empty list of Arabic words")
+        key = tuple(_WORD.findall(english.lower()))
+        if key:
+            entries[key] = tuple(dict.fromkeys((*entries.get(key, ()), *arabic)))
+    return Glossary(entries, max((len(k) for k in entries), default=1))
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> Glossary:
+    """The bundled glossary (read once)."""
+    text = resources.files("retrieval").joinpath("data/english.toml").read_text("utf-8")
+    return parse_glossary(tomllib.loads(text))
+
+
+def answer_english(retriever: Retriever, question: str, top_k: int | None, read: str) -> Answer:
+    """An English question, answered from the Arabic sentences when the encoder finds one close enough
+    (cosine ≥ ``ENGLISH_MIN_COSINE``); declined with reason "english" otherwise or without an encoder.
+    ``read``: what the encoder reads (the question with its names in the corpus's spelling). A country
+    or organisation named in English that the corpus never mentions («What did China say…») declines
+    it, as the Arabic name does, with the English name as the missing word. The sentences shown are
+    ranked by :func:`english_hits`."""
+    for english, arabic in english_entities(question):
+        try:
+            named = retriever.parse(arabic)
+        except EmptyQuestionError:
+            continue
+        wholly_missing = all(c in named.missing for c in named.concepts if c.required)
+        if named.concepts and (wholly_missing or retriever.absent_entity(named)):
+            return Answer(question, (), (), True, (english,), "english")
+    nearest = retriever.rank_by_vector(read, 1)
+    if not nearest or (nearest[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
+        return Answer(question, (), (), True, (), "english")
+    hits = english_hits(retriever, question, read, min(top_k or retriever.config.top_k, ENGLISH_SHOWN))
+    return Answer(question, (), tuple(hits), False, (), "english")
+
+
+def english_hits(retriever: Retriever, question: str, read: str, k: int) -> list[Hit]:
+    """The ``k`` best sentences for an English question: BM25 over the glossary's Arabic words and the
+    names in the corpus's spelling (``read`` after the question), and the encoder's ``ENGLISH_NEAREST``
+    sentences, fused with the encoder reading ``read``; the encoder alone when the glossary knows none
+    of its words."""
+    glossary = retriever.glossary
+    covered = glossary.coverage(question)
+    names = read[len(question) :] if read.startswith(question) else ""
+    arabic = " ".join((*glossary.translate(question), names)).strip() if covered else ""
+    try:
+        query = retriever.parse(arabic) if arabic else None
+    except EmptyQuestionError:
+        query = None
+    if query is None or not query.tokens:
+        return retriever.rank_by_vector(read, k)
+    # BM25 weighs as much as for an Arabic question when the glossary reads the whole question, less as
+    # it reads less of it.
+    weight = 1 - (1 - retriever.config.encoder_weight) * covered
+    return retriever.hits_for(query, k, read, ENGLISH_NEAREST, weight)
