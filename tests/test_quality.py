@@ -98,6 +98,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout2.jsonl",
         "heldout3.jsonl",
         "heldout4.jsonl",
+        "heldout5.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
