@@ -94,6 +94,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions3.jsonl",
         "questions4.jsonl",
         "questions5.jsonl",
+        "questions6.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
