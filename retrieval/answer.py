@@ -79,6 +79,7 @@ KIND_DEPTH = 3
 # sentence covers SHORT_TOPIC_COVERAGE of it (``Retriever._topic_floor``).
 SHORT_QUESTION = 2
 SHORT_TOPIC_COVERAGE = 0.4
+GENERAL = frozenset({"العام", "العامه"})  # «الأمين العام», «المدعي العام»: a role, though definite
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
@@ -410,7 +411,7 @@ class Retriever:
         # A role: the title in construct or «باسم» («وزير الداخلية», «المتحدثة باسم الشرطة»), not a
         # description of somebody («الحاكم الألماني الذي…»), whose answer need not repeat the title.
         title_word, after = query.concepts[at].term.normal, query.concepts[at + 1].term.normal
-        role = not is_definite_noun(title_word) or after in ON_BEHALF
+        role = not is_definite_noun(title_word) or after in ON_BEHALF or after in GENERAL  # الأمين العام
         if not role:
             return hits[0]
         concepts = [c for c in query.concepts if c.term.normal not in ON_BEHALF]
