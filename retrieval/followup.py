@@ -198,6 +198,26 @@ def refers_back(message: str) -> bool:
     return any(w in ANAPHORS or (w[0] == "و" and w[1:] in ANAPHORS) for w in _words(message))
 
 
+_POSSESSIVES = ("ها", "هم", "هن", "ه")  # his / her / their, as typed (a true «ه», not a folded «ة»)
+
+
+def possessive(retriever: Retriever, query: Query | None) -> bool:
+    """A word of ``query`` owned by someone named before («تغريدته», «خطابها»): a corpus word with a
+    pronoun of the third person attached, which points back at the previous turn's subject."""
+    if query is None:
+        return False
+    counts = retriever.parser.families.counts
+    for concept in query.concepts:
+        surface = concept.term.surface
+        for suffix in _POSSESSIVES:
+            base = surface[: -len(suffix)]
+            if surface.endswith(suffix) and len(base) >= 3:
+                owned = base[:-1] + "ة" if base.endswith("ت") else base  # «تغريدته» → «تغريدة»
+                if normalize(owned) in counts:
+                    return True
+    return False
+
+
 def _surface(retriever: Retriever, concept: Concept) -> str:
     """The word as written, without a «و» the parse split off («وأمريكا» → «أمريكا», «وزارة» kept)."""
     surface, stem = concept.term.surface, concept.term.stem
@@ -223,10 +243,13 @@ def resolve(
     search = without_opener(retriever, message)
     query = _parsed(retriever, search)  # parsed once: its known words and its absent names
     own = _known(query)
-    if not own and not (asks_something(retriever, message) or opens_followup(retriever, message)):
+    opens = opens_followup(retriever, message)
+    if not own and not (asks_something(retriever, message) or opens):
         return Resolution(message)  # «؟؟», «شكرًا»: nothing asked, nothing to carry
-    back = refers_back(message)
-    fresh = not back and not opens_followup(retriever, message)
+    # «وبماذا ختم تغريدته؟»: a continuation whose word is owned by the previous turn's subject (not «متى
+    # أعلنت الحكومة استقالتها؟», which names its owner and opens no continuation).
+    back = refers_back(message) or (opens and possessive(retriever, query))
+    fresh = not back and not opens
     if fresh and query is not None and retriever.absent_entity(query) is not None:
         return Resolution(message)  # «ماذا قال بايدن؟»: a name of its own, one the corpus never mentions
     distinct = [c for c in own if c.weight >= BACKGROUND_IDF]
@@ -234,7 +257,7 @@ def resolve(
     if not back and (any(is_name(c) for c in new) or (len(new) >= 2 and len(new) == len(distinct))):
         return Resolution(message)  # a new topic: a name of its own, or words of its own and none shared
     short = len(_words(message)) <= SHORT_MESSAGE
-    if own and not (short and (back or opens_followup(retriever, message))):
+    if own and not (short and (back or opens)):
         return Resolution(message)  # a complete question of its own
     carried = tuple(word for word in recent.topic if not any(c.term.normal == normalize(word) for c in own))
     if not carried:

@@ -312,3 +312,11 @@ def test_a_name_transliterated_with_other_letters_is_found(retriever: Retriever,
 def test_sound_skeleton() -> None:
     assert sound_skeleton("منغيستاو") == sound_skeleton("مانجيستاو")
     assert sound_skeleton("طوكاييف") == sound_skeleton("توكاييف")
+
+
+def test_a_word_the_corpus_writes_only_behind_a_proclitic_is_found(retriever: Retriever) -> None:
+    # «ووصف المحتجين…»: «ووصف» stays whole (the corpus has no «وصف» alone), yet «وصف» is that word.
+    (concept, *_) = retriever.parse("كيف وصف المحتجين؟").concepts
+    assert concept.term.surface == "وصف"
+    assert "ووصف" in concept.tokens
+    assert concept.strength("ووصف") == 1.0

@@ -85,6 +85,17 @@ def test_a_short_continuation_carries_the_previous_topic(retriever: Retriever) -
     assert PLANES in result.hits[0].sentence.text
 
 
+def test_a_continuation_about_something_the_subject_owns_is_a_follow_up(retriever: Retriever) -> None:
+    # «تغريدته»: the tweet of the man the previous turn asked about, though «ختم» and «تغريدة» are both
+    # words of its own that the previous turn did not use.
+    turn = after(retriever, "ماذا قال حمد بن جاسم عن أحداث كازاخستان؟")
+    resolution = resolve(retriever, "وكيف ختم تغريدته؟", turn, 30.0)
+    assert resolution.kind == "followup"
+    assert "بن" in resolution.context or "جاسم" in resolution.context
+    # A question naming the owner itself, with no continuation opener, stays fresh.
+    assert resolve(retriever, "متى أعلنت الحكومة استقالتها؟", turn, 30.0).kind == "fresh"
+
+
 def test_the_previous_questions_verb_is_not_carried(retriever: Retriever) -> None:
     requested = after(retriever, "من طلب إرسال قوات حفظ السلام إلى كازاخستان؟")
     assert requested.topic == ("إرسال", "قوات", "حفظ", "السلام")
