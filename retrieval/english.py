@@ -22,6 +22,7 @@ from retrieval.arabizi import ENGLISH
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
+from retrieval.text import longest_matches
 
 if TYPE_CHECKING:
     from retrieval.answer import Retriever
@@ -77,20 +78,9 @@ class Glossary:
 
     def _matches(self, words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
         """(start, end, Arabic words) of each glossary word or phrase in ``words``, longest first."""
-        found: list[tuple[int, int, tuple[str, ...]]] = []
-        i = 0
-        while i < len(words):
-            for size in range(min(self.longest, len(words) - i), 0, -1):
-                arabic = self._lookup(tuple(words[i : i + size]))
-                if arabic:
-                    found.append((i, i + size, arabic))
-                    i += size
-                    break
-            else:
-                i += 1
-        return found
+        return longest_matches(len(words), self.longest, lambda i, j: self._lookup(tuple(words[i:j])))
 
-    def _lookup(self, key: tuple[str, ...]) -> tuple[str, ...]:
+    def _lookup(self, key: tuple[str, ...]) -> tuple[str, ...] | None:
         if key in self.entries:
             return self.entries[key]
         *head, last = key
@@ -100,7 +90,7 @@ class Glossary:
                 for form in (stem, stem + "e", stem + "y"):
                     if (*head, form) in self.entries:
                         return self.entries[(*head, form)]
-        return ()
+        return None
 
 
 def parse_glossary(raw: Mapping[str, object]) -> Glossary:

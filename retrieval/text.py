@@ -11,8 +11,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from typing import TypeVar
 
 from pyarabic import araby
+
+T = TypeVar("T")
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
 PIPELINE_VERSION = "7"
@@ -277,25 +280,34 @@ class Lexicon:
         if not self.phrases:
             return []
         bare = [bare_word(w) for w in normals]
-        found: list[tuple[int, int, str]] = []
-        i = 0
-        while i < len(normals):
-            firsts = [bare[i]]
-            word = normals[i]
-            if len(word) > 3 and word[0] in PROCLITICS:
-                firsts.append(bare_word(word[1:]))
-            for size in range(min(self.longest, len(normals) - i), 0, -1):
-                rest = tuple(bare[i + 1 : i + size])
-                token = next(
-                    (t for t in (self.phrases.get((f, *rest)) for f in firsts) if t is not None), None
-                )
-                if token is not None:
-                    found.append((i, i + size, token))
-                    i += size
-                    break
-            else:
-                i += 1
-        return found
+
+        def lookup(start: int, end: int) -> str | None:
+            word = normals[start]
+            clitic = len(word) > 3 and word[0] in PROCLITICS
+            firsts = [bare[start], *([bare_word(word[1:])] if clitic else [])]
+            rest = tuple(bare[start + 1 : end])
+            return next((t for t in (self.phrases.get((f, *rest)) for f in firsts) if t is not None), None)
+
+        return longest_matches(len(normals), self.longest, lookup)
+
+
+def longest_matches(
+    count: int, longest: int, lookup: Callable[[int, int], T | None]
+) -> list[tuple[int, int, T]]:
+    """Phrases found left to right in ``count`` words: at each position the longest span of at most
+    ``longest`` words for which ``lookup(start, end)`` gives a value, else the next word."""
+    found: list[tuple[int, int, T]] = []
+    i = 0
+    while i < count:
+        for size in range(min(longest, count - i), 0, -1):
+            value = lookup(i, i + size)
+            if value is not None:
+                found.append((i, i + size, value))
+                i += size
+                break
+        else:
+            i += 1
+    return found
 
 
 # --- pipeline ---------------------------------------------------------------------------------------
