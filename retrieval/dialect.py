@@ -228,9 +228,12 @@ def verb_bases(normal: str) -> list[str]:
             stems.append(word[2:])
         if word[:1] in _PERSON_PREFIXES and len(word) >= 4:
             stems.append(word[1:])
+        # A verb of two letters once its doubling is dropped keeps two («يدزون» → «دز», «حطوا» → «حط»); a
+        # noun with the article keeps three («الجهات» is no «جه», came).
+        shortest = 3 if word.startswith("ال") else 2
         for stem in list(stems):
             for suffix in _SUFFIXES:
-                if stem.endswith(suffix) and len(stem) - len(suffix) >= 3:
+                if stem.endswith(suffix) and len(stem) - len(suffix) >= shortest:
                     stems.append(stem[: -len(suffix)])
         out += stems
     return [w for w in dict.fromkeys(out) if len(w) >= 2]
