@@ -55,24 +55,17 @@ _PROCLITICS = ("وال", "بال", "فال", "كال", "لل", "و", "ب", "ل",
 
 def entity_of(normal_word: str) -> str | None:
     """The gazetteer entity a normalised word names (with or without و/ب/ل/ال), else None."""
-    candidates = [normal_word]
-    for prefix in _PROCLITICS:
-        if normal_word.startswith(prefix) and len(normal_word) - len(prefix) >= 3:
-            rest = normal_word[len(prefix) :]
-            candidates += [rest, "ال" + rest]
-    for candidate in candidates:
-        if candidate in _SINGLE:
-            return candidate
-    return None
+    return next((candidate for candidate in _unprefixed(normal_word) if candidate in _SINGLE), None)
 
 
 def _unprefixed(normal_word: str) -> list[str]:
-    """The word, and the word without a proclitic: «للامم» → «الامم», «وجامعه» → «جامعه»."""
+    """The word, and the word without a proclitic, bare and with the article: «للامم» → «امم», «الامم»;
+    «وجامعه» → «جامعه», «الجامعه»."""
     found = [normal_word]
     for prefix in _PROCLITICS:
         if normal_word.startswith(prefix) and len(normal_word) - len(prefix) >= 3:
             rest = normal_word[len(prefix) :]
-            found.append("ال" + rest if prefix.endswith(("ال", "لل")) else rest)
+            found += [rest, "ال" + rest]
     return found
 
 

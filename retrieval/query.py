@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -443,16 +443,14 @@ class QueryParser:
         if len(term.stem) == 3 and term.stem.endswith("ه"):
             # A short noun in «ة» keeps it alone but loses it behind «ل/ب» (light10: «مدة» → «مده», «لمدة» →
             # «لمد»), so its corpus forms behind a preposition are looked up as written.
-            for word in (f"ل{term.stem}", f"ب{term.stem}"):
-                for token in self._written_tokens(word):
-                    tokens.setdefault(token, FAMILY_STRENGTH)
+            for token in self._written_behind(term.stem, "لب"):
+                tokens.setdefault(token, FAMILY_STRENGTH)
         if not tokens and len(term.normal) >= 3:
             # A word the corpus writes only behind a proclitic («وصف» as «ووصف»), which then stays whole
             # because its rest is no corpus word on its own; not beside its family (XQuAD-ar lost two
             # answers to «واعترض» beside «اعتراض»: the rarer form outweighed the sentence that answers).
-            for word in (f"{letter}{term.normal}" for letter in PROCLITICS):
-                for token in self._written_tokens(word):
-                    tokens.setdefault(token, FAMILY_STRENGTH)
+            for token in self._written_behind(term.normal, PROCLITICS):
+                tokens.setdefault(token, FAMILY_STRENGTH)
         self._dialect_forms(tokens, term.normal)
         if tokens:
             return False
@@ -485,8 +483,8 @@ class QueryParser:
         as the corpus writes it, also behind the article or a proclitic («وتدمير»), and its family; not
         its variant group, which would make a paraphrase a name of its own (``retrieval.followup``)."""
         for word in self.thesaurus.synonyms(term.normal, term.surface):
-            written = (f"{prefix}{word}" for prefix in ("", *PROCLITICS, *ARTICLE_PREFIXES))
-            for token in self._standard_tokens(word).union(*map(self._written_tokens, written)):
+            written = self._written_behind(word, ("", *PROCLITICS, *ARTICLE_PREFIXES))
+            for token in self._standard_tokens(word) | written:
                 if not token.startswith(GROUP_MARK):
                     tokens.setdefault(token, SYNONYM_STRENGTH)
 
@@ -499,6 +497,10 @@ class QueryParser:
     def _written_tokens(self, word: str) -> set[str]:
         """Tokens of ``word`` when the corpus has it as written (normalised), else none."""
         return self._tokens_of(word) if word in self.families.counts else set()
+
+    def _written_behind(self, word: str, prefixes: Iterable[str]) -> set[str]:
+        """Tokens of ``word`` behind each of ``prefixes`` as the corpus writes it («لمدة», «ووصف»)."""
+        return set().union(*(self._written_tokens(f"{prefix}{word}") for prefix in prefixes))
 
     def _dialect_forms(self, tokens: dict[str, float], normal: str, ceiling: float = FAMILY_STRENGTH) -> None:
         """Tokens of the dialect word ``normal`` without its dialect prefixes (``verb_cores``) and of its
