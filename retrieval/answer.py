@@ -423,6 +423,8 @@ class Retriever:
             if concept.slipped:
                 asked.update(self.parser.families.spellings(concept.term.normal, concept.term.surface))
 
+        own = {normalize(name) for c in query.concepts if (name := self._name_in(c.term))}
+
         def names(hit: Hit, asked: set[str]) -> bool:
             for sentence in (hit.sentence, hit.before, hit.after):
                 if sentence is None:
@@ -431,7 +433,7 @@ class Retriever:
                 words = normalize(sentence.text).split()
                 if complement is not None and not self._complemented(complement, tokens, words):
                     continue
-                if names_holder(words, title, asked):
+                if names_holder(words, title, asked, own):
                     return True
             return False
 

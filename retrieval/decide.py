@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -221,13 +221,16 @@ def _nation(normal_word: str) -> str | None:
     return None
 
 
-def names_holder(words: Sequence[str], title: str, asked: AbstractSet[str]) -> bool:
+def names_holder(
+    words: Sequence[str], title: str, asked: AbstractSet[str], asked_names: AbstractSet[str] = frozenset()
+) -> bool:
     """Whether ``words`` (a normalised sentence) name somebody holding ``title``: a word that is no
     article-word, title, function word, number or word of the question (``asked``) follows the title
     within a few words (the words between carry the article: «وزير الخارجية الأمريكي أنتوني بلينكن»),
     or stands just before it («…سمايلوف رئيسا للوزراء»), not a verb of saying («وقالت متحدثة…»).
     A title of another country than the question names is not the one asked about («رئيس الوزراء
-    القطري» for «رئيس الوزراء الكازاخستاني»)."""
+    القطري» for «رئيس الوزراء الكازاخستاني»), nor a name of the question's own (``asked_names``:
+    «الرئيس قاسم جومارت توكاييف» for «من كان رئيسًا قبل توكاييف؟»)."""
     nations = nations_of(list(asked))
 
     def candidate(word: str) -> bool:
@@ -247,10 +250,12 @@ def names_holder(words: Sequence[str], title: str, asked: AbstractSet[str]) -> b
         following = list(words[i + 1 : i + 1 + _TITLE_RUN])
         if following[:1] and following[0] in ON_BEHALF:  # «المتحدث باسم الكرملين ديمتري بيسكوف»: no name
             following = following[2:]
-        for after in following:
+        for at, after in enumerate(following):
             if after.isdigit() or after in _NOT_NAMES - {"و"} or (nations and nations_of([after]) - nations):
                 break
             if candidate(after):
+                if _asked_name(following[at:], candidate, asked_names):
+                    break  # «الرئيس الكازاخستاني قاسم جومرت توكاييف» for «من كان رئيسًا قبل توكاييف؟»
                 return True
         if nations and nations_of(following[:2]) - nations:
             continue
@@ -264,6 +269,18 @@ def names_holder(words: Sequence[str], title: str, asked: AbstractSet[str]) -> b
         before = words[max(0, start - (1 if apposed else 2)) : start]
         if len(before) == (1 if apposed else 2) and all(candidate(w) and w not in _SAYING for w in before):
             return True
+    return False
+
+
+def _asked_name(run: Sequence[str], candidate: Callable[[str], bool], names: AbstractSet[str]) -> bool:
+    """Whether the name that ``run`` opens with (its words up to the first that is neither a name
+    ``candidate`` nor a name the question holds, ``names``) is one the question itself names: the
+    person a «who» question speaks of is not its answer."""
+    for word in run:
+        if word in names:
+            return True
+        if not candidate(word):
+            return False
     return False
 
 

@@ -349,3 +349,14 @@ def test_a_keyword_query_with_a_word_the_corpus_never_uses_declines(retriever: R
     assert answer.declined
     assert answer.missing_terms == ("تجميد",)
     assert not retriever.answer("أسعار الوقود").declined
+
+
+def test_the_name_a_who_question_speaks_of_is_not_its_answer() -> None:
+    # «من كان رئيس كازاخستان قبل توكاييف؟»: «الرئيس الكازاخستاني قاسم جومارت توكاييف» names the
+    # question's own person, not the one asked for; another president's name still counts.
+    sentence = normalize("تحدث بوتين مع الرئيس الكازاخستاني قاسم جومارت توكاييف").split()
+    asked = {normalize(w) for w in ("رئيس", "كازاخستان", "توكاييف")}
+    assert names_holder(sentence, "رييس", asked)  # any name after the title, as before
+    assert not names_holder(sentence, "رييس", asked, {"توكاييف", "كازاخستان"})
+    other = normalize("وقال الرئيس الكازاخستاني نور سلطان نزارباييف").split()
+    assert names_holder(other, "رييس", asked, {"توكاييف", "كازاخستان"})
