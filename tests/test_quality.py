@@ -95,11 +95,13 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions4.jsonl",
         "questions5.jsonl",
         "questions6.jsonl",
+        "questions7.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
         "heldout4.jsonl",
         "heldout5.jsonl",
+        "heldout6.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
