@@ -12,6 +12,7 @@ from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
+from retrieval.arabizi import known_names
 from retrieval.config import RetrievalConfig
 from retrieval.counting import Counts
 from retrieval.decide import (
@@ -385,6 +386,8 @@ class Retriever:
                 name = self._name_in(concept.term)
                 if name:
                     return name
+            if query.script == "arabizi" and not concept.tokens and concept.term.normal in known_names():
+                return concept.term.surface  # «biden» → «بايدن»: a name read as such, not a guess
         for concept in query.concepts:
             if YEAR.fullmatch(concept.term.normal) and f" {concept.term.normal} " not in self._corpus_text:
                 return concept.term.surface

@@ -10,11 +10,14 @@ the framing and stop words), so every transliteration is a word that can be sear
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
-from retrieval.text import bare_word
+from retrieval.text import bare_word, normalize
 
 _LATIN = re.compile(r"[a-z]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -35,6 +38,10 @@ _LATIN_CLASS = {
 }  # fmt: skip
 _ARTICLES = ("al", "el", "il")
 _ALA = frozenset({"3al", "3a", "3ala", "3la"})  # «على», spoken «ع» (3al: with the article)
+# A preposition written with the next word's article: «bel akher» بالآخر, «fel balad», «lal nas», «mel matar».
+_WITH_ARTICLE = {
+    "bel": "ب", "bil": "ب", "fel": "في", "fil": "في", "lal": "ل", "lil": "ل", "mel": "من", "mil": "من",
+}  # fmt: skip
 
 # English function words: a Latin question made mostly of these is English, not Arabizi.
 ENGLISH = frozenset(
@@ -171,10 +178,18 @@ class Transliterator:
     by_skeleton: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     preferred: frozenset[str] = frozenset()
     defined: dict[str, str] = field(default_factory=dict)  # a form without «ال» → the corpus word with it
+    fixed: Mapping[str, str] = field(default_factory=dict)  # common spellings read as given (``COMMON``)
 
     @classmethod
-    def build(cls, counts: Iterable[tuple[str, int]], preferred: Iterable[str] = ()) -> Transliterator:
-        """``counts``: (normalised word, frequency); ``preferred`` words (framing, stop words) win ties."""
+    def build(
+        cls,
+        counts: Iterable[tuple[str, int]],
+        preferred: Iterable[str] = (),
+        fixed: Mapping[str, str] | None = None,
+    ) -> Transliterator:
+        """``counts``: (normalised word, frequency); ``preferred`` words (framing, stop words) win ties;
+        ``fixed``: Arabizi spellings read as the given Arabic, before any other reading (default
+        :data:`COMMON`, the function and question words of ``retrieval/data/arabizi.toml``)."""
         table: dict[str, dict[str, int]] = defaultdict(dict)
         preferred = frozenset(preferred)
         defined: dict[str, str] = {}
@@ -186,10 +201,14 @@ class Transliterator:
             for form in {word, bare}:
                 for skeleton in arabic_skeletons(form) - {""}:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
-        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined)
+        fixed = common_words() if fixed is None else fixed
+        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined, fixed)
 
     def word(self, latin: str) -> str | None:
-        """The Arabic word an Arabizi word most likely spells, or None."""
+        """The Arabic word an Arabizi word most likely spells, or None: a common spelling as
+        ``fixed`` reads it, else the vocabulary's closest word."""
+        if latin in self.fixed:
+            return self.fixed[latin]
         forms = [(latin, False, 0.0), *((v, False, _VARIANT_COST) for v in _variants(latin))]
         for article in _ARTICLES:
             if latin.startswith(article) and len(latin) - len(article) >= 3:
@@ -234,6 +253,10 @@ class Transliterator:
                 out.append("على")
                 article = latin.endswith("l")
                 continue
+            if latin in _WITH_ARTICLE:  # «bel akher»: «ب» with the article of the next word
+                out.append(_WITH_ARTICLE[latin])
+                article = True
+                continue
             arabic = self.word(latin)
             if arabic is None:
                 unread.append(latin)
@@ -244,6 +267,31 @@ class Transliterator:
             if arabic:
                 out.append(arabic)
         return " ".join(out), unread
+
+
+@cache
+def _common_table() -> dict[str, dict[str, str]]:
+    text = resources.files("retrieval").joinpath("data/arabizi.toml").read_text("utf-8")
+    raw = tomllib.loads(text)
+    return {
+        part: {str(latin).lower(): str(arabic) for latin, arabic in raw[part].items()}
+        for part in ("words", "names")
+    }
+
+
+def common_words() -> Mapping[str, str]:
+    """Arabizi spellings read as given (``retrieval/data/arabizi.toml``): common function words, question
+    words and verbs of saying («3an» is «عن» though the corpus holds «عاون» of the same letters), and
+    names of the region's news as typed in Latin letters («putin» بوتين, not Bhutan's «بوتان»)."""
+    table = _common_table()
+    return {**table["words"], **table["names"]}
+
+
+@cache
+def known_names() -> frozenset[str]:
+    """The names of ``common_words`` as normalised Arabic words: a question naming one that the corpus
+    never mentions asks about somebody or somewhere the sources do not cover."""
+    return frozenset(word for name in _common_table()["names"].values() for word in normalize(name).split())
 
 
 # The dialects' future particle «راح / رح» before an imperfect verb (ra7 yeb3at, r7 teb2a); alone,
