@@ -317,7 +317,7 @@ class Retriever:
         uncounted = self.counts.unnamed(query) or self.counts.unreported(query)
         if uncounted:
             return about(question, query.tokens, (), True, (uncounted,), "unknown count", related=related)
-        if self.counts.unstated(query):  # «كم صحفيًا قتل؟»: the sources name journalists, count none
+        if self.counts.unstated(query) or self.counts.unqualified(query):  # «كم صحفيًا قتل؟», «…الطاجيك؟»
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")

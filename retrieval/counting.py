@@ -9,15 +9,18 @@ and answers three questions about a parsed :class:`~retrieval.query.Query`:
   («كم واحد انعتقل؟»): the sources report no such event, so none of their figures counts it;
 - :meth:`Counts.unstated`: the corpus names the thing but never gives a figure for it («كم صحفيًا قتل؟»
   where «صحفي» only ever stands in «تصريح صحفي»): no sentence holds it within ``COUNT_REACH`` words of a
-  number that is no date or year, or of a vague amount (``figures.counted_words``).
+  number that is no date or year, or of a vague amount (``figures.counted_words``);
+- :meth:`Counts.unqualified`: the corpus gives figures for the thing, but none of the country the
+  question asks about («كم عدد الجنود الطاجيك؟» where the only figure of soldiers names no Tajiks).
 """
 
 from __future__ import annotations
 
-from retrieval.decide import LASTING, NUMBER_WORDS, TIME_UNITS
+from retrieval.decide import LASTING, NUMBER_WORDS, TIME_UNITS, nations_of
 from retrieval.families import WordFamilies, count_keys, has_noun_reading
 from retrieval.figures import counted_words
 from retrieval.index import SentenceIndex
+from retrieval.models import Sentence
 from retrieval.query import Concept, Query
 from retrieval.text import bare_word, normalize
 
@@ -66,27 +69,64 @@ class Counts:
                 return concept.term.surface
         return None
 
+    def unqualified(self, query: Query) -> str | None:
+        """The country a «كم» question counts its thing of («كم جنديًا بيلاروسيًا…», «عدد الجنود الطاجيك»),
+        when the sources give figures for the thing but none of them in a sentence naming that country
+        (as a country or a nationality, in the sentence or its article's title): they count other
+        soldiers, not these. None when the question names no country, or the thing no figure at all
+        (that is :meth:`unstated`'s). General nouns of people are left alone, as there."""
+        concept = self._counted(query, how_many=False)
+        if concept is None:
+            return None
+        others = [c for c in query.concepts if c is not concept]
+        nations = nations_of([c.term.normal for c in others])
+        figures = self._figures(concept) if nations else []
+        if not figures or any(nations <= self._nations_around(sentence) for sentence in figures):
+            return None
+        return next(c.term.surface for c in others if nations_of([c.term.normal]))
+
+    def _nations_around(self, sentence: Sentence) -> set[str]:
+        """The countries named in ``sentence``'s paragraph or its article's title."""
+        texts = [
+            f"{article.title} {article.paragraphs[sentence.paragraph - 1] if sentence.paragraph else ''}"
+            for article in self.index.articles
+            if article.id == sentence.doc_id
+        ]
+        return nations_of(normalize(" ".join(texts) or sentence.text).split())
+
+    def _counted(self, query: Query, *, how_many: bool) -> Concept | None:
+        """The required concept a number question counts, when it is a noun that is no number, unit of
+        time or general noun of people; ``how_many``: only for a question with «كم» itself."""
+        counted = bare_word(query.counted)
+        asks = query.how_many if how_many else query.asks == "number"
+        if not (asks and counted) or counted in NUMBER_WORDS | TIME_UNITS | GENERAL_COUNTED:
+            return None
+        concept = next((c for c in query.concepts if c.term.normal == query.counted and c.required), None)
+        if concept is None or not has_noun_reading(concept.term.surface):
+            return None
+        return concept
+
     def unstated(self, query: Query) -> bool:
         """Whether a «كم» question counts a thing the sources name but never give a figure for
         («كم صحفيًا قتل؟» where «صحفي» only ever stands in «تصريح صحفي»): whatever numbers the best
         sentences hold, they count something else. Units of time are left alone (a duration is told by
         dates), as is «عدد» without «كم» («عدّد بعض…» asks for a list)."""
-        counted = bare_word(query.counted)
-        if not (query.how_many and counted) or counted in NUMBER_WORDS | TIME_UNITS | GENERAL_COUNTED:
-            return False
-        concept = next((c for c in query.concepts if c.term.normal == query.counted and c.required), None)
-        if concept is None or not has_noun_reading(concept.term.surface):
-            return False
-        return not self._figure_given(concept)
+        concept = self._counted(query, how_many=True)
+        return concept is not None and not self._figures(concept, first=True)
 
-    def _figure_given(self, concept: Concept) -> bool:
-        """Whether some sentence holds ``concept`` (a token of it, or a word of the same ``count_keys``)
-        within ``COUNT_REACH`` words of a figure: a number that is no date or year, or a vague amount."""
+    def _figures(self, concept: Concept, *, first: bool = False) -> list[Sentence]:
+        """The sentences holding ``concept`` (a token of it, or a word of the same ``count_keys``) within
+        ``COUNT_REACH`` words of a figure: a number that is no date or year, or a vague amount; with
+        ``first``, the first such sentence only (whether there is one)."""
         keys = count_keys(concept.term.normal)
         forms = self.families.counted_forms(concept.term.normal)
         tokens = set(concept.tokens) | self.index.tokens_in(" ".join(forms))
+        found = []
         for entry in self.index.holding(tokens, FIGURE_SENTENCES):
-            near = counted_words(self.index.entries[entry].sentence.text)
+            sentence = self.index.entries[entry].sentence
+            near = counted_words(sentence.text)
             if tokens & self.index.tokens_in(" ".join(near)) or any(keys & count_keys(word) for word in near):
-                return True
-        return False
+                found.append(sentence)
+                if first:
+                    break
+        return found

@@ -121,12 +121,27 @@ NATION_NAMES: frozenset[str] = frozenset(NATIONALITIES.values())
 _NISBA_ENDINGS = ("يه", "ين", "ون", "ان")
 
 
+# Peoples named by a broken plural rather than the adjective's (الروس, not الروسيون), without «ال».
+_PEOPLES = {
+    normalize(people): normalize(country)
+    for people, country in (
+        ("روس", "روسيا"), ("بيلاروس", "بيلاروسيا"), ("طاجيك", "طاجيكستان"), ("أرمن", "أرمينيا"),
+        ("كازاخ", "كازاخستان"), ("قرغيز", "قيرغيزستان"), ("أوزبك", "أوزبكستان"), ("تركمان", "تركمانستان"),
+        ("أتراك", "تركيا"), ("أمريكان", "أمريكا"), ("أميركان", "أمريكا"), ("أفغان", "أفغانستان"),
+        ("ألمان", "ألمانيا"), ("إنجليز", "بريطانيا"), ("إنكليز", "بريطانيا"), ("هنود", "الهند"),
+    )
+}  # fmt: skip
+
+
 def nationality_of(normal_word: str) -> str | None:
-    """The country a nationality adjective names (الصينية → الصين, والروسي → روسيا), else None."""
+    """The country a nationality adjective or a people names (الصينية → الصين, والروسي → روسيا, الطاجيك →
+    طاجيكستان), else None."""
     for prefix in ("", "ال", *_PROCLITICS):
         if not normal_word.startswith(prefix):
             continue
         word = normal_word[len(prefix) :]
+        if prefix and word in _PEOPLES:  # a people is named with the article (الطاجيك، للروس)
+            return _PEOPLES[word]
         stems = [word.removesuffix(e).removesuffix("ي") + "ي" for e in _NISBA_ENDINGS if word.endswith(e)]
         for stem in (word, *stems):
             if stem in NATIONALITIES:

@@ -41,6 +41,10 @@ def test_entity_of(word: str, entity: str | None) -> None:
         ("الاقتصادية", None),
         ("الإسلامي", None),
         ("الجماعي", None),
+        ("الطاجيك", "طاجيكستان"),  # a people by its broken plural, with the article
+        ("والروس", "روسيا"),
+        ("للأرمن", "أرمينيا"),
+        ("دروس", None),  # lessons: a people is named with the article or a proclitic only
     ],
 )
 def test_nationality_of(word: str, country: str | None) -> None:
