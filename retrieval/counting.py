@@ -72,16 +72,15 @@ class Counts:
     def unqualified(self, query: Query) -> str | None:
         """The country a «كم» question counts its thing of («كم جنديًا بيلاروسيًا…», «عدد الجنود الطاجيك»),
         when the sources give figures for the thing but none of them in a sentence naming that country
-        (as a country or a nationality, in the sentence or its article's title): they count other
-        soldiers, not these. None when the question names no country, or the thing no figure at all
-        (that is :meth:`unstated`'s). General nouns of people are left alone, as there."""
+        (as a country or a nationality, in the sentence's paragraph or its article's title): they count
+        other soldiers, not these; or when they give no figure for the thing at all. None when the
+        question names no country. General nouns of people are left alone, as in :meth:`unstated`."""
         concept = self._counted(query, how_many=False)
         if concept is None:
             return None
         others = [c for c in query.concepts if c is not concept]
         nations = nations_of([c.term.normal for c in others])
-        figures = self._figures(concept) if nations else []
-        if not figures or any(nations <= self._nations_around(sentence) for sentence in figures):
+        if not nations or any(nations <= self._nations_around(s) for s in self._figures(concept)):
             return None
         return next(c.term.surface for c in others if nations_of([c.term.normal]))
 

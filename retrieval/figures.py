@@ -148,8 +148,27 @@ def counted_words(text: str, reach: int = COUNT_REACH) -> frozenset[str]:
             continue
         if value is not None and _is_date_or_year(words, i, value):
             continue
-        found.update(words[max(0, i - reach) : i + reach + 1])
+        found.update(words[max(0, i - reach) : _counted_end(words, i, value, reach)])
     return frozenset(found)
+
+
+def _counted_end(words: list[str], i: int, value: int | None, reach: int) -> int:
+    """Where the words a figure at ``i`` may count end: a number followed at once by a noun (past «ألف»,
+    «مليون») counts that noun and the word after it («9 طائرات عسكرية… محملة بجنود» counts planes, not
+    soldiers); else (a preposition between: «103 من القتلى», «ثمانية على الأقل من أفراد…», or a vague
+    amount) ``reach`` words on."""
+    end = i + reach + 1
+    if value is None:
+        return end
+    j = i + 1
+    while j < len(words) and (words[j] in _AMOUNTS or _number_at(words, j) is not None):
+        j += 1
+    if j < len(words) and words[j] not in STOP_WORDS and _ARABIC_WORD.fullmatch(words[j]):
+        return min(end, j + 2)
+    return end  # a preposition, or a word the page mangled («سلالاتâ€”»): as far as ``reach``
+
+
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
 
 
 def _measure_of(word: str) -> str | None:

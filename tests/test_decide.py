@@ -234,10 +234,16 @@ def test_a_role_the_corpus_names_is_answered_by_the_sentence_naming_it(
 
 
 @pytest.mark.parametrize(
-    "question", ["كم صحفيا قتل في كازاخستان؟", "قديش صحفي انقتل؟", "كم تغريدة نشر ابن جاسم؟"]
+    "question",
+    [
+        "كم صحفيا قتل في كازاخستان؟",
+        "قديش صحفي انقتل؟",
+        "كم تغريدة نشر ابن جاسم؟",
+        "كم جنديا روسيا دخل كازاخستان؟",  # «9 طائرات… محملة بجنود» counts planes
+    ],
 )
 def test_a_count_the_sources_never_give_declines(retriever: Retriever, question: str) -> None:
-    """The sources name journalists («تصريح صحفي») and tweets, but give no figure for either."""
+    """The sources name journalists («تصريح صحفي»), tweets and soldiers, but give no figure for them."""
     answer = retriever.answer(question)
     assert answer.declined
     assert answer.reason == "unstated count"

@@ -217,3 +217,13 @@ def test_counted_words_are_the_words_near_a_figure_but_not_near_a_date() -> None
 )
 def test_count_keys_meet_a_plural_and_its_singular(plural: str, singular: str) -> None:
     assert count_keys(normalize(plural)) & count_keys(normalize(singular))
+
+
+def test_a_number_followed_by_a_noun_counts_that_noun() -> None:
+    planes = counted_words("أعلنت وزارة الدفاع عن هبوط 9 طائرات عسكرية من طراز كبير محملة بجنود ومعدات")
+    assert normalize("طائرات") in planes
+    assert normalize("بجنود") not in planes  # the planes carry soldiers; 9 counts the planes
+    assert normalize("هبوط") in planes  # the words before the figure are still near it
+    assert normalize("جنديا") in counted_words("أرسلت 5 آلاف جنديا")  # past «آلاف» to the noun
+    assert normalize("القتلى") in counted_words("إن 103 من القتلى سقطوا في مدينة ألماتي")  # a preposition
+    assert normalize("أفراد") in counted_words("قتل ثمانية على الأقل من أفراد قوات الأمن")
