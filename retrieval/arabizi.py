@@ -287,6 +287,12 @@ def common_words() -> Mapping[str, str]:
     return {**table["words"], **table["names"]}
 
 
+def names_in(words: Sequence[str]) -> list[tuple[str, str]]:
+    """(Latin, Arabic) for each word of ``words`` (lower case) that is a name of ``common_words``."""
+    names = _common_table()["names"]
+    return [(word, names[word]) for word in dict.fromkeys(words) if word in names]
+
+
 @cache
 def known_names() -> frozenset[str]:
     """The names of ``common_words`` as normalised Arabic words: a question naming one that the corpus

@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from retrieval.arabizi import ENGLISH
+from retrieval.arabizi import ENGLISH, latin_words, names_in
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
@@ -119,10 +119,12 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
     """An English question, answered from the Arabic sentences when the encoder finds one close enough
     (cosine ≥ ``ENGLISH_MIN_COSINE``); declined with reason "english" otherwise or without an encoder.
     ``read``: what the encoder reads (the question with its names in the corpus's spelling). A country
-    or organisation named in English that the corpus never mentions («What did China say…») declines
-    it, as the Arabic name does, with the English name as the missing word. The sentences shown are
+    or organisation named in English that the corpus never mentions («What did China say…»), or a person
+    or place of the region's news («What did Nazarbayev do…»: ``arabizi.names_in``), declines it, as the
+    Arabic name does, with the English name as the missing word. The sentences shown are
     ranked by :func:`english_hits`."""
-    for english, arabic in english_entities(question):
+    named_people = [(word.capitalize(), arabic) for word, arabic in names_in(latin_words(question))]
+    for english, arabic in [*english_entities(question), *named_people]:
         try:
             named = retriever.parse(arabic)
         except EmptyQuestionError:

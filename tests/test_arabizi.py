@@ -169,3 +169,11 @@ def test_a_person_in_arabizi_the_corpus_never_names_declines(retriever: Retrieve
     assert answer.reason == "unknown entity"
     assert "بايدن" in answer.missing_terms
     assert not retriever.answer("blinken shu 2al 3an kazakhstan?").declined  # a name the corpus has
+
+
+def test_an_english_question_naming_a_person_the_corpus_never_names_declines(retriever: Retriever) -> None:
+    answer = retriever.answer("What role did Nazarbayev play during the protests?")
+    assert answer.declined
+    assert answer.reason == "english"
+    assert answer.missing_terms == ("Nazarbayev",)  # named in both languages' lines of the reply
+    assert not retriever.answer("What did Blinken say about Russian troops in Kazakhstan?").declined
