@@ -66,6 +66,18 @@ def test_dialect_question_words_are_framing_not_missing(retriever: Retriever, qu
     assert "حكوم" in normalize(answer.hits[0].sentence.text)
 
 
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("بمَ نعت السفير الروسي المهاجمين؟", "بمَ"), ("ممَّ حذرت واشنطن موسكو؟", "ممَّ"), ("فيمَ تحدث بوتين؟", "فيمَ")],
+)
+def test_classical_question_words_are_framing(retriever: Retriever, question: str, word: str) -> None:
+    # «بمَ / ممَّ / فيمَ»: «بماذا / من ماذا / في ماذا» contracted, never a missing word.
+    query = retriever.parse(question)
+    assert word in query.framing
+    assert all(c.tokens for c in query.concepts if c.required)
+    assert retriever.parse("موقف الأمم المتحدة").framing == ()  # «الأمم» is no stretched «إلام»
+
+
 def test_greetings_and_thanks_are_set_aside(retriever: Retriever) -> None:
     query = retriever.parse("السلام عليكم، لو سمحت بدي أعرف كم عدد القتلى في ألماتي؟ شكرا كتير 🙏")
     assert [c.term.normal for c in query.concepts] == ["عدد", "القتلي", "الماتي"]
