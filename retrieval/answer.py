@@ -428,6 +428,17 @@ class Retriever:
 
         own = {normalize(name) for c in query.concepts if (name := self._name_in(c.term))}
 
+        construct = not is_definite_noun(title_word)  # «رئيس الحكومة»: a role in construct
+
+        def completes(word: str, after: Sequence[str]) -> bool:
+            """A title with the article heads no construct: «الرئيس توكاييف» is no «رئيس الحكومة», though
+            «الرئيس الكازاخستاني» is «رئيس كازاخستان» and «المتحدث باسم…» a role."""
+            if not construct or complement is None or not is_definite_noun(word):
+                return True
+            if after and after[0] in ON_BEHALF:
+                return True
+            return bool(nations_of([complement.term.normal]) & nations_of(after))
+
         def names(hit: Hit, asked: set[str]) -> bool:
             for sentence in (hit.sentence, hit.before, hit.after):
                 if sentence is None:
@@ -436,7 +447,7 @@ class Retriever:
                 words = normalize(sentence.text).split()
                 if complement is not None and not self._complemented(complement, tokens, words):
                     continue
-                if names_holder(words, title, asked, own):
+                if names_holder(words, title, asked, own, completes):
                     return True
             return False
 

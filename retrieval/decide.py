@@ -222,7 +222,11 @@ def _nation(normal_word: str) -> str | None:
 
 
 def names_holder(
-    words: Sequence[str], title: str, asked: AbstractSet[str], asked_names: AbstractSet[str] = frozenset()
+    words: Sequence[str],
+    title: str,
+    asked: AbstractSet[str],
+    asked_names: AbstractSet[str] = frozenset(),
+    completes: Callable[[str, Sequence[str]], bool] | None = None,
 ) -> bool:
     """Whether ``words`` (a normalised sentence) name somebody holding ``title``: a word that is no
     article-word, title, function word, number or word of the question (``asked``) follows the title
@@ -230,7 +234,9 @@ def names_holder(
     or stands just before it («…سمايلوف رئيسا للوزراء»), not a verb of saying («وقالت متحدثة…»).
     A title of another country than the question names is not the one asked about («رئيس الوزراء
     القطري» for «رئيس الوزراء الكازاخستاني»), nor a name of the question's own (``asked_names``:
-    «الرئيس قاسم جومارت توكاييف» for «من كان رئيسًا قبل توكاييف؟»)."""
+    «الرئيس قاسم جومارت توكاييف» for «من كان رئيسًا قبل توكاييف؟»). ``completes(title, after)``: whether
+    a title of the sentence and the words right after it can be the question's role («الرئيس توكاييف…
+    الحكومة» is no «رئيس الحكومة»)."""
     nations = nations_of(list(asked))
 
     def candidate(word: str) -> bool:
@@ -246,6 +252,8 @@ def names_holder(
 
     for i, word in enumerate(words):
         if title_stem(word) != title:
+            continue
+        if completes is not None and not completes(word, words[i + 1 : i + 2]):
             continue
         following = list(words[i + 1 : i + 1 + _TITLE_RUN])
         if following[:1] and following[0] in ON_BEHALF:  # «المتحدث باسم الكرملين ديمتري بيسكوف»: no name
