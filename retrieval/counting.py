@@ -16,7 +16,7 @@ and answers three questions about a parsed :class:`~retrieval.query.Query`:
 
 from __future__ import annotations
 
-from retrieval.decide import LASTING, NUMBER_WORDS, TIME_UNITS, nations_of
+from retrieval.decide import BELIEVING, LASTING, NUMBER_WORDS, TIME_UNITS, nations_of
 from retrieval.families import WordFamilies, count_keys, has_noun_reading
 from retrieval.figures import counted_words
 from retrieval.index import SentenceIndex
@@ -59,11 +59,12 @@ class Counts:
     def unreported(self, query: Query) -> str | None:
         """The verb of a «كم» question about an event the corpus never reports, in any form or root
         («كم واحد انعتقل؟», «كم سلاحًا سرقها المحتجون؟»): whatever it counts, no figure of the sources
-        counts that. Verbs of lasting ask how long (``LASTING``); an Arabizi reading is too unsure."""
+        counts that. Verbs of lasting ask how long (``LASTING``), verbs of belief qualify the thing counted
+        (``BELIEVING``: «…التي كان يُظن أنها…»); an Arabizi reading is too unsure."""
         if not query.how_many or query.script != "arabic":
             return None
         for concept in query.missing:
-            if concept.tokens or concept.term.normal in (query.counted, *LASTING):
+            if concept.tokens or concept.term.normal in (query.counted, *LASTING, *BELIEVING):
                 continue
             if not has_noun_reading(concept.term.surface):
                 return concept.term.surface

@@ -133,6 +133,13 @@ LASTING = _words(
     تبقى ستبقى سيبقى استغرق استغرقت يستغرق تستغرق مكث مكثت يمكث تمكث"""
 )
 
+# «كم عمر المستحاثات التي كان يُظن أنها…»: a verb of belief or report qualifies what is counted, and is
+# no event the sources must report in that verb («يعتقد بأنها…» says the same).
+BELIEVING = _words(
+    """يظن يظنون ظن ظنوا يعتقد يعتقدون اعتقد اعتقدوا يرى يرون يزعم يزعمون زعم زعموا يقال قيل يتوقع
+    يتوقعون توقع يفترض يعتبر يعتبرون اعتبر يقدر يقدرون قدر"""
+)
+
 
 def counted_word(normals: Sequence[str]) -> str | None:
     """The word naming what a «كم» question counts (normalised), or None: «كم عدد سكان…» → «سكان»;
