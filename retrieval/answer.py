@@ -6,7 +6,6 @@ import hashlib
 import logging
 import math
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache, partial
@@ -26,11 +25,11 @@ from retrieval.decide import (
     nations_of,
     title_stem,
 )
-from retrieval.dialect import load_dialect, verb_cores
+from retrieval.dialect import load_dialect
 from retrieval.encoder import Encoder, FloatArray
 from retrieval.english import answer_english, english_hits, load_glossary
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
-from retrieval.families import looks_like_name, warm_up
+from retrieval.families import warm_up
 from retrieval.function_words import is_function_form
 from retrieval.gazetteer import (
     english_entities,
@@ -41,13 +40,13 @@ from retrieval.gazetteer import (
 )
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
-from retrieval.query import Concept, Query, QueryParser
+from retrieval.query import Query, QueryParser
 from retrieval.rerank import rerank
+from retrieval.roles import complemented, name_in, unheld
 from retrieval.text import (
     PIPELINE_VERSION,
     Lexicon,
     Pipeline,
-    Term,
     make_name_stemmer,
     make_stemmer,
     normalize,
@@ -383,7 +382,7 @@ class Retriever:
             if entity_of(concept.term.normal) or nationality_of(concept.term.normal):
                 return concept.term.surface
             if query.script == "arabic" and not concept.tokens:
-                name = self._name_in(concept.term)
+                name = name_in(concept.term)
                 if name:
                     return name
             if query.script == "arabizi" and not concept.tokens and concept.term.normal in known_names():
@@ -408,6 +407,8 @@ class Retriever:
         question: the first hit."""
         if query.asks != "name" or not hits:
             return hits[0] if hits else None
+        if any(unheld(c) for c in query.concepts):  # «منو القائد اللي يقود…؟»: no commander named
+            return None
         at = next((i for i, c in enumerate(query.concepts) if title_stem(c.term.normal)), None)
         if at is None or at + 1 == len(query.concepts):
             return hits[0]
@@ -426,7 +427,7 @@ class Retriever:
             if concept.slipped:
                 asked.update(self.parser.families.spellings(concept.term.normal, concept.term.surface))
 
-        own = {normalize(name) for c in query.concepts if (name := self._name_in(c.term))}
+        own = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
 
         construct = not is_definite_noun(title_word)  # «رئيس الحكومة»: a role in construct
 
@@ -445,7 +446,7 @@ class Retriever:
                     continue
                 tokens = self.index.tokens_in(sentence.text)
                 words = normalize(sentence.text).split()
-                if complement is not None and not self._complemented(complement, tokens, words):
+                if complement is not None and not complemented(complement, tokens, words):
                     continue
                 if names_holder(words, title, asked, own, completes):
                     return True
@@ -457,28 +458,6 @@ class Retriever:
         # The first hit naming the title's holder of another country stays first (a question's country
         # may be wrong); only a first hit naming no holder at all gives way.
         return holder if holder is hits[0] or not names(hits[0], set()) else hits[0]
-
-    @staticmethod
-    def _complemented(complement: Concept, tokens: AbstractSet[str], words: Sequence[str]) -> bool:
-        """Whether a sentence (its ``tokens`` and normalised ``words``) holds the word completing a title:
-        the word itself, or its country as a nationality («رئيس طاجيكستان» / «الرئيس الطاجيكي»)."""
-        if not complement.tokens or complement.matched(tokens):
-            return True
-        nations = nations_of([complement.term.normal])
-        return bool(nations) and bool(nations & nations_of(words))
-
-    @staticmethod
-    def _name_in(term: Term) -> str | None:
-        """The person or place ``term`` names (without a proclitic: لبايدن → بايدن), when it is a name
-        rather than an Arabic word (``retrieval.families.looks_like_name``)."""
-        normal = term.normal
-        # A spoken plural verb («مشيوا», «زادو») is no name: its stem without «وا / و» has a root.
-        plural = [normal.removesuffix(end) for end in ("وا", "و") if normal.endswith(end) and len(normal) > 4]
-        if not looks_like_name(term.surface, [*verb_cores(normal), *plural]):
-            return None
-        if term.surface[0] in "وبل" and looks_like_name(term.surface[1:]):
-            return term.surface[1:]
-        return term.surface
 
     @cached_property
     def _corpus_text(self) -> str:
