@@ -178,7 +178,7 @@ class Transliterator:
     by_skeleton: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     preferred: frozenset[str] = frozenset()
     defined: dict[str, str] = field(default_factory=dict)  # a form without «ال» → the corpus word with it
-    fixed: Mapping[str, str] = field(default_factory=dict)  # common spellings read as given (``COMMON``)
+    fixed: Mapping[str, str] = field(default_factory=dict)  # spellings read as given (:func:`common_words`)
 
     @classmethod
     def build(
@@ -189,7 +189,7 @@ class Transliterator:
     ) -> Transliterator:
         """``counts``: (normalised word, frequency); ``preferred`` words (framing, stop words) win ties;
         ``fixed``: Arabizi spellings read as the given Arabic, before any other reading (default
-        :data:`COMMON`, the function and question words of ``retrieval/data/arabizi.toml``)."""
+        :func:`common_words`: the common words and names of ``retrieval/data/arabizi.toml``)."""
         table: dict[str, dict[str, int]] = defaultdict(dict)
         preferred = frozenset(preferred)
         defined: dict[str, str] = {}

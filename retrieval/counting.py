@@ -1,7 +1,7 @@
 """Whether the sources give the count a «كم» question asks for.
 
 Pure: :class:`Counts` reads a :class:`~retrieval.index.SentenceIndex` (and the corpus's word families)
-and answers three questions about a parsed :class:`~retrieval.query.Query`:
+and answers four questions about a parsed :class:`~retrieval.query.Query`:
 
 - :meth:`Counts.unnamed`: the counted thing is a word the corpus never uses in any number («كم عدد
   الدبابات…»); «الضيوف» is named by «ضيف» (``families.count_keys``);
@@ -81,18 +81,16 @@ class Counts:
             return None
         others = [c for c in query.concepts if c is not concept]
         nations = nations_of([c.term.normal for c in others])
-        if not nations or any(nations <= self._nations_around(s) for s in self._figures(concept)):
+        if not nations:
             return None
+        articles = {article.id: article for article in self.index.articles}
+        for sentence in self._figures(concept):
+            article = articles.get(sentence.doc_id)
+            paragraph = article.paragraphs[sentence.paragraph - 1] if article and sentence.paragraph else ""
+            around = f"{article.title if article else ''} {paragraph or sentence.text}"
+            if nations <= nations_of(normalize(around).split()):  # the paragraph or the title names them
+                return None
         return next(c.term.surface for c in others if nations_of([c.term.normal]))
-
-    def _nations_around(self, sentence: Sentence) -> set[str]:
-        """The countries named in ``sentence``'s paragraph or its article's title."""
-        texts = [
-            f"{article.title} {article.paragraphs[sentence.paragraph - 1] if sentence.paragraph else ''}"
-            for article in self.index.articles
-            if article.id == sentence.doc_id
-        ]
-        return nations_of(normalize(" ".join(texts) or sentence.text).split())
 
     def _counted(self, query: Query, *, how_many: bool) -> Concept | None:
         """The required concept a number question counts, when it is a noun that is no number, unit of
