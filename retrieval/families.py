@@ -273,6 +273,16 @@ class WordFamilies:
             letters = ".*".join("[اويء]" if ch == "ء" else re.escape(ch) for ch in root.replace("ى", "ي"))
             pattern = re.compile(f"^[^\\n]*{letters}[^\\n]*$", re.MULTILINE)
             for candidate in pattern.findall(self._joined)[:_ROOT_CANDIDATES]:
-                if candidate != normal and roots(self.written[candidate]) & wanted:
+                if candidate != normal and self._roots_of(candidate) & wanted:
                     found.append(candidate)
         return sorted(set(found), key=lambda w: (-self.counts[w], w))[:8]
+
+    def _roots_of(self, word: str) -> frozenset[str]:
+        """The roots of a corpus word. One that opens with «و» is read as the conjunction + a word only when
+        the corpus has that word on its own («وقال»: «قال»); else its roots that keep the «و» are its own
+        («وزير» وزر, not «و» + «زير» زير / زور, which had joined «زار», visited, to the minister)."""
+        found = roots(self.written[word])
+        if word.startswith("و") and word[1:] not in self.counts:
+            own = frozenset(root for root in found if root.startswith("و"))
+            return own or found
+        return found

@@ -117,6 +117,13 @@ def test_zar_visited_does_not_match_ministry(retriever: Retriever) -> None:
     query = retriever.parse("من زار كازاخستان؟")
     visited = next(c for c in query.concepts if c.term.normal == "زار")
     assert "وزار" not in visited.tokens
+    assert "وزير" not in visited.tokens  # nor the minister by a root read in «و» + «زير»
+
+
+def test_a_corpus_word_opening_with_waw_keeps_its_own_root(retriever: Retriever) -> None:
+    families = retriever.parser.families
+    assert "وزير" not in families.same_root("زار", "زار")  # «وزير» is وزر, not «و» + «زير»
+    assert "وصول" in families.same_root("اتصل", "اتصل")  # وصل: the «و» is the root's own
 
 
 def test_lexicon_matches_whole_words_with_or_without_hamza(retriever: Retriever) -> None:
