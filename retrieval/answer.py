@@ -22,7 +22,6 @@ from retrieval.decide import (
     is_definite_noun,
     load_models,
     names_holder,
-    nations_of,
     title_stem,
 )
 from retrieval.dialect import load_dialect
@@ -42,7 +41,7 @@ from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
 from retrieval.query import Query, QueryParser
 from retrieval.rerank import rerank
-from retrieval.roles import complemented, name_in, unheld
+from retrieval.roles import complemented, name_in, same_country, unheld
 from retrieval.text import (
     PIPELINE_VERSION,
     Lexicon,
@@ -415,7 +414,8 @@ class Retriever:
         # A role: the title in construct or «باسم» («وزير الداخلية», «المتحدثة باسم الشرطة»), not a
         # description of somebody («الحاكم الألماني الذي…»), whose answer need not repeat the title.
         title_word, after = query.concepts[at].term.normal, query.concepts[at + 1].term.normal
-        role = not is_definite_noun(title_word) or after in ON_BEHALF or after in GENERAL  # الأمين العام
+        construct = not is_definite_noun(title_word)  # «رئيس الحكومة»: a role in construct
+        role = construct or after in ON_BEHALF or after in GENERAL  # الأمين العام
         if not role:
             return hits[0]
         concepts = [c for c in query.concepts if c.term.normal not in ON_BEHALF]
@@ -429,8 +429,6 @@ class Retriever:
 
         own = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
 
-        construct = not is_definite_noun(title_word)  # «رئيس الحكومة»: a role in construct
-
         def completes(word: str, after: Sequence[str]) -> bool:
             """A title with the article heads no construct: «الرئيس توكاييف» is no «رئيس الحكومة», though
             «الرئيس الكازاخستاني» is «رئيس كازاخستان» and «المتحدث باسم…» a role."""
@@ -438,7 +436,7 @@ class Retriever:
                 return True
             if after and after[0] in ON_BEHALF:
                 return True
-            return bool(nations_of([complement.term.normal]) & nations_of(after))
+            return same_country(complement, after)
 
         def names(hit: Hit, asked: set[str]) -> bool:
             for sentence in (hit.sentence, hit.before, hit.after):

@@ -2,7 +2,8 @@
 
 :func:`name_in` tells a person's or place's name from an Arabic word; :func:`unheld` finds a title the
 corpus never uses (nobody holding it can be named); :func:`complemented` whether a sentence completes a
-title as the question does («رئيس طاجيكستان» / «الرئيس الطاجيكي»). ``Retriever.naming`` puts them
+title as the question does, by the word itself or :func:`same_country` («رئيس طاجيكستان» / «الرئيس
+الطاجيكي»). ``Retriever.naming`` puts them
 together with the index. Pure.
 """
 
@@ -32,8 +33,13 @@ def complemented(complement: Concept, tokens: AbstractSet[str], words: Sequence[
     the word itself, or its country as a nationality («رئيس طاجيكستان» / «الرئيس الطاجيكي»)."""
     if not complement.tokens or complement.matched(tokens):
         return True
-    nations = nations_of([complement.term.normal])
-    return bool(nations) and bool(nations & nations_of(words))
+    return same_country(complement, words)
+
+
+def same_country(complement: Concept, words: Sequence[str]) -> bool:
+    """Whether normalised ``words`` name the country the title's complement names, as a country or a
+    nationality («طاجيكستان» / «الطاجيكي»)."""
+    return bool(nations_of([complement.term.normal]) & nations_of(words))
 
 
 def name_in(term: Term) -> str | None:
