@@ -96,12 +96,14 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions5.jsonl",
         "questions6.jsonl",
         "questions7.jsonl",
+        "questions8.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
         "heldout4.jsonl",
         "heldout5.jsonl",
         "heldout6.jsonl",
+        "heldout7.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
