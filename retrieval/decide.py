@@ -190,9 +190,10 @@ def holds_name(words: Sequence[str]) -> bool:
 # «المتحدثة» → «متحدث». The titles a «who / what name» question asks a name for.
 _TITLE_STEMS = frozenset(  # «والرئيس», «ورئيس», «ووزير» are spellings of titles listed without «و»
     bare_word(w) for w in _TITLES if not w.startswith("و") or w.startswith("وزير")
-) | _words("عمدة محافظ حاكم ناطق")
-# Two words for one role: «الناطق باسم…» is «المتحدث باسم…».
-_SAME_TITLE = {"ناطق": "متحدث"}
+) | _words("عمدة محافظ حاكم ناطق ريس")
+# Two words for one role: «الناطق باسم…» is «المتحدث باسم…»; «الريس», as Egypt says and Arabizi
+# «ra2ees» reads, is «الرئيس».
+_SAME_TITLE = {"ناطق": "متحدث", "ريس": bare_word(normalize("رئيس"))}
 _TITLE_RUN = 6  # words after a title searched for the holder's name, past its qualifiers
 # News verbs of saying that stand before a title («وقالت متحدثة…»): no name.
 _SAYING = _words(
@@ -265,13 +266,21 @@ def names_holder(
         following = list(words[i + 1 : i + 1 + _TITLE_RUN])
         if following[:1] and following[0] in ON_BEHALF:  # «المتحدث باسم الكرملين ديمتري بيسكوف»: no name
             following = following[2:]
+        held_by_asked = False  # the title is followed by the question's own name: it names its holder
         for at, after in enumerate(following):
+            if after in asked_names:  # «رئيس كازاخستان قاسم توكاييف» for «…قبل قاسم توكاييف؟»
+                held_by_asked = True
+                break
             if after.isdigit() or after in _NOT_NAMES - {"و"} or (nations and nations_of([after]) - nations):
                 break
             if candidate(after):
-                if _asked_name(following[at:], candidate, asked_names):
-                    break  # «الرئيس الكازاخستاني قاسم جومرت توكاييف» for «من كان رئيسًا قبل توكاييف؟»
+                # «الرئيس الكازاخستاني قاسم جومرت توكاييف» for «من كان رئيسًا قبل توكاييف؟»
+                held_by_asked = _asked_name(following[at:], candidate, asked_names)
+                if held_by_asked:
+                    break
                 return True
+        if held_by_asked:  # «تلبية لطلب رئيس كازاخستان قاسم توكاييف»: no name stands before the title
+            continue
         if nations and nations_of(following[:2]) - nations:
             continue
         start = i  # «…جالينا بورتر نائبة المتحدث»: back past titles to the word before them
