@@ -18,11 +18,13 @@ from retrieval.decide import (
     ON_BEHALF,
     YEAR,
     DeclineModels,
+    dated,
     holds_kind,
     is_definite_noun,
     load_models,
     names_holder,
     title_stem,
+    undated,
 )
 from retrieval.dialect import load_dialect
 from retrieval.encoder import Encoder, FloatArray
@@ -330,10 +332,18 @@ class Retriever:
             and self._missing_head(query)
         )
         too_weak = features["coverage"] < self.config.min_coverage
-        if unknown_topic or too_weak or self.decline_models.for_hit(hits[0].cosine).declines(features):
+        model = self.decline_models.for_hit(hits[0].cosine)
+        if unknown_topic or too_weak or model.declines(features):
             reason = "unknown topic" if unknown_topic else "weak match"
             return about(question, query.tokens, (), True, missing, reason, related=related)
-        return about(question, query.tokens, tuple(self._readable(hits)), False, missing)
+        if undated(query.asks, [h.sentence.text for h in hits], model.probability(features)):
+            # «متى انسحبت القوات؟»: the sources tell of the withdrawal, not of its date
+            return about(question, query.tokens, (), True, (), "unstated date", related=related)
+        shown = self._readable(hits)
+        first_dated = [dated(hit.sentence.text) for hit in shown[:2]]
+        if query.asks == "date" and first_dated == [False, True]:  # «متى…؟»: the dated sentence first
+            shown[0], shown[1] = shown[1], shown[0]
+        return about(question, query.tokens, tuple(shown), False, missing)
 
     @staticmethod
     def _missing_head(query: Query) -> bool:

@@ -15,6 +15,7 @@ from retrieval.decide import (
     DeclineModel,
     asked_kind,
     counted_word,
+    dated,
     holds_kind,
     is_definite_noun,
     load_models,
@@ -23,6 +24,7 @@ from retrieval.decide import (
     parse_model,
     parse_models,
     title_stem,
+    undated,
 )
 from retrieval.text import normalize
 
@@ -115,6 +117,44 @@ def test_a_date_question_prefers_a_sentence_with_an_explicit_date(retriever: Ret
     answer = retriever.answer("امتى استقالت الحكومة؟")
     assert not answer.declined
     assert holds_kind(answer.hits[0].sentence.text, "date")
+
+
+def test_a_date_question_shows_a_dated_sentence_before_an_undated_one(retriever: Retriever) -> None:
+    # «واندلعت الاحتجاجات في البداية بسبب…» ranks first; «وفي 2 كانون الثاني/ يناير، اندلعت…» is shown first.
+    answer = retriever.answer("امتى اندلعت الاحتجاجات؟")
+    assert not answer.declined
+    assert dated(answer.hits[0].sentence.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_dated"),
+    [
+        ("وفي 2 كانون الثاني/ يناير، اندلعت احتجاجات", True),
+        ("في صيف سنة 1521، وسّع لوثر نطاق هدفه", True),  # a year before 1800
+        ("حتى الربع الثاني من القرن التاسع عشر", True),  # a century
+        ("أقام الطلاب في أواخر الثمانينيات مدينة الأكواخ", True),  # a decade
+        ("وأعلنت الوزارة، الأحد، مقتل العشرات", True),  # a weekday
+        ("بلينكن: انسحاب الروس من كازاخستان سيكون صعبا جدا", False),
+    ],
+)
+def test_dated(text: str, is_dated: bool) -> None:
+    assert dated(text) is is_dated
+
+
+def test_undated_needs_a_when_question_no_date_in_the_best_two_and_an_unsure_model() -> None:
+    undated_texts = ["انسحاب الروس من كازاخستان سيكون صعبا", "وقد بدأ جنود حفظ السلام أداء مهامهم"]
+    assert undated("date", undated_texts, 0.4)
+    assert not undated("date", undated_texts, 0.9)  # the model is sure of the sentences
+    assert not undated("number", undated_texts, 0.4)
+    assert not undated("date", [undated_texts[0], "وفي 7 يناير تمت استعادة النظام"], 0.4)
+    assert undated("date", [*undated_texts, "وفي 7 يناير تمت استعادة النظام"], 0.4)  # the best two only
+
+
+def test_a_when_question_whose_sentences_give_no_date_declines(retriever: Retriever) -> None:
+    answer = retriever.answer("متى سحبت موسكو جنودها؟")  # the sources tell of a withdrawal as a prospect only
+    assert answer.declined
+    assert answer.reason == "unstated date"
+    assert answer.related
 
 
 def test_evidence_has_every_feature(retriever: Retriever) -> None:
