@@ -141,9 +141,18 @@ BELIEVING = _words(
 )
 
 
+# «بكم / بكام» ask a price («for how much»): what they count is the question's word for it.
+_ASKS_PRICE = _words("بكم بكام")
+_PRICE_NOUNS = _words("سعر ثمن أسعار اسعار تكلفة كلفة قيمة")
+
+
 def counted_word(normals: Sequence[str]) -> str | None:
     """The word naming what a «كم» question counts (normalised), or None: «كم عدد سكان…» → «سكان»;
     None too when a verb of lasting follows (how long: «كم دام القتال؟»)."""
+    if _ASKS_PRICE & set(normals):  # «سعر الغاز كان بكام؟»: the price asked for, before or after
+        price = next((w for w in normals if bare_word(w) in _PRICE_NOUNS), None)
+        if price:
+            return price
     for i, word in enumerate(normals):
         if word in ASKS_NUMBER or word in ("عدد", PERCENT):
             rest = [w for w in normals[i + 1 :] if w not in _BEFORE_COUNTED and not w.startswith("عدد")]

@@ -148,7 +148,8 @@ def counted_words(text: str, reach: int = COUNT_REACH) -> frozenset[str]:
             continue
         if value is not None and _is_date_or_year(words, i, value):
             continue
-        found.update(words[max(0, i - reach) : _counted_end(words, i, value, reach)])
+        # The figure itself counts nothing: «ثمانية» is no «ثمن» (price) of the same letters.
+        found.update(words[max(0, i - reach) : i], words[i + 1 : _counted_end(words, i, value, reach)])
     return frozenset(found)
 
 

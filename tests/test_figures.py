@@ -227,3 +227,10 @@ def test_a_number_followed_by_a_noun_counts_that_noun() -> None:
     assert normalize("جنديا") in counted_words("أرسلت 5 آلاف جنديا")  # past «آلاف» to the noun
     assert normalize("القتلى") in counted_words("إن 103 من القتلى سقطوا في مدينة ألماتي")  # a preposition
     assert normalize("أفراد") in counted_words("قتل ثمانية على الأقل من أفراد قوات الأمن")
+
+
+def test_a_figure_counts_nothing_of_itself() -> None:
+    # «ثمانية» is the figure, not a thing counted: «ثمن» (price) of the same letters finds no figure in it.
+    words = counted_words("وقالت الحكومة إن ثمانية على الأقل من أفراد قوات الأمن قتلوا")
+    assert normalize("ثمانية") not in words
+    assert normalize("أفراد") in words
