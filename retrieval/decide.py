@@ -95,8 +95,23 @@ _NAME_WINDOW = 4
 ON_BEHALF = _words("باسم بسم")
 
 
+# «وين نشر…؟»: a verb of publishing or posting after «where» asks for a medium, which news names by these
+# words' stems (normalised): a page, a site, a statement, a tweet, a conference, an agency, a channel.
+_PUBLISHING = _words("نشر نشرت نشرو نشروا ينشر تنشر كتب كتبت غرد غردت حط حطت")
+_MEDIA = tuple(
+    normalize(w)
+    for w in """صفح موقع فيسبوك فيس تويتر تغريد بيان مؤتمر قناة قناه حساب الإلكتروني إلكتروني تلفزيون متلفز
+    وكالة وكاله صحيفة صحيفه تلغرام انستغرام""".split()
+)
+
+
+def _publishes(normals: Sequence[str]) -> bool:
+    return any(w in _PUBLISHING or w[1:] in _PUBLISHING for w in normals)
+
+
 def asked_kind(normals: Sequence[str]) -> str | None:
-    """ "number", "date", "reason", "place" or "name" when the question's words ask for one, else None."""
+    """ "number", "date", "reason", "place", "medium" or "name" when the question's words ask for one, else
+    None. «وين نشر…؟» asks where something was published: a medium («على صفحته في فيسبوك»), not a place."""
     words = set(normals)
     for kind, cue in (
         ("number", ASKS_NUMBER),
@@ -105,7 +120,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         ("place", ASKS_PLACE),
     ):
         if words & cue:
-            return kind
+            return "medium" if kind == "place" and _publishes(normals) else kind
     if words & {"عدد", PERCENT}:  # «ما عدد…», «ما نسبة…»
         return "number"
     if {bare_word(w) for w in words} & REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»
@@ -171,6 +186,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(set(words) & _REASON_WORDS)
     if kind == "name":
         return holds_name(words)
+    if kind == "medium":
+        return any(bare_word(w).startswith(_MEDIA) or w.startswith(_MEDIA) for w in words)
     if kind == "place":
         return bool(set(words) & _PLACE_WORDS) or any(entity_of(w) for w in words)
     return True
@@ -192,6 +209,12 @@ def dated(text: str) -> bool:
     return any(
         any(ch.isdigit() for ch in w) or w in _CENTURIES or w.endswith(("ينيات", "ينات")) for w in words
     )
+
+
+def gives_kind(text: str, kind: str) -> bool:
+    """Whether ``text`` gives the kind of answer asked for, a date as :func:`dated` reads one (a year, a
+    century: broader than the decline features' ``holds_kind``)."""
+    return dated(text) if kind == "date" else holds_kind(text, kind)
 
 
 def undated(kind: str | None, texts: Sequence[str], probability: float) -> bool:

@@ -53,6 +53,8 @@ def retriever() -> Retriever:
         ("في أي يوم استقالت الحكومة؟", "date"),  # «أي» + a time noun asks as «متى» does
         ("ما تاريخ إعلان الطوارئ؟", "date"),
         ("في أي مدينة سقط أكثر القتلى؟", "place"),  # «أي» + a place noun asks as «أين» does
+        ("وين نشرت الخارجية بيانها؟", "medium"),  # where something was published: a page, a site…
+        ("أين وصل المحتجون؟", "place"),
         ("أي منظمة طلب منها الرئيس المساعدة؟", None),
         ("ما اسم وزير الداخلية؟", "name"),
         ("من هو المتحدث باسم الخارجية؟", "name"),
@@ -117,6 +119,23 @@ def test_a_date_question_prefers_a_sentence_with_an_explicit_date(retriever: Ret
     answer = retriever.answer("امتى استقالت الحكومة؟")
     assert not answer.declined
     assert holds_kind(answer.hits[0].sentence.text, "date")
+
+
+def test_a_where_published_question_shows_the_medium_first(retriever: Retriever) -> None:
+    # «من جهتها، أعربت منظمة التعاون الإسلامي…» ranks first; «…في بيان للأمانة العامة… عبر موقعها
+    # الإلكتروني» says where the statement was published.
+    answer = retriever.answer("وين نشرت منظمة التعاون الإسلامي بيانها؟")
+    assert not answer.declined
+    assert "موقعها" in answer.hits[0].sentence.text
+
+
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [("جاء ذلك في بيان للأمانة العامة عبر موقعها الإلكتروني", True), ("وأضاف في تغريدة على صفحته", True)],
+)
+def test_holds_a_medium(text: str, gives: bool) -> None:
+    assert holds_kind(text, "medium") is gives
+    assert not holds_kind("وقال السفير إن كازاخستان تعرضت لهجوم", "medium")
 
 
 def test_a_date_question_shows_a_dated_sentence_before_an_undated_one(retriever: Retriever) -> None:
