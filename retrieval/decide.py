@@ -105,12 +105,26 @@ _MEDIA = tuple(
 )
 
 
+# «ما الدول الأعضاء…؟», «شكون هوما الدول لي…؟»: a plural of «country» right after a question word or a
+# pronoun asks for a list of countries, which a sentence gives by naming at least LISTED_COUNTRIES of them
+# («…يضم دول سوفيتية سابقة هي روسيا، وأرمينيا، وكازاخستان…»). After a noun it is the noun's complement
+# («قادة الدول», «جامعة الدول العربية»), not what is asked.
+_COUNTRIES = _words("الدول دول البلدان بلدان")
+_ASKING_LIST = _words("ما ماهي شو ايش إيش وش شنو شنهي اي أي ايه إيه مين منو شكون هي هم هوما همه هما")
+LISTED_COUNTRIES = 3
+
+
+def _asks_countries(normals: Sequence[str]) -> bool:
+    return any(w in _COUNTRIES and i and normals[i - 1] in _ASKING_LIST for i, w in enumerate(normals))
+
+
 def _publishes(normals: Sequence[str]) -> bool:
     return any(w in _PUBLISHING or w[1:] in _PUBLISHING for w in normals)
 
 
 def asked_kind(normals: Sequence[str]) -> str | None:
-    """ "number", "date", "reason", "place", "medium" or "name" when the question's words ask for one, else
+    """ "number", "date", "reason", "place", "medium", "countries" or "name" when the question's words ask
+    for one, else
     None. «وين نشر…؟» asks where something was published: a medium («على صفحته في فيسبوك»), not a place."""
     words = set(normals)
     for kind, cue in (
@@ -133,6 +147,8 @@ def asked_kind(normals: Sequence[str]) -> str | None:
                 return "place"
     if words & _DATE_ASKING_NOUNS:  # «ما تاريخ…», «شنو موعد…»
         return "date"
+    if _asks_countries(normals):
+        return "countries"
     if words & ASKS_NAME or (len(normals) > 1 and normals[0] == "من" and normals[1] in _PRONOUNS):
         return "name"
     return None
@@ -186,6 +202,9 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(set(words) & _REASON_WORDS)
     if kind == "name":
         return holds_name(words)
+    if kind == "countries":  # countries by name («روسيا، وأرمينيا…»), not by a leader's nationality
+        named = (_nation(w) or (w[:1] in "وبلف" and _nation(w[1:])) for w in words)  # «وأرمينيا»
+        return len({n for n in named if n}) >= LISTED_COUNTRIES
     if kind == "medium":
         return any(bare_word(w).startswith(_MEDIA) or w.startswith(_MEDIA) for w in words)
     if kind == "place":

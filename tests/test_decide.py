@@ -54,6 +54,10 @@ def retriever() -> Retriever:
         ("ما تاريخ إعلان الطوارئ؟", "date"),
         ("في أي مدينة سقط أكثر القتلى؟", "place"),  # «أي» + a place noun asks as «أين» does
         ("وين نشرت الخارجية بيانها؟", "medium"),  # where something was published: a page, a site…
+        ("ما الدول الأعضاء في التحالف؟", "countries"),  # a list of countries
+        ("شكون هوما الدول لي داخلين؟", "countries"),
+        ("مين قادة الدول الأعضاء؟", "name"),  # «الدول» completes «قادة»: the leaders are asked
+        ("ما موقف جامعة الدول العربية؟", None),
         ("أين وصل المحتجون؟", "place"),
         ("أي منظمة طلب منها الرئيس المساعدة؟", None),
         ("ما اسم وزير الداخلية؟", "name"),
@@ -136,6 +140,17 @@ def test_a_where_published_question_shows_the_medium_first(retriever: Retriever)
 def test_holds_a_medium(text: str, gives: bool) -> None:
     assert holds_kind(text, "medium") is gives
     assert not holds_kind("وقال السفير إن كازاخستان تعرضت لهجوم", "medium")
+
+
+def test_a_list_of_countries_is_given_by_a_sentence_naming_three_or_more() -> None:
+    assert holds_kind("يضم دول سوفيتية سابقة هي روسيا، وأرمينيا، وكازاخستان، وقيرغيزستان", "countries")
+    # Leaders named by their nationality are not a list of countries.
+    assert not holds_kind("مع رئيس قيرغيزستان والرئيس البيلاروسي والرئيس الطاجيكي", "countries")
+
+
+def test_a_countries_question_shows_the_list_first(retriever: Retriever) -> None:
+    answer = retriever.answer("شو هي الدول الأعضاء بمعاهدة الأمن الجماعي؟")
+    assert "وأرمينيا" in answer.hits[0].sentence.text
 
 
 def test_a_date_question_shows_a_dated_sentence_before_an_undated_one(retriever: Retriever) -> None:
