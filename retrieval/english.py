@@ -19,6 +19,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from retrieval.arabizi import ENGLISH, latin_words, names_in
+from retrieval.decide import gives_kind
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
@@ -136,7 +137,27 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
     if not nearest or (nearest[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
         return Answer(question, (), (), True, (), "english")
     hits = english_hits(retriever, question, read, min(top_k or retriever.config.top_k, ENGLISH_SHOWN))
+    kind = english_kind(question)
+    if kind and [gives_kind(hit.sentence.text, kind) for hit in hits[:2]] == [False, True]:
+        hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question (``answer.PREFERRED_KINDS``)
     return Answer(question, (), tuple(hits), False, (), "english")
+
+
+_ENGLISH_DATE = re.compile(r"^(when\b|on what (date|day)|what (date|day)|which (date|day))")
+_ENGLISH_MEDIUM = re.compile(r"^where\b.*\b(post|share|publish|tweet|write|wrote)(ed|d)?\b")
+_ENGLISH_COUNTRIES = re.compile(r"^(which|what) countries\b")
+
+
+def english_kind(question: str) -> str | None:
+    """The kind of answer an English question asks for, of those a sentence holding it is shown first
+    for: "date" («When…», «On what day…»), "medium" («Where did he post…») or "countries" («Which
+    countries…»); None otherwise."""
+    text = question.strip().lower()
+    kinds = (("date", _ENGLISH_DATE), ("medium", _ENGLISH_MEDIUM), ("countries", _ENGLISH_COUNTRIES))
+    for kind, pattern in kinds:
+        if pattern.search(text):
+            return kind
+    return None
 
 
 def english_hits(retriever: Retriever, question: str, read: str, k: int) -> list[Hit]:

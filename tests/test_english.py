@@ -10,7 +10,7 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.english import load_glossary, parse_glossary
+from retrieval.english import english_kind, load_glossary, parse_glossary
 from retrieval.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -99,3 +99,25 @@ def test_another_corpus_question_is_read_by_the_encoder_alone(retriever: Retriev
     if retriever.vectors is not None:
         expected = [h.sentence.id for h in retriever.rank_by_vector(question, 3)]
         assert [h.sentence.id for h in retriever.rank(question, 3)] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When did the Kazakh government resign?", "date"),
+        ("On what day did the ambassador speak to reporters?", "date"),
+        ("Where did Hamad bin Jassim share his views?", "medium"),
+        ("Where did the OIC publish its statement?", "medium"),
+        ("Which countries belong to the CSTO?", "countries"),
+        ("Where did the protesters gather?", None),  # a place: no kind is preferred
+        ("What did Blinken say?", None),
+    ],
+)
+def test_english_kind(question: str, kind: str | None) -> None:
+    assert english_kind(question) == kind
+
+
+def test_an_english_question_shows_the_sentence_holding_its_kind_first(retriever: Retriever) -> None:
+    answer = retriever.answer("Where did the OIC publish its statement?")
+    assert not answer.declined
+    assert "موقعها" in answer.hits[0].sentence.text  # «…في بيان للأمانة العامة… عبر موقعها الإلكتروني»
