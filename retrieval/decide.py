@@ -124,8 +124,8 @@ def _publishes(normals: Sequence[str]) -> bool:
 
 def asked_kind(normals: Sequence[str]) -> str | None:
     """ "number", "date", "reason", "place", "medium", "countries" or "name" when the question's words ask
-    for one, else
-    None. «وين نشر…؟» asks where something was published: a medium («على صفحته في فيسبوك»), not a place."""
+    for one, else None. «وين نشر…؟» asks where something was published: a medium («على صفحته في
+    فيسبوك»), not a place; «ما الدول الأعضاء…؟» a list of countries."""
     words = set(normals)
     for kind, cue in (
         ("number", ASKS_NUMBER),
