@@ -114,6 +114,10 @@ _ASKING_LIST = _words("ما ماهي شو ايش إيش وش شنو شنهي ا�
 LISTED_COUNTRIES = 3
 
 
+# «مين الرؤساء / القادة اللي…؟» asks several names: a sentence naming two title-holders or more.
+_PLURAL_TITLES = _words("الرؤساء الرؤسا رؤساء رؤسا القادة قادة الزعماء زعماء المسؤولين مسؤولين")
+
+
 def _asks_countries(normals: Sequence[str]) -> bool:
     return any(w in _COUNTRIES and i and normals[i - 1] in _ASKING_LIST for i, w in enumerate(normals))
 
@@ -150,7 +154,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
     if _asks_countries(normals):
         return "countries"
     if words & ASKS_NAME or (len(normals) > 1 and normals[0] == "من" and normals[1] in _PRONOUNS):
-        return "name"
+        return "names" if words & _PLURAL_TITLES else "name"  # «مين الرؤسا اللي…؟»: several
     return None
 
 
@@ -202,6 +206,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(set(words) & _REASON_WORDS)
     if kind == "name":
         return holds_name(words)
+    if kind == "names":
+        return holds_name(words, at_least=2)
     if kind == "countries":  # countries by name («روسيا، وأرمينيا…»), not by a leader's nationality
         named = (_nation(w) or (w[:1] in "وبلف" and _nation(w[1:])) for w in words)  # «وأرمينيا»
         return len({n for n in named if n}) >= LISTED_COUNTRIES
@@ -246,13 +252,15 @@ def undated(kind: str | None, texts: Sequence[str], probability: float) -> bool:
     return not any(dated(text) for text in texts[:DATED_DEPTH])
 
 
-def holds_name(words: Sequence[str]) -> bool:
-    """A person's name follows a title (الرئيس، وزير، المتحدث…) within a few words.
+def holds_name(words: Sequence[str], at_least: int = 1) -> bool:
+    """A person's name follows a title (الرئيس، وزير، المتحدث…) within a few words (``at_least`` titles
+    so followed: «مع رئيس قيرغيزستان صدير جاباروف، والرئيس البيلاروسي ألكسندر لوكاشينكو» holds two).
 
     News Arabic names a person after their title («وزير الخارجية الأمريكي أنتوني بلينكن»); the words in
     between carry the article (الخارجية، الأمريكي) while a name does not, so the first word after a title
     without the article, not a function word, is taken for the name.
     """
+    found = 0
     for i, word in enumerate(words):
         if word not in _TITLES:
             continue
@@ -261,6 +269,9 @@ def holds_name(words: Sequence[str]) -> bool:
                 break
             if following.startswith(("ال", "وال", "بال", "لل")) or following in _TITLES:
                 continue
+            found += 1
+            break
+        if found >= at_least:
             return True
     return False
 

@@ -56,7 +56,8 @@ def retriever() -> Retriever:
         ("وين نشرت الخارجية بيانها؟", "medium"),  # where something was published: a page, a site…
         ("ما الدول الأعضاء في التحالف؟", "countries"),  # a list of countries
         ("شكون هوما الدول لي داخلين؟", "countries"),
-        ("مين قادة الدول الأعضاء؟", "name"),  # «الدول» completes «قادة»: the leaders are asked
+        ("مين قادة الدول الأعضاء؟", "names"),  # «الدول» completes «قادة»: the leaders are asked
+        ("مين الرؤسا اللي اتصل فيهم بوتين؟", "names"),  # several names
         ("ما موقف جامعة الدول العربية؟", None),
         ("أين وصل المحتجون؟", "place"),
         ("أي منظمة طلب منها الرئيس المساعدة؟", None),
@@ -146,6 +147,13 @@ def test_a_list_of_countries_is_given_by_a_sentence_naming_three_or_more() -> No
     assert holds_kind("يضم دول سوفيتية سابقة هي روسيا، وأرمينيا، وكازاخستان، وقيرغيزستان", "countries")
     # Leaders named by their nationality are not a list of countries.
     assert not holds_kind("مع رئيس قيرغيزستان والرئيس البيلاروسي والرئيس الطاجيكي", "countries")
+
+
+def test_several_names_are_held_by_two_titles_each_followed_by_a_name() -> None:
+    two = "أجرى محادثات مع رئيس قيرغيزستان صدير جاباروف، والرئيس البيلاروسي ألكسندر لوكاشينكو"
+    assert holds_kind(two, "names")
+    assert not holds_kind("تحدث هاتفيا مع الرئيس الكازاخستاني قاسم جومارت توكاييف", "names")
+    assert holds_kind("تحدث هاتفيا مع الرئيس الكازاخستاني قاسم جومارت توكاييف", "name")
 
 
 def test_a_countries_question_shows_the_list_first(retriever: Retriever) -> None:
