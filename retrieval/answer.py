@@ -86,7 +86,7 @@ NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measur
 # a date (``decide.dated``), a medium («وين نشر…؟»), a list of countries («ما الدول الأعضاء…؟»).
 # Measured: for numbers, names, places and reasons the swap lost as many first answers as it gained, on
 # our sets and on XQuAD-ar.
-PREFERRED_KINDS = frozenset({"date", "medium", "countries", "names"})
+PREFERRED_KINDS = frozenset({"date", "duration", "medium", "countries", "names"})
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first

@@ -114,6 +114,30 @@ _ASKING_LIST = _words("ما ماهي شو ايش إيش وش شنو شنهي ا�
 LISTED_COUNTRIES = 3
 
 
+# «إلى متى…؟», «قديش مدة…؟», «لأي مدة…؟», Egyptian «قد إيه؟» ask how long: a duration, told by a period
+# («لفترة محدودة», «لمدة أسبوعين») rather than a date or a count.
+_UNTIL = _words("إلى الى لحد لغاية لغايه حتى لامتى")
+_PERIOD = _words("مدة مده مدّة فترة فتره")
+_HOW_MUCH = _words("قد")
+_WHAT = _words("ايه إيه ايش إيش")
+# A period, not a unit that also dates («يوم الأربعاء», «الساعات الأولى», «شهر يناير»).
+_DURATION_WORDS = _words(
+    """فترة فتره لفترة لفتره مدة مده لمدة لمده أسبوعين اسبوعين أسابيع اسابيع يومين أيام ايام شهرين أشهر
+    اشهر مؤقت مؤقتة مؤقته مؤقتا دائم دائمة دائمه"""
+)
+
+
+def _asks_duration(normals: Sequence[str]) -> bool:
+    for first, second in pairwise(normals):
+        if first in _UNTIL and second in ASKS_DATE:  # «إلى متى»
+            return True
+        if second in _PERIOD and (first in ASKS_NUMBER or first in _WHICH or first in {"لاي", "اي"}):
+            return True  # «قديش مدة», «لأي مدة»
+        if first in _HOW_MUCH and second in _WHAT:  # «قد إيه»
+            return True
+    return False
+
+
 # «مين الرؤساء / القادة اللي…؟» asks several names: a sentence naming two title-holders or more.
 _PLURAL_TITLES = _words("الرؤساء الرؤسا رؤساء رؤسا القادة قادة الزعماء زعماء المسؤولين مسؤولين")
 
@@ -127,10 +151,12 @@ def _publishes(normals: Sequence[str]) -> bool:
 
 
 def asked_kind(normals: Sequence[str]) -> str | None:
-    """ "number", "date", "reason", "place", "medium", "countries" or "name" when the question's words ask
-    for one, else None. «وين نشر…؟» asks where something was published: a medium («على صفحته في
-    فيسبوك»), not a place; «ما الدول الأعضاء…؟» a list of countries."""
+    """ "duration", "number", "date", "reason", "place", "medium", "countries", "names" or "name" when the
+    question's words ask for one, else None. «إلى متى…؟» asks how long; «وين نشر…؟» where something was
+    published: a medium («على صفحته في فيسبوك»), not a place; «ما الدول الأعضاء…؟» a list of countries."""
     words = set(normals)
+    if _asks_duration(normals):
+        return "duration"
     for kind, cue in (
         ("number", ASKS_NUMBER),
         ("date", ASKS_DATE),
@@ -208,6 +234,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return holds_name(words)
     if kind == "names":
         return holds_name(words, at_least=2)
+    if kind == "duration":
+        return bool(set(words) & _DURATION_WORDS)
     if kind == "countries":  # countries by name («روسيا، وأرمينيا…»), not by a leader's nationality
         named = (_nation(w) or (w[:1] in "وبلف" and _nation(w[1:])) for w in words)  # «وأرمينيا»
         return len({n for n in named if n}) >= LISTED_COUNTRIES

@@ -146,14 +146,20 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
 _ENGLISH_DATE = re.compile(r"^(when\b|on what (date|day)|what (date|day)|which (date|day))")
 _ENGLISH_MEDIUM = re.compile(r"^where\b.*\b(post|share|publish|tweet|write|wrote)(ed|d)?\b")
 _ENGLISH_COUNTRIES = re.compile(r"^(which|what) countries\b")
+_ENGLISH_DURATION = re.compile(r"^(how long|for how long|until when)\b")
 
 
 def english_kind(question: str) -> str | None:
     """The kind of answer an English question asks for, of those a sentence holding it is shown first
-    for: "date" («When…», «On what day…»), "medium" («Where did he post…») or "countries" («Which
-    countries…»); None otherwise."""
+    for: "duration" («How long…»), "date" («When…», «On what day…»), "medium" («Where did he post…») or
+    "countries" («Which countries…»); None otherwise."""
     text = question.strip().lower()
-    kinds = (("date", _ENGLISH_DATE), ("medium", _ENGLISH_MEDIUM), ("countries", _ENGLISH_COUNTRIES))
+    kinds = (
+        ("duration", _ENGLISH_DURATION),
+        ("date", _ENGLISH_DATE),
+        ("medium", _ENGLISH_MEDIUM),
+        ("countries", _ENGLISH_COUNTRIES),
+    )
     for kind, pattern in kinds:
         if pattern.search(text):
             return kind

@@ -144,6 +144,7 @@ def test_common_words_are_read_as_written_not_as_the_nearest_corpus_word() -> No
     assert known.word("walla") == "ولا"
     assert known.word("bin") == "بن"
     assert Transliterator.build([("يوم", 5)], preferred=["اما"]).word("yom") == "يوم"  # a unit of time
+    assert Transliterator.build([("مده", 2)], preferred=["ماذا"]).word("modde") == "مدة"  # not «ماذا»
     assert Transliterator.build([("عاون", 4)], fixed={}).word("3an") == "عاون"  # the table can be left out
 
 

@@ -54,6 +54,9 @@ def retriever() -> Retriever:
         ("ما تاريخ إعلان الطوارئ؟", "date"),
         ("في أي مدينة سقط أكثر القتلى؟", "place"),  # «أي» + a place noun asks as «أين» does
         ("وين نشرت الخارجية بيانها؟", "medium"),  # where something was published: a page, a site…
+        ("إلى متى ستبقى القوات؟", "duration"),  # how long, not when
+        ("قديش مدة الطوارئ؟", "duration"),
+        ("القوات رح تضل قد إيه؟", "duration"),  # Egyptian «قد إيه»
         ("ما الدول الأعضاء في التحالف؟", "countries"),  # a list of countries
         ("شكون هوما الدول لي داخلين؟", "countries"),
         ("مين قادة الدول الأعضاء؟", "names"),  # «الدول» completes «قادة»: the leaders are asked
@@ -147,6 +150,18 @@ def test_a_list_of_countries_is_given_by_a_sentence_naming_three_or_more() -> No
     assert holds_kind("يضم دول سوفيتية سابقة هي روسيا، وأرمينيا، وكازاخستان، وقيرغيزستان", "countries")
     # Leaders named by their nationality are not a list of countries.
     assert not holds_kind("مع رئيس قيرغيزستان والرئيس البيلاروسي والرئيس الطاجيكي", "countries")
+
+
+def test_a_duration_is_a_period_not_a_unit_that_dates() -> None:
+    assert holds_kind("أرسلت القوات إلى كازاخستان لفترة محدودة", "duration")
+    assert holds_kind("وفرض الرئيس حالة الطوارئ لمدة أسبوعين", "duration")
+    assert not holds_kind("في وقت لاحق يوم الأربعاء أكد رئيس المنظمة", "duration")  # a day that dates
+
+
+def test_a_how_long_question_shows_the_period_first(retriever: Retriever) -> None:
+    answer = retriever.answer("لحد امتى رح تضل قوات حفظ السلام بكازاخستان؟")
+    assert not answer.declined  # «until when» asks a duration, not a date the sources never give
+    assert "لفترة محدودة" in answer.hits[0].sentence.text
 
 
 def test_several_names_are_held_by_two_titles_each_followed_by_a_name() -> None:

@@ -105,6 +105,7 @@ def test_another_corpus_question_is_read_by_the_encoder_alone(retriever: Retriev
     ("question", "kind"),
     [
         ("When did the Kazakh government resign?", "date"),
+        ("How long will the peacekeepers stay?", "duration"),
         ("On what day did the ambassador speak to reporters?", "date"),
         ("Where did Hamad bin Jassim share his views?", "medium"),
         ("Where did the OIC publish its statement?", "medium"),
