@@ -18,11 +18,11 @@ from retrieval.decide import (
     ON_BEHALF,
     YEAR,
     DeclineModels,
-    gives_kind,
     holds_kind,
     is_definite_noun,
     load_models,
     names_holder,
+    second_first,
     title_stem,
     undated,
 )
@@ -82,11 +82,6 @@ SHORT_QUESTION = 2
 SHORT_TOPIC_COVERAGE = 0.4
 GENERAL = frozenset({"العام", "العامه"})  # «الأمين العام», «المدعي العام»: a role, though definite
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
-# Kinds of answer whose sentence is shown first when the second best holds one and the best does not:
-# a date (``decide.dated``), a medium («وين نشر…؟»), a list of countries («ما الدول الأعضاء…؟»).
-# Measured: for numbers, names, places and reasons the swap lost as many first answers as it gained, on
-# our sets and on XQuAD-ar.
-PREFERRED_KINDS = frozenset({"date", "duration", "medium", "countries", "names"})
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first
@@ -345,10 +340,8 @@ class Retriever:
             # «متى انسحبت القوات؟»: the sources tell of the withdrawal, not of its date
             return about(question, query.tokens, (), True, (), "unstated date", related=related)
         shown = self._readable(hits)
-        if query.asks in PREFERRED_KINDS:  # «متى…؟», «وين نشر…؟»: the sentence holding that kind first
-            holds = [gives_kind(hit.sentence.text, query.asks) for hit in shown[:2]]
-            if holds == [False, True]:
-                shown[0], shown[1] = shown[1], shown[0]
+        if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
+            shown[0], shown[1] = shown[1], shown[0]
         return about(question, query.tokens, tuple(shown), False, missing)
 
     @staticmethod

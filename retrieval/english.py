@@ -19,7 +19,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from retrieval.arabizi import ENGLISH, latin_words, names_in
-from retrieval.decide import gives_kind
+from retrieval.decide import second_first
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
@@ -137,9 +137,8 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
     if not nearest or (nearest[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
         return Answer(question, (), (), True, (), "english")
     hits = english_hits(retriever, question, read, min(top_k or retriever.config.top_k, ENGLISH_SHOWN))
-    kind = english_kind(question)
-    if kind and [gives_kind(hit.sentence.text, kind) for hit in hits[:2]] == [False, True]:
-        hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question (``answer.PREFERRED_KINDS``)
+    if second_first(english_kind(question), [hit.sentence.text for hit in hits[:2]]):
+        hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question
     return Answer(question, (), tuple(hits), False, (), "english")
 
 

@@ -23,6 +23,7 @@ from retrieval.decide import (
     nations_of,
     parse_model,
     parse_models,
+    second_first,
     title_stem,
     undated,
 )
@@ -150,6 +151,15 @@ def test_a_list_of_countries_is_given_by_a_sentence_naming_three_or_more() -> No
     assert holds_kind("يضم دول سوفيتية سابقة هي روسيا، وأرمينيا، وكازاخستان، وقيرغيزستان", "countries")
     # Leaders named by their nationality are not a list of countries.
     assert not holds_kind("مع رئيس قيرغيزستان والرئيس البيلاروسي والرئيس الطاجيكي", "countries")
+
+
+def test_second_first_only_for_a_preferred_kind_the_first_sentence_lacks() -> None:
+    undated_text, dated_text = "انسحاب الروس سيكون صعبا", "وفي 2 يناير اندلعت احتجاجات"
+    assert second_first("date", [undated_text, dated_text])
+    assert not second_first("date", [dated_text, undated_text])
+    assert not second_first("date", [undated_text])
+    assert not second_first("number", ["قتل العشرات", "قتل 164 شخصا"])  # not a preferred kind
+    assert not second_first(None, [undated_text, dated_text])
 
 
 def test_a_duration_is_a_period_not_a_unit_that_dates() -> None:
