@@ -97,6 +97,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions6.jsonl",
         "questions7.jsonl",
         "questions8.jsonl",
+        "questions9.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -104,6 +105,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout5.jsonl",
         "heldout6.jsonl",
         "heldout7.jsonl",
+        "heldout8.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
