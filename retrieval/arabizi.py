@@ -171,6 +171,32 @@ def _letter_agreement(latin: str, arabic: str) -> float:
     return bonus
 
 
+# The letters an Arabizi digit may stand for (a name read from a word with digits must hold them).
+_DIGIT_LETTERS = {
+    **{digit: (letter,) for digit, letter in _EXACT_DIGITS.items()},
+    "9": ("ق", "ص"),
+    "2": ("ء", "ق", "ئ", "ؤ"),
+}
+
+
+_PROCLITIC_LETTERS = frozenset("وبلفك")
+_LONG_VOWEL_LATIN = {"ا": "ae", "ي": "iey", "و": "ou"}
+
+
+def _spells_digits(latin: str, arabic: str) -> bool:
+    """Whether every digit of ``latin`` stands for a letter that ``arabic`` holds («sa3oudiye» السعودية).
+
+    A first «2» may be the hamza of a first alef («2ordon» الأردن, «2iran» إيران) if the vowel after it is
+    the name's («2aran» is no «ايران»)."""
+    bare = bare_word(arabic)
+    if latin[:1] == "2" and bare[:1] == "ا":
+        second = bare[1:2]
+        if second in _LONG_VOWEL_LATIN and latin[1:2] not in _LONG_VOWEL_LATIN[second]:
+            return False
+        latin = latin[1:]
+    return all(any(letter in arabic for letter in _DIGIT_LETTERS.get(ch, ())) for ch in latin if ch.isdigit())
+
+
 @dataclass
 class Transliterator:
     """Arabizi words → Arabic words of a given vocabulary, chosen by skeleton, length and frequency."""
@@ -179,6 +205,7 @@ class Transliterator:
     preferred: frozenset[str] = frozenset()
     defined: dict[str, str] = field(default_factory=dict)  # a form without «ال» → the corpus word with it
     fixed: Mapping[str, str] = field(default_factory=dict)  # spellings read as given (:func:`common_words`)
+    names: frozenset[str] = frozenset()  # places outside the vocabulary (``build``)
 
     @classmethod
     def build(
@@ -186,23 +213,30 @@ class Transliterator:
         counts: Iterable[tuple[str, int]],
         preferred: Iterable[str] = (),
         fixed: Mapping[str, str] | None = None,
+        names: Iterable[str] = (),
     ) -> Transliterator:
         """``counts``: (normalised word, frequency); ``preferred`` words (framing, stop words) win ties;
         ``fixed``: Arabizi spellings read as the given Arabic, before any other reading (default
-        :func:`common_words`: the common words and names of ``retrieval/data/arabizi.toml``)."""
+        :func:`common_words`: the common words and names of ``retrieval/data/arabizi.toml``); ``names``:
+        places a question may name though the vocabulary lacks them, read as such only where no
+        vocabulary word is as close (they win no ties: «sawra» is the corpus's «ثورة», not «سوريا»)."""
         table: dict[str, dict[str, int]] = defaultdict(dict)
         preferred = frozenset(preferred)
         defined: dict[str, str] = {}
         # Preferred words count 0 unless the corpus has them too: they win ties, not frequency.
-        for word, count in [*counts, *((word, 0) for word in preferred)]:
+        for word, count in [*counts, *((word, 0) for word in (*preferred, *names))]:
             bare = bare_word(word)
             if bare != word and word.startswith("ال"):
                 defined.setdefault(bare, word)
-            for form in {word, bare}:
+            forms = {word, bare}
+            if count and word[0] in _PROCLITIC_LETTERS and len(word) >= 5:
+                forms.add(word[1:])  # «لثورة»: «sawra» is «ثورة», which the corpus writes only behind «ل»
+            for form in forms:
                 for skeleton in arabic_skeletons(form) - {""}:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
         fixed = common_words() if fixed is None else fixed
-        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined, fixed)
+        names = frozenset(form for name in names for form in (name, bare_word(name))) - preferred
+        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined, fixed, names)
 
     def word(self, latin: str) -> str | None:
         """The Arabic word an Arabizi word most likely spells, or None: a common spelling as
@@ -218,6 +252,9 @@ class Transliterator:
             skeleton = latin_skeleton(form)
             shape = latin_shape(form)
             for arabic, count in self.by_skeleton.get(skeleton, ()):
+                if count == 0 and arabic in self.names and not _spells_digits(latin, arabic):
+                    continue  # «2aran» (قارن), «ra2em» (رقم) are no «ايران», «روما»: their digit is a letter
+                    # the place's name lacks
                 preferred = arabic in self.preferred
                 if len(skeleton) <= 1 and not preferred:
                     continue  # a one-consonant word is too ambiguous unless it is a function word

@@ -562,5 +562,5 @@ class QueryParser:
         # Countries and cities a question may name although the corpus never does («el seen» → الصين):
         # read as such, they are declined as unknown entities rather than misread as corpus words.
         entities = {e for e in ENTITIES if " " not in e}
-        known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent) | entities
-        return Transliterator.build(families.counts.items(), known)
+        known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent)
+        return Transliterator.build(families.counts.items(), known, names=entities - known)

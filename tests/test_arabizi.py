@@ -179,3 +179,21 @@ def test_an_english_question_naming_a_person_the_corpus_never_names_declines(ret
     assert answer.reason == "english"
     assert answer.missing_terms == ("Nazarbayev",)  # named in both languages' lines of the reply
     assert not retriever.answer("What did Blinken say about Russian troops in Kazakhstan?").declined
+
+
+def test_a_place_outside_the_corpus_is_read_only_where_no_corpus_word_is_as_close() -> None:
+    places = ["ايران", "سوريا", "الاردن", "السعوديه", "روما"]
+    known = Transliterator.build([("لثوره", 1), ("صارت", 2), ("رقم", 1)], names=places)
+    assert known.word("iran") == "ايران"  # a place as typed
+    assert known.word("sawra") == "ثوره"  # «ثورة», which the corpus writes only behind «ل», not «سوريا»
+    # a framing word keeps its edge over a place the question may not name at all
+    assert Transliterator.build([], preferred=["صارت"], names=places).word("sarat") == "صارت"
+
+
+def test_a_digit_the_place_lacks_is_an_arabic_letter_not_a_foreign_name() -> None:
+    known = Transliterator.build([], names=["ايران", "روما", "الاردن", "السعوديه"])
+    assert known.word("2aran") != "ايران"  # «قارن»: «2» after which «a» is no «ي»
+    assert known.word("ra2em") != "روما"  # «رقم»
+    assert known.word("2iran") == "ايران"  # the hamza of «إيران»
+    assert known.word("2ordon") == "اردن"  # the hamza of «الأردن»
+    assert known.word("sa3oudiye") == "سعوديه"  # «3» is the «ع» of «السعودية»
