@@ -9,6 +9,7 @@ together with the index. Pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
@@ -42,14 +43,28 @@ def same_country(complement: Concept, words: Sequence[str]) -> bool:
     return bool(nations_of([complement.term.normal]) & nations_of(words))
 
 
+# An imperfect verb with a spoken plural ending and perhaps an object («ياخدوا», «تقولولي», «يعطوني»).
+_SPOKEN_VERB = re.compile("^[وف]?[بحهع]?[يتن].{2,}و(?:ا|لي|لك|له|لها|لهم|لنا|ني|ك|ه|ها|هم|نا)$")
+# A broken plural of the pattern فواعل («طواقم», «شوارع», «عواصم»): five letters, «وا» after the first.
+_FAWAIL = re.compile("^[^اوي]وا[^اويه][^اويه]$")
+
+
 def name_in(term: Term) -> str | None:
     """The person or place ``term`` names (without a proclitic: لبايدن → بايدن), when it is a name
-    rather than an Arabic word (``retrieval.families.looks_like_name``)."""
+    rather than an Arabic word (``retrieval.families.looks_like_name``).
+
+    Spoken verbs («ياخدوا», «تقولولي»), broken plurals («طواقم») and a word glued to «و» whose rest is
+    no name («وحابب») are Arabic words the analyser may not know, never names."""
     normal = term.normal
+    if _SPOKEN_VERB.match(normal) or _FAWAIL.match(normal):
+        return None
     # A spoken plural verb («مشيوا», «زادو») is no name: its stem without «وا / و» has a root.
     plural = [normal.removesuffix(end) for end in ("وا", "و") if normal.endswith(end) and len(normal) > 4]
     if not looks_like_name(term.surface, [*verb_cores(normal), *plural]):
         return None
-    if term.surface[0] in "وبل" and looks_like_name(term.surface[1:]):
-        return term.surface[1:]
+    if term.surface[0] in "وبل":
+        if looks_like_name(term.surface[1:]):
+            return term.surface[1:]
+        if term.surface[0] == "و":  # «وحابب»: «و» and a spoken word
+            return None
     return term.surface

@@ -20,7 +20,8 @@ from retrieval.families import (
 from retrieval.index import split_clitics
 from retrieval.models import Article, Corpus
 from retrieval.query import _one_slip
-from retrieval.text import Pipeline, light_stem, make_name_stemmer, normalize
+from retrieval.roles import name_in
+from retrieval.text import Pipeline, Term, light_stem, make_name_stemmer, normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -180,6 +181,20 @@ def test_arabic_dialect_and_misspelt_words_are_not_names(word: str) -> None:
 @needs_analyser
 def test_a_dialect_verb_is_not_a_name_when_its_core_has_a_root() -> None:
     assert not looks_like_name("بيبلّغ", ["يبلغ"])
+
+
+@needs_analyser
+@pytest.mark.parametrize("word", ["ياخدوا", "تقولولي", "بيعطوني", "طواقم", "وحابب"])
+def test_spoken_verbs_broken_plurals_and_a_glued_waw_name_nobody(word: str) -> None:
+    """«ياخدوا المخافر», «ممكن تقولولي وين…», «وحابب أعرف»: words the analyser may not know, never names
+    (a question naming somebody the corpus lacks is declined outright)."""
+    assert name_in(Term(word, normalize(word), normalize(word))) is None
+
+
+@needs_analyser
+@pytest.mark.parametrize("word", ["نزارباييف", "غوتيريش", "ولافروف", "لبايدن"])
+def test_names_stay_names_behind_a_proclitic(word: str) -> None:
+    assert name_in(Term(word, normalize(word), normalize(word))) is not None
 
 
 @needs_analyser
