@@ -206,6 +206,7 @@ class Transliterator:
     defined: dict[str, str] = field(default_factory=dict)  # a form without «ال» → the corpus word with it
     fixed: Mapping[str, str] = field(default_factory=dict)  # spellings read as given (:func:`common_words`)
     names: frozenset[str] = frozenset()  # places outside the vocabulary (``build``)
+    behind: Mapping[str, str] = field(default_factory=dict)  # «ثوره» → «لثوره», as the corpus writes it
 
     @classmethod
     def build(
@@ -223,20 +224,27 @@ class Transliterator:
         table: dict[str, dict[str, int]] = defaultdict(dict)
         preferred = frozenset(preferred)
         defined: dict[str, str] = {}
+        behind: dict[str, str] = {}
+        vocabulary: set[str] = set()
         # Preferred words count 0 unless the corpus has them too: they win ties, not frequency.
         for word, count in [*counts, *((word, 0) for word in (*preferred, *names))]:
             bare = bare_word(word)
             if bare != word and word.startswith("ال"):
                 defined.setdefault(bare, word)
             forms = {word, bare}
+            if count:
+                vocabulary.add(word)
             if count and word[0] in _PROCLITIC_LETTERS and len(word) >= 5:
                 forms.add(word[1:])  # «لثورة»: «sawra» is «ثورة», which the corpus writes only behind «ل»
+                behind.setdefault(word[1:], word)
             for form in forms:
                 for skeleton in arabic_skeletons(form) - {""}:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
         fixed = common_words() if fixed is None else fixed
         names = frozenset(form for name in names for form in (name, bare_word(name))) - preferred
-        return cls({k: sorted(v.items()) for k, v in table.items()}, preferred, defined, fixed, names)
+        written = {form: word for form, word in behind.items() if form not in vocabulary}
+        skeletons = {k: sorted(v.items()) for k, v in table.items()}
+        return cls(skeletons, preferred, defined, fixed, names, written)
 
     def word(self, latin: str) -> str | None:
         """The Arabic word an Arabizi word most likely spells, or None: a common spelling as
@@ -267,7 +275,7 @@ class Transliterator:
                     arabic = self.defined[arabic]
                 if best is None or cost < best[0]:
                     best = (cost, arabic)
-        return best[1] if best else None
+        return self.behind.get(best[1], best[1]) if best else None
 
     def sentence(self, words: Sequence[str]) -> tuple[str, list[str]]:
         """An Arabic rendering of Arabizi ``words`` and the words no known word matched.

@@ -562,5 +562,8 @@ class QueryParser:
         # Countries and cities a question may name although the corpus never does («el seen» → الصين):
         # read as such, they are declined as unknown entities rather than misread as corpus words.
         entities = {e for e in ENTITIES if " " not in e}
+        # Those the corpus never names win no ties, though («sarat» is «صارت», not «سوريا»).
+        absent = entities - families.counts.keys()
         known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent)
-        return Transliterator.build(families.counts.items(), known, names=entities - known)
+        named = known | (entities - absent)
+        return Transliterator.build(families.counts.items(), named, names=absent - known)

@@ -185,7 +185,7 @@ def test_a_place_outside_the_corpus_is_read_only_where_no_corpus_word_is_as_clos
     places = ["ايران", "سوريا", "الاردن", "السعوديه", "روما"]
     known = Transliterator.build([("لثوره", 1), ("صارت", 2), ("رقم", 1)], names=places)
     assert known.word("iran") == "ايران"  # a place as typed
-    assert known.word("sawra") == "ثوره"  # «ثورة», which the corpus writes only behind «ل», not «سوريا»
+    assert known.word("sawra") == "لثوره"  # «ثورة», which the corpus writes only behind «ل», not «سوريا»
     # a framing word keeps its edge over a place the question may not name at all
     assert Transliterator.build([], preferred=["صارت"], names=places).word("sarat") == "صارت"
 
