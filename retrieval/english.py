@@ -125,7 +125,7 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
     Arabic name does, with the English name as the missing word. The sentences shown are
     ranked by :func:`english_hits`."""
     named_people = [(word.capitalize(), arabic) for word, arabic in names_in(latin_words(question))]
-    for english, arabic in [*english_entities(question), *named_people]:
+    for english, arabic in [*english_entities(question, adjectives=True), *named_people]:
         try:
             named = retriever.parse(arabic)
         except EmptyQuestionError:

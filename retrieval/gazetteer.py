@@ -188,12 +188,35 @@ _ENGLISH_ALIASES = {
     "Turkey": "TR", "US": "US", "USA": "US", "U.S.": "US", "America": "US", "UK": "GB", "Britain": "GB",
     "Great Britain": "GB", "Russian Federation": "RU", "South Korea": "KR", "North Korea": "KP",
 }  # fmt: skip
+# Nationality adjectives («the German government», «Chinese troops»), which CLDR does not give: a question
+# naming a nation by its adjective names the country. General knowledge, as the lists above.
+_ENGLISH_DEMONYMS = {
+    "Afghan": "AF", "Algerian": "DZ", "American": "US", "Argentine": "AR", "Armenian": "AM",
+    "Australian": "AU", "Austrian": "AT", "Azerbaijani": "AZ", "Azeri": "AZ", "Bahraini": "BH",
+    "Belarusian": "BY", "Belgian": "BE", "Brazilian": "BR", "British": "GB", "Bulgarian": "BG",
+    "Canadian": "CA", "Chinese": "CN", "Czech": "CZ", "Danish": "DK", "Dutch": "NL", "Egyptian": "EG",
+    "Emirati": "AE", "Estonian": "EE", "Finnish": "FI", "French": "FR", "Georgian": "GE", "German": "DE",
+    "Greek": "GR", "Hungarian": "HU", "Indian": "IN", "Indonesian": "ID", "Iranian": "IR", "Iraqi": "IQ",
+    "Irish": "IE", "Israeli": "IL", "Italian": "IT", "Japanese": "JP", "Jordanian": "JO", "Kazakh": "KZ",
+    "Kazakhstani": "KZ", "Kenyan": "KE", "Korean": "KR", "Kuwaiti": "KW", "Kyrgyz": "KG", "Latvian": "LV",
+    "Lebanese": "LB", "Libyan": "LY", "Lithuanian": "LT", "Malaysian": "MY", "Mexican": "MX",
+    "Moldovan": "MD", "Mongolian": "MN", "Moroccan": "MA", "Nigerian": "NG", "Norwegian": "NO",
+    "Omani": "OM", "Pakistani": "PK", "Palestinian": "PS", "Polish": "PL", "Portuguese": "PT",
+    "Qatari": "QA", "Romanian": "RO", "Russian": "RU", "Saudi": "SA", "Serbian": "RS", "Spanish": "ES",
+    "Sudanese": "SD", "Swedish": "SE", "Swiss": "CH", "Syrian": "SY", "Tajik": "TJ", "Tunisian": "TN",
+    "Turkish": "TR", "Turkmen": "TM", "Ukrainian": "UA", "Uzbek": "UZ", "Venezuelan": "VE",
+    "Vietnamese": "VN", "Yemeni": "YE",
+}  # fmt: skip
 
 
-@lru_cache(maxsize=1)
-def _english_table() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str], ...]:
+_EnglishName = tuple[re.Pattern[str], re.Pattern[str] | None, str]
+
+
+@lru_cache(maxsize=2)
+def _english_table(adjectives: bool = False) -> tuple[_EnglishName, ...]:
     """(pattern as written, lower-case pattern or None for an acronym, Arabic name), longest first.
-    Country names come from CLDR through Babel (English and Arabic, both inside the package)."""
+    Country names come from CLDR through Babel (English and Arabic, both inside the package); a
+    nationality adjective («German») stands for its country when ``adjectives``."""
     from babel import Locale  # imported on the first English question only
 
     english, arabic = Locale("en").territories, Locale("ar").territories
@@ -202,7 +225,8 @@ def _english_table() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str
         for code, name in english.items()
         if code.isalpha() and len(code) == 2 and code in arabic and code not in ("ZZ", "EU", "UN", "EZ", "QO")
     }
-    names.update({alias: arabic[code] for alias, code in _ENGLISH_ALIASES.items() if code in arabic})
+    aliases = {**(_ENGLISH_DEMONYMS if adjectives else {}), **_ENGLISH_ALIASES}
+    names.update({alias: arabic[code] for alias, code in aliases.items() if code in arabic})
     names.update(_ENGLISH_ORGANISATIONS)
     table = []
     for name in sorted(names, key=len, reverse=True):
@@ -213,15 +237,17 @@ def _english_table() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str
     return tuple(table)
 
 
-def english_entities(text: str) -> list[tuple[str, str]]:
+def english_entities(text: str, *, adjectives: bool = False) -> list[tuple[str, str]]:
     """(English name as written, Arabic name) of the countries and organisations an English question
-    names: «China» → «الصين», «CSTO» → «منظمة معاهدة الأمن الجماعي». Names are matched as written, or
-    in lower case when the whole question is; acronyms only as written. A name inside a longer one
-    found first is not counted again («Union» of «European Union»)."""
+    names: «China» → «الصين», «CSTO» → «منظمة معاهدة الأمن الجماعي»; with ``adjectives``, a nation by its
+    adjective too («the German government» → «ألمانيا»: enough to tell the corpus never mentions it, too
+    loose to read beside the question: «Chinese-like», «French language»). Names are matched as
+    written, or in lower case when the whole question is; acronyms only as written. A name inside a
+    longer one found first is not counted again («Union» of «European Union»)."""
     lowered = text == text.lower()
     found: list[tuple[str, str]] = []
     taken: list[tuple[int, int]] = []
-    for written, lower, arabic in _english_table():
+    for written, lower, arabic in _english_table(adjectives):
         for pattern in (written, lower if lowered else None):
             if pattern is None:
                 continue

@@ -22,7 +22,7 @@ from retrieval.dialect import Dialect, collapse_stretch, sound_variants, verb_co
 from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies, one_letter_out, roots
 from retrieval.function_words import is_function_form
-from retrieval.gazetteer import ENTITIES, english_entities
+from retrieval.gazetteer import ENTITIES, english_entities, entity_of
 from retrieval.index import SentenceIndex
 from retrieval.synonyms import Thesaurus, load_thesaurus
 from retrieval.text import (
@@ -470,7 +470,10 @@ class QueryParser:
         self._synonyms(tokens, term)  # a reader's synonym: «المبعوث» → «سفير»
         if tokens:
             return careful
-        for word in self.families.spellings(term.normal, term.surface):
+        # A country or city of the gazetteer is spelled as it is: «ألمانيا» loses «أل» as if an article
+        # and is then one slip from «يومين».
+        spellings = () if entity_of(term.normal) else self.families.spellings(term.normal, term.surface)
+        for word in spellings:
             for token in self._tokens_of(word):
                 tokens.setdefault(token, SPELLING_STRENGTH)
         if tokens or not by_root or careful:
