@@ -11,6 +11,7 @@ from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
+from retrieval.amounts import unpriced
 from retrieval.arabizi import known_names
 from retrieval.config import RetrievalConfig
 from retrieval.counting import Counts
@@ -339,6 +340,11 @@ class Retriever:
         if undated(query.asks, [h.sentence.text for h in hits], model.probability(features)):
             # «متى انسحبت القوات؟»: the sources tell of the withdrawal, not of its date
             return about(question, query.tokens, (), True, (), "unstated date", related=related)
+        words = normalize(query.reading or question).split()
+        if unpriced(words, [h.sentence.text for h in hits], model.probability(features)):
+            # «ما المبلغ الذي رصدته السلطات…؟»: the sources tell of the aid, not of a sum
+            unpaid = "unstated amount"
+            return about(question, query.tokens, (), True, (), unpaid, related=related, asks="amount")
         shown = self._readable(hits)
         if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
             shown[0], shown[1] = shown[1], shown[0]
