@@ -356,6 +356,22 @@ def test_an_english_question_naming_an_absent_nation_by_its_adjective_declines(r
     assert "روسيا" not in retriever.parse("How many Russian troops were sent?").focus
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("شو كان رد منظمة هيومن رايتس ووتش على قمع المظاهرات؟", "هيومن رايتس ووتش"),
+        ("ما موقف منظمة العفو الدولية؟", "منظمة العفو الدولية"),
+        ("What did Human Rights Watch say about the crackdown?", "Human Rights Watch"),
+    ],
+)
+def test_a_rights_group_the_corpus_never_mentions_is_named_as_missing(
+    retriever: Retriever, question: str, named: str
+) -> None:
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert named in answer.missing_terms
+
+
 @pytest.mark.parametrize("question", ["ما موقف ألمانيا من الأحداث؟", "ألبانيا قالت إيه؟"])
 def test_a_country_the_corpus_lacks_is_never_taken_for_another_spelling(
     retriever: Retriever, question: str
