@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from retrieval.decide import ASKS_NUMBER, DATED_DEPTH, TIME_UNITS, UNDATED_CEILING
-from retrieval.text import bare_word, normalize
+from retrieval.text import PROCLITICS, bare_word, normalize
 
 
 def _words(text: str) -> frozenset[str]:
@@ -34,7 +34,6 @@ CURRENCIES = _words(
     درهم درهما ليرة فرنك يوان ين إسترليني"""
 )
 _YES_NO = _words("هل واش")
-_PROCLITICS = "وبلفك"
 
 
 def _bare(word: str) -> str:
@@ -42,7 +41,7 @@ def _bare(word: str) -> str:
     bare = bare_word(word)
     if bare in MONEY_WORDS or bare in CURRENCIES or bare in AMOUNT_HEADS:
         return bare
-    return bare_word(word[1:]) if word[:1] in _PROCLITICS and len(word) > 3 else bare
+    return bare_word(word[1:]) if word[:1] in PROCLITICS and len(word) > 3 else bare
 
 
 def asks_amount(normals: Sequence[str]) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from retrieval.text import bare_word, normalize
+from retrieval.text import PROCLITICS, bare_word, normalize
 
 _LATIN = re.compile(r"[a-z]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -171,15 +171,13 @@ def _letter_agreement(latin: str, arabic: str) -> float:
     return bonus
 
 
-# The letters an Arabizi digit may stand for (a name read from a word with digits must hold them).
+# The letters an Arabizi digit may stand for (a name read from a word with digits must hold them; «2» is a
+# hamza or «ق», and normalised Arabic keeps the hamza only as «ء»).
 _DIGIT_LETTERS = {
     **{digit: (letter,) for digit, letter in _EXACT_DIGITS.items()},
     "9": ("ق", "ص"),
-    "2": ("ء", "ق", "ئ", "ؤ"),
+    "2": ("ء", "ق"),
 }
-
-
-_PROCLITIC_LETTERS = frozenset("وبلفك")
 _LONG_VOWEL_LATIN = {"ا": "ae", "ي": "iey", "و": "ou"}
 
 
@@ -234,7 +232,7 @@ class Transliterator:
             forms = {word, bare}
             if count:
                 vocabulary.add(word)
-            if count and word[0] in _PROCLITIC_LETTERS and len(word) >= 5:
+            if count and word[0] in PROCLITICS and len(word) >= 5:
                 forms.add(word[1:])  # «لثورة»: «sawra» is «ثورة», which the corpus writes only behind «ل»
                 behind.setdefault(word[1:], word)
             for form in forms:
@@ -260,9 +258,9 @@ class Transliterator:
             skeleton = latin_skeleton(form)
             shape = latin_shape(form)
             for arabic, count in self.by_skeleton.get(skeleton, ()):
+                # «2aran» (قارن), «ra2em» (رقم) are no «ايران», «روما»: their digit is a letter the name lacks
                 if count == 0 and arabic in self.names and not _spells_digits(latin, arabic):
-                    continue  # «2aran» (قارن), «ra2em» (رقم) are no «ايران», «روما»: their digit is a letter
-                    # the place's name lacks
+                    continue
                 preferred = arabic in self.preferred
                 if len(skeleton) <= 1 and not preferred:
                     continue  # a one-consonant word is too ambiguous unless it is a function word
