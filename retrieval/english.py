@@ -18,8 +18,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from retrieval.amounts import priced
 from retrieval.arabizi import ENGLISH, latin_words, names_in
-from retrieval.decide import second_first
+from retrieval.decide import DATED_DEPTH, second_first
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
@@ -137,6 +138,8 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
     if not nearest or (nearest[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
         return Answer(question, (), (), True, (), "english")
     hits = english_hits(retriever, question, read, min(top_k or retriever.config.top_k, ENGLISH_SHOWN))
+    if english_asks_amount(question) and not any(priced(hit.sentence.text) for hit in hits[:DATED_DEPTH]):
+        return Answer(question, (), (), True, (), "english")  # «How much compensation…?»: no sum given
     if second_first(english_kind(question), [hit.sentence.text for hit in hits[:2]]):
         hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question
     return Answer(question, (), tuple(hits), False, (), "english")
@@ -146,6 +149,20 @@ _ENGLISH_DATE = re.compile(r"^(when\b|on what (date|day)|what (date|day)|which (
 _ENGLISH_MEDIUM = re.compile(r"^where\b.*\b(post|share|publish|tweet|write|wrote)(ed|d)?\b")
 _ENGLISH_COUNTRIES = re.compile(r"^(which|what) countries\b")
 _ENGLISH_DURATION = re.compile(r"^(how long|for how long|until when)\b")
+
+
+_ENGLISH_MONEY = re.compile(
+    r"\b(cost|costs|price|prices|budget|compensation|money|dollars?|euros?|rubles?|roubles?|tenge|funding"
+    r"|worth|spent|spend|paid|pay|losses)\b"
+)
+_ENGLISH_SUM = re.compile(r"^what (was|is|were) the (total |overall )?(cost|price|budget|amount|value)\b")
+
+
+def english_asks_amount(question: str) -> bool:
+    """Whether an English question asks for a sum of money («How much compensation…», «How much did the
+    operation cost?», «What was the cost of…»), as ``amounts.asks_amount`` reads an Arabic one."""
+    text = question.strip().lower()
+    return bool((text.startswith("how much") and _ENGLISH_MONEY.search(text)) or _ENGLISH_SUM.search(text))
 
 
 def english_kind(question: str) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.english import english_kind, load_glossary, parse_glossary
+from retrieval.english import english_asks_amount, english_kind, load_glossary, parse_glossary
 from retrieval.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -122,3 +122,25 @@ def test_an_english_question_shows_the_sentence_holding_its_kind_first(retriever
     answer = retriever.answer("Where did the OIC publish its statement?")
     assert not answer.declined
     assert "موقعها" in answer.hits[0].sentence.text  # «…في بيان للأمانة العامة… عبر موقعها الإلكتروني»
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How much compensation did the government promise to the families?", True),
+        ("How much did the operation cost?", True),
+        ("What was the cost of the damage?", True),
+        ("How much time did it take?", False),
+        ("How much of the Amazon is in Brazil?", False),
+        ("How many people died?", False),
+    ],
+)
+def test_english_asks_amount(question: str, asks: bool) -> None:
+    assert english_asks_amount(question) is asks
+
+
+def test_an_english_question_asking_a_sum_the_sources_never_give_declines(retriever: Retriever) -> None:
+    question = "How much compensation did the Kazakh government promise to the families of the dead?"
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "english"
