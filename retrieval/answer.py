@@ -57,6 +57,9 @@ from retrieval.vectors import EntryVectors, SentenceVectors
 
 logger = logging.getLogger(__name__)
 
+# «وزارة» before a ministry's name, which the news often leaves out («المتحدث باسم الخارجية»).
+MINISTRY = frozenset({"وزاره", "لوزاره", "بوزاره"})
+
 
 @dataclass(frozen=True)
 class CorpusInfo:
@@ -436,7 +439,10 @@ class Retriever:
         concepts = [c for c in query.concepts if c.term.normal not in ON_BEHALF]
         at = next(i for i, c in enumerate(concepts) if title_stem(c.term.normal))
         title = title_stem(concepts[at].term.normal) or ""
-        complement = concepts[at + 1] if at + 1 < len(concepts) else None
+        completing = at + 1
+        if completing + 1 < len(concepts) and concepts[completing].term.normal in MINISTRY:
+            completing += 1  # «المتحدث باسم وزارة الخارجية» is the spokesman «باسم الخارجية» too
+        complement = concepts[completing] if completing < len(concepts) else None
         asked = {c.term.normal for c in query.concepts}
         for concept in query.concepts:  # a slip's corpus spelling names its country («الكازخستاني»)
             if concept.slipped:

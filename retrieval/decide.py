@@ -179,6 +179,8 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         return "date"
     if _asks_countries(normals):
         return "countries"
+    if len(normals) > 1 and normals[0] == "من" and title_stem(normals[1]):  # «من رئيس الوزراء الجديد؟»
+        return "names" if words & _PLURAL_TITLES else "name"
     if words & ASKS_NAME or (len(normals) > 1 and normals[0] == "من" and normals[1] in _PRONOUNS):
         return "names" if words & _PLURAL_TITLES else "name"  # «مين الرؤسا اللي…؟»: several
     return None
