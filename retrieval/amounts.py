@@ -65,10 +65,15 @@ def priced(text: str) -> bool:
     return any(_bare(w) in CURRENCIES for w in normalize(text).split())
 
 
+def no_sum(texts: Sequence[str]) -> bool:
+    """Whether none of the ``DATED_DEPTH`` best sentences (``texts``, best first) names a currency."""
+    return not any(priced(text) for text in texts[:DATED_DEPTH])
+
+
 def unpriced(normals: Sequence[str], texts: Sequence[str], probability: float) -> bool:
-    """Whether a question asking for a sum (:func:`asks_amount`) finds no currency in its ``DATED_DEPTH``
-    best sentences (``texts``, best first) while the decline model gives them less than
-    ``UNDATED_CEILING``: the sources tell of the losses, the aid, the operation, not what they cost."""
+    """Whether a question asking for a sum (:func:`asks_amount`) finds no currency in its best sentences
+    (:func:`no_sum`) while the decline model gives them less than ``UNDATED_CEILING``: the sources tell
+    of the losses, the aid, the operation, not what they cost."""
     if probability >= UNDATED_CEILING or not asks_amount(normals):
         return False
-    return not any(priced(text) for text in texts[:DATED_DEPTH])
+    return no_sum(texts)

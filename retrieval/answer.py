@@ -340,11 +340,11 @@ class Retriever:
         if unknown_topic or too_weak or model.declines(features):
             reason = "unknown topic" if unknown_topic else "weak match"
             return about(question, query.tokens, (), True, missing, reason, related=related)
-        if undated(query.asks, [h.sentence.text for h in hits], model.probability(features)):
+        texts, probability = [h.sentence.text for h in hits], model.probability(features)
+        if undated(query.asks, texts, probability):
             # «متى انسحبت القوات؟»: the sources tell of the withdrawal, not of its date
             return about(question, query.tokens, (), True, (), "unstated date", related=related)
-        words = normalize(query.reading or question).split()
-        if unpriced(words, [h.sentence.text for h in hits], model.probability(features)):
+        if unpriced(normalize(query.reading or question).split(), texts, probability):
             # «ما المبلغ الذي رصدته السلطات…؟»: the sources tell of the aid, not of a sum
             unpaid = "unstated amount"
             return about(question, query.tokens, (), True, (), unpaid, related=related, asks="amount")

@@ -179,9 +179,9 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         return "date"
     if _asks_countries(normals):
         return "countries"
-    if len(normals) > 1 and normals[0] == "من" and title_stem(normals[1]):  # «من رئيس الوزراء الجديد؟»
-        return "names" if words & _PLURAL_TITLES else "name"
-    if words & ASKS_NAME or (len(normals) > 1 and normals[0] == "من" and normals[1] in _PRONOUNS):
+    # «من هو…», «من رئيس الوزراء الجديد؟»: «من» before a pronoun or a title asks who
+    who = len(normals) > 1 and normals[0] == "من" and (normals[1] in _PRONOUNS or title_stem(normals[1]))
+    if words & ASKS_NAME or who:
         return "names" if words & _PLURAL_TITLES else "name"  # «مين الرؤسا اللي…؟»: several
     return None
 

@@ -18,9 +18,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from retrieval.amounts import priced
+from retrieval.amounts import no_sum
 from retrieval.arabizi import ENGLISH, latin_words, names_in
-from retrieval.decide import DATED_DEPTH, second_first
+from retrieval.decide import second_first
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
@@ -138,7 +138,7 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
     if not nearest or (nearest[0].cosine or 0.0) < ENGLISH_MIN_COSINE:
         return Answer(question, (), (), True, (), "english")
     hits = english_hits(retriever, question, read, min(top_k or retriever.config.top_k, ENGLISH_SHOWN))
-    if english_asks_amount(question) and not any(priced(hit.sentence.text) for hit in hits[:DATED_DEPTH]):
+    if english_asks_amount(question) and no_sum([hit.sentence.text for hit in hits]):
         return Answer(question, (), (), True, (), "english")  # «How much compensation…?»: no sum given
     if second_first(english_kind(question), [hit.sentence.text for hit in hits[:2]]):
         hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question
