@@ -23,9 +23,11 @@ from retrieval.decide import (
     is_definite_noun,
     load_models,
     names_holder,
+    nations_of,
     second_first,
     title_stem,
     undated,
+    unplaced,
 )
 from retrieval.dialect import load_dialect
 from retrieval.encoder import Encoder, FloatArray
@@ -348,6 +350,11 @@ class Retriever:
             # «ما المبلغ الذي رصدته السلطات…؟»: the sources tell of the aid, not of a sum
             unpaid = "unstated amount"
             return about(question, query.tokens, (), True, (), unpaid, related=related, asks="amount")
+        asking = query.focus if query.script == "arabic" and query.focus else (query.reading or question)
+        best = [normalize(s.text) for s in (hits[0].sentence, hits[0].before, hits[0].after) if s is not None]
+        if unplaced(query.asks, normalize(asking).split(), best):
+            # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
+            return about(question, query.tokens, (), True, (), "unstated count", related=related)
         shown = self._readable(hits)
         if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
             shown[0], shown[1] = shown[1], shown[0]
@@ -448,16 +455,23 @@ class Retriever:
             if concept.slipped:
                 asked.update(self.parser.families.spellings(concept.term.normal, concept.term.surface))
 
-        own = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
+        # People the question names; a place it names completes a title («رئيس قيرغيزستان»).
+        named = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
+        own = {name for name in named if not nations_of([name])}
 
         def completes(word: str, after: Sequence[str]) -> bool:
             """A title with the article heads no construct: «الرئيس توكاييف» is no «رئيس الحكومة», though
-            «الرئيس الكازاخستاني» is «رئيس كازاخستان» and «المتحدث باسم…» a role."""
-            if not construct or complement is None or not is_definite_noun(word):
+            «الرئيس الكازاخستاني» is «رئيس كازاخستان» and «المتحدث باسم…» a role. A title in construct
+            is completed by the question's complement: «رئيس قيرغيزستان» is no «رئيس المنظمة»; «عُيّن
+            رئيسًا…» has no complement to check."""
+            if not construct or complement is None or (after and after[0] in ON_BEHALF):
                 return True
-            if after and after[0] in ON_BEHALF:
+            if is_definite_noun(word):
+                return same_country(complement, after[:1])
+            if word.endswith("ا") or not after:
                 return True
-            return same_country(complement, after)
+            held = self.index.tokens_in(" ".join(after))
+            return bool(complement.matched(held)) or same_country(complement, after[:1])
 
         def names(hit: Hit, asked: set[str]) -> bool:
             for sentence in (hit.sentence, hit.before, hit.after):

@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 
-from retrieval.gazetteer import NATION_NAMES, entity_of, nationality_of
+from retrieval.gazetteer import NATION_NAMES, entity_of, kazakh_places, nationality_of
 from retrieval.text import ARTICLE_PREFIXES, STOP_WORDS, bare_word, normalize
 
 FEATURES = (
@@ -84,12 +84,17 @@ YEAR = re.compile(r"(1[89]|20)\d\d")
 # «ما اسم…», «مين…», «منو…», «شكون…», «من هو…»: the answer is a person's (or a body's) name.
 ASKS_NAME = _words("اسم اسمه اسمها أسماء اسمو مين منو منهو مينو شكون سميتو سميتها سميتهم")
 _PRONOUNS = _words("هو هي هم")
+_RELATIVES = _words("الذي الذين التي اللي الي اللى")
+_WHO = _words("من ومن")  # «ومن رئيسها؟» follows up a question
 _TITLES = _words(
     """الرئيس رئيس رئيسة وزير الوزير وزيرة المتحدث متحدث المتحدثة متحدثة السفير سفير الدبلوماسي
     الخبير الخبيرة الأمين أمين الزعيم زعيم القائد قائد الجنرال السيد السيدة نائب الملك الأمير المدير
     مدير المسؤول مسؤول والرئيس ورئيس ووزير"""
 )
-_NOT_NAMES = _words("إن ان أن إنه انه أنه باسم في على عن من الى إلى لدى مع بعد قبل إنها انها أنها و")
+# «باسمها»: the spokesman on its behalf, whom the sentence does not name («وحث متحدث باسمها السلطات»).
+_NOT_NAMES = _words(
+    "إن ان أن إنه انه أنه باسم باسمه باسمها باسمهم في على عن من الى إلى لدى مع بعد قبل إنها انها أنها و"
+)
 _NAME_WINDOW = 4
 # «باسم» of «المتحدث باسم…», also as typed without its alif («المتحدثة بسم الشرطة»).
 ON_BEHALF = _words("باسم بسم")
@@ -180,7 +185,16 @@ def asked_kind(normals: Sequence[str]) -> str | None:
     if _asks_countries(normals):
         return "countries"
     # «من هو…», «من رئيس الوزراء الجديد؟»: «من» before a pronoun or a title asks who
-    who = len(normals) > 1 and normals[0] == "من" and (normals[1] in _PRONOUNS or title_stem(normals[1]))
+    who = (
+        len(normals) > 1
+        and normals[0] in _WHO
+        and (
+            normals[1] in _PRONOUNS
+            or title_stem(normals[1]) is not None
+            # «من الذي عُيّن رئيسًا للوزراء؟»: before a relative, when the question names a title
+            or (normals[1] in _RELATIVES and any(title_stem(w) for w in normals[2:]))
+        )
+    )
     if words & ASKS_NAME or who:
         return "names" if words & _PLURAL_TITLES else "name"  # «مين الرؤسا اللي…؟»: several
     return None
@@ -297,6 +311,17 @@ def undated(kind: str | None, texts: Sequence[str], probability: float) -> bool:
     return not any(dated(text) for text in texts[:DATED_DEPTH])
 
 
+def unplaced(kind: str | None, asked: Sequence[str], best: Sequence[str]) -> bool:
+    """Whether a «كم» question (``kind`` "number") asks about a place of Kazakhstan that the best sentence
+    and its neighbours (``best``, normalised) never name («كم واحد مات في نور سلطان؟» answered by «103 من
+    القتلى سقطوا في مدينة ألماتي»): the figure shown counts another place, or the whole country.
+    ``asked``: the normalised words of the question's asking clauses."""
+    if kind != "number":
+        return False
+    places = kazakh_places(asked)
+    return bool(places) and not places <= kazakh_places(" ".join(best).split())
+
+
 def holds_name(words: Sequence[str], at_least: int = 1) -> bool:
     """A person's name follows a title (الرئيس، وزير، المتحدث…) within a few words (``at_least`` titles
     so followed: «مع رئيس قيرغيزستان صدير جاباروف، والرئيس البيلاروسي ألكسندر لوكاشينكو» holds two).
@@ -329,6 +354,7 @@ _TITLE_STEMS = frozenset(  # «والرئيس», «ورئيس», «ووزير» 
 # Two words for one role: «الناطق باسم…» is «المتحدث باسم…»; «الريس», as Egypt says and Arabizi
 # «ra2ees» reads, is «الرئيس».
 _SAME_TITLE = {"ناطق": "متحدث", "ريس": bare_word(normalize("رئيس"))}
+_COMPLEMENT = 4  # words after a title that may spell its complement («رئيس منظمة معاهدة الأمن الجماعي»)
 _TITLE_RUN = 6  # words after a title searched for the holder's name, past its qualifiers
 # News verbs of saying that stand before a title («وقالت متحدثة…»): no name.
 _SAYING = _words(
@@ -385,6 +411,8 @@ def names_holder(
     def candidate(word: str) -> bool:
         return not (
             word in STOP_WORDS
+            or _nation(word) is not None
+            or nationality_of(word) is not None
             or word in _NOT_NAMES
             or word in asked
             or word.isdigit()
@@ -396,17 +424,28 @@ def names_holder(
     for i, word in enumerate(words):
         if title_stem(word) != title:
             continue
-        if completes is not None and not completes(word, words[i + 1 : i + 2]):
+        if completes is not None and not completes(word, words[i + 1 : i + 1 + _COMPLEMENT]):
             continue
-        following = list(words[i + 1 : i + 1 + _TITLE_RUN])
+        run = i + 1  # the question's own words after the title are its complement, not its qualifiers
+        while run < len(words) and words[run] in asked:
+            run += 1
+        following = list(words[i + 1 : run + _TITLE_RUN])
         if following[:1] and following[0] in ON_BEHALF:  # «المتحدث باسم الكرملين ديمتري بيسكوف»: no name
             following = following[2:]
         held_by_asked = False  # the title is followed by the question's own name: it names its holder
+        # «رئيس المنظمة، رئيس الوزراء الأرميني نيكول باشينيان»: past the title repeated in apposition, a
+        # nationality qualifies the holder's other role, not the one asked about
+        apposed = False
         for at, after in enumerate(following):
+            apposed = apposed or title_stem(after) == title
             if after in asked_names:  # «رئيس كازاخستان قاسم توكاييف» for «…قبل قاسم توكاييف؟»
                 held_by_asked = True
                 break
-            if after.isdigit() or after in _NOT_NAMES - {"و"} or (nations and nations_of([after]) - nations):
+            if (
+                after.isdigit()
+                or after in _NOT_NAMES - {"و"}
+                or (nations and not apposed and nations_of([after]) - nations)
+            ):
                 break
             if candidate(after):
                 # «الرئيس الكازاخستاني قاسم جومرت توكاييف» for «من كان رئيسًا قبل توكاييف؟»

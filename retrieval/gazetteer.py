@@ -152,6 +152,46 @@ def nationality_of(normal_word: str) -> str | None:
     return None
 
 
+# Places of Kazakhstan a reader may name, each with the spellings news and readers give it (general
+# knowledge of the country, not of the corpus): a figure the sources give for one place does not answer
+# a «كم» question about another (``decide.unplaced``).
+_KAZAKH_PLACES = {
+    "ألماتي": "ألماتي ألما_آتا ألماآتا ألما_أتا",
+    "نور سلطان": "نور_سلطان نورسلطان نور_سلطان_أستانا أستانا أستانة استانة",
+    "مانغيستاو": "مانغيستاو مانجيستاو منغستاو مانغستاو مانقستاو",
+    "جاناوزين": "جاناوزين جانا_أوزين جاناوزن جان_أوزن",
+    "أكتاو": "أكتاو آقتاو أقتاو",
+    "شيمكنت": "شيمكنت شمكنت",
+    "أكتوبي": "أكتوبي أقتوبي أكتوبه",
+    "كاراغندا": "كاراغندا قاراغندا كاراجندا قره_غندا",
+    "أتيراو": "أتيراو",
+    "تاراز": "تاراز",
+    "قيزيلوردا": "قيزيلوردا كيزيلوردا قزل_أوردا",
+    "طالديقورغان": "طالديقورغان تالديكورغان",
+    "أورال": "أورال أورالسك",
+    "بافلودار": "بافلودار",
+    "كوستاناي": "كوستاناي قوستاناي",
+}  # fmt: skip
+_PLACE_FORMS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    (tuple(normalize(form.replace("_", " ")).split()), place)
+    for place, forms in _KAZAKH_PLACES.items()
+    for form in forms.split()
+)
+_PLACE_PROCLITICS = ("وب", "وف", "ول", "و", "ب", "ف", "ل", "ك")
+
+
+def kazakh_places(normal_words: Sequence[str]) -> set[str]:
+    """The places of Kazakhstan normalised words name, by any of their spellings and behind a proclitic
+    («بنور سلطان» → «نور سلطان», «فالماتي» → «ألماتي»)."""
+    found = set()
+    for i, word in enumerate(normal_words):
+        firsts = {word, *(word[len(p) :] for p in _PLACE_PROCLITICS if word.startswith(p))}
+        for form, place in _PLACE_FORMS:
+            if form[0] in firsts and tuple(normal_words[i + 1 : i + len(form)]) == form[1:]:
+                found.add(place)
+    return found
+
+
 # --- English names, for English questions ----------------------------------------------------------------
 # World organisations and groups by their English names and acronyms → the Arabic the news uses. General
 # knowledge, as the Arabic lists above; acronyms are matched as written (upper case), names in any case.

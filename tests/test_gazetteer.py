@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.gazetteer import english_entities, entity_of, entity_written, multiword_entity, nationality_of
+from retrieval.gazetteer import (
+    english_entities,
+    entity_of,
+    entity_written,
+    kazakh_places,
+    multiword_entity,
+    nationality_of,
+)
 from retrieval.text import normalize
 
 
@@ -84,3 +91,19 @@ def test_a_multiword_entity_is_written_behind_a_proclitic_too() -> None:
     assert entity_written("الامم المتحده", " الامم المتحده ")
     assert not entity_written("الامم المتحده", " الامم الاخري المتحده ")
     assert entity_written("جامعه الدول العربيه", " وجامعه الدول العربيه ")
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("شحال من واحد مات فنور سلطان؟", {"نور سلطان"}),  # behind a proclitic, two words
+        ("كم قتيل بالماتي", {"ألماتي"}),
+        ("في مدينة ألما آتا", {"ألماتي"}),  # another spelling of the same city
+        ("نورسلطان وأستانا", {"نور سلطان"}),  # the capital under both its names
+        ("فرض حالة الطوارئ في منطقة مانجيستاو وفي ألماتى", {"مانغيستاو", "ألماتي"}),
+        ("كم عدد القتلى في كازاخستان؟", set()),  # the country is no place of it
+        ("سلطان", set()),  # one word of a two-word name
+    ],
+)
+def test_kazakh_places(text: str, places: set[str]) -> None:
+    assert kazakh_places(normalize(text).split()) == places

@@ -98,6 +98,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions7.jsonl",
         "questions8.jsonl",
         "questions9.jsonl",
+        "questions10.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -106,6 +107,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout6.jsonl",
         "heldout7.jsonl",
         "heldout8.jsonl",
+        "heldout9.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
