@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from retrieval.answer import Retriever
+from retrieval.decide import title_stem
 from retrieval.errors import EmptyQuestionError
 from retrieval.evaluate import judge_normalize, read_rows
 from retrieval.gazetteer import entity_of
@@ -218,6 +219,44 @@ def possessive(retriever: Retriever, query: Query | None) -> bool:
     return False
 
 
+def owner_asked(retriever: Retriever, search: str, context: Sequence[str]) -> str | None:
+    """A «who holds the role» follow-up asked in full: «ومن رئيسها؟» after a question about «منظمة
+    معاهدة الأمن الجماعي» → «من رئيس منظمة معاهدة الأمن الجماعي؟», the title's possessive pronoun replaced
+    by the name of several words the previous turn asked about (words the corpus spells as one lexicon
+    group), so that the role is searched for and its holder named as for the full question. None when the
+    message holds no title with a possessive, or the carried words name no such entity."""
+    words = search.split()
+    for i, written in enumerate(words):
+        word = written.rstrip("؟?!.،,")
+        owned = (word[: -len(s)] for s in _POSSESSIVES if word.endswith(s) and len(word) - len(s) >= 3)
+        base = next(owned, "")
+        if base and title_stem(normalize(base)) is not None:
+            owner = _entity_words(retriever, context)
+            if owner:
+                owner[-1] += written[len(word) :]  # the question mark stays at the end
+                return " ".join([*words[:i], base, *owner, *words[i + 1 :]])
+    return None
+
+
+def _entity_words(retriever: Retriever, words: Sequence[str]) -> list[str]:
+    """The first run of ``words`` that the corpus spells as one entity (their tokens one lexicon group:
+    «منظمة معاهدة الأمن الجماعي»), as written; empty when there is none."""
+    try:
+        concepts = retriever.parse(" ".join(words)).concepts
+    except EmptyQuestionError:
+        return []
+    groups = [next((t for t in c.tokens if t.startswith(GROUP_MARK)), None) for c in concepts]
+    for start, group in enumerate(groups):
+        if group is None:
+            continue
+        end = start
+        while end < len(groups) and groups[end] == group:
+            end += 1
+        if end - start >= 2:
+            return [c.term.surface for c in concepts[start:end]]
+    return []
+
+
 def _surface(retriever: Retriever, concept: Concept) -> str:
     """The word as written, without a «و» the parse split off («وأمريكا» → «أمريكا», «وزارة» kept)."""
     surface, stem = concept.term.surface, concept.term.stem
@@ -285,6 +324,8 @@ def answer(retriever: Retriever, resolution: Resolution, top_k: int | None = Non
     still opens with the sentence about the Capitol).
     """
     text = resolution.search or resolution.question
+    if resolution.context and (full := owner_asked(retriever, text, resolution.context)):
+        return retriever.answer(full, top_k)  # «ومن رئيسها؟» → «من رئيس منظمة معاهدة الأمن الجماعي؟»
     result = retriever.answer(text, top_k, context=resolution.context)
     if result.declined and result.reason == "weak match" and resolution.context:
         result = _second_opinion(retriever, text, resolution.context, result, top_k)
