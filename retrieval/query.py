@@ -470,6 +470,8 @@ class QueryParser:
         self._synonyms(tokens, term)  # a reader's synonym: «المبعوث» → «سفير»
         if tokens:
             return careful
+        if by_root and not careful and self._core_root(tokens, term):
+            return True  # «بيرأس» is «يرأس» (heads), by its root, not a slip of «برايس»
         # A country or city of the gazetteer is spelled as it is: «ألمانيا» loses «أل» as if an article
         # and is then one slip from «يومين».
         spellings = () if entity_of(term.normal) else self.families.spellings(term.normal, term.surface)
@@ -490,6 +492,18 @@ class QueryParser:
             for token in self._standard_tokens(word) | written:
                 if not token.startswith(GROUP_MARK):
                     tokens.setdefault(token, SYNONYM_STRENGTH)
+
+    def _core_root(self, tokens: dict[str, float], term: Term) -> bool:
+        """Tokens of the root of a dialect verb's core («بيرأس» → «يرأس»), at ``ROOT_STRENGTH``: a word
+        carrying a dialect prefix is read as a verb before it is read as a slip. True when found."""
+        for core in verb_cores(term.normal):
+            # an imperfect verb's core («يرأس»), not a noun behind Levantine «هال» («هالفوضى»)
+            if term.normal.endswith(core) and core[:1] in "يتن" and not core.startswith("ال"):
+                surface = term.surface[len(term.surface) - len(core) :]
+                for word in self.families.same_root(surface, core):
+                    for token in self._tokens_of(word):
+                        tokens.setdefault(token, ROOT_STRENGTH)
+        return bool(tokens)
 
     def _same_root(self, tokens: dict[str, float], term: Term) -> None:
         """Tokens of the corpus words of ``term``'s root, at ``ROOT_STRENGTH`` (the analyser is asked)."""

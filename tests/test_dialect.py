@@ -328,3 +328,17 @@ def test_more_dialect_and_chat_wrapping_is_set_aside(retriever: Retriever, quest
 def test_a_maghrebi_feminine_past_finds_its_standard_verb(retriever: Retriever) -> None:
     query = retriever.parse("شنو قالت المتحدثة اللي هضرات على مراكز الشرطة؟")
     assert not query.missing
+
+
+def test_a_dialect_verb_is_read_by_its_root_before_as_a_slip(retriever: Retriever) -> None:
+    # «بيرأس» is Egyptian «يرأس» (heads): the root's «رئيس», not one slip from the name «برايس»
+    query = retriever.parse("مين اللي بيرأس منظمة معاهدة الأمن الجماعي؟")
+    heads = next(c for c in query.concepts if c.term.surface == "بيرأس")
+    assert normalize("رئيس") in heads.tokens
+    assert not any("برايس" in token for token in heads.tokens)
+    answer = retriever.answer("مين اللي بيرأس منظمة معاهدة الأمن الجماعي؟")
+    assert "باشينيان" in answer.hits[0].sentence.text
+    # a noun behind Levantine «هال» («this») is no verb: «هالفوضى» is not read by the root of «فوّض»
+    concepts = retriever.parse("شو قال توكاييف عن مين ورا هالفوضى كلها؟").concepts
+    chaos = next(c for c in concepts if "فوض" in c.term.normal)
+    assert not any("تفويض" in token for token in chaos.tokens)
