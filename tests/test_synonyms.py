@@ -47,6 +47,7 @@ def test_every_news_word_is_a_word_of_the_bundled_articles() -> None:
         ("للخراب", "تدمير"),  # a preposition with the article
         ("الاقتراع", "انتخاب"),
         ("نبهت", "حذرت"),  # a verb's person ending
+        ("رأس", "رئيس"),  # «رأس الدولة»: the head of state
     ],
 )
 def test_an_inflected_question_word_reaches_its_base_form(word: str, news: str) -> None:
