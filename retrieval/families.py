@@ -113,18 +113,36 @@ def warm_up() -> None:
 
 
 @lru_cache(maxsize=100_000)
-def _analyses(surface: str) -> tuple[tuple[str | None, str], ...] | None:
+def _analyses(surface: str, hamza: bool = True) -> tuple[tuple[str | None, str], ...] | None:
     """(root, type) of each analysis of a written word (root None for a root-less word: a proper noun,
-    a particle), or None when the analyser is not there."""
+    a particle), or None when the analyser is not there. ``hamza``: a word with no analysis is tried
+    again with the hamza of its first alef (:func:`_with_hamza`)."""
     with _ROOT_LOCK:  # the analyser's lazy lexicon is not documented as thread-safe
         analyzer = _analyzer()
         if analyzer is None or not surface:
             return None
         try:
             found = analyzer.analyze(surface)  # type: ignore[attr-defined]
+            for spelling in [] if found or not hamza else _with_hamza(surface):
+                found = analyzer.analyze(spelling)  # type: ignore[attr-defined]
+                if found:
+                    break
         except Exception:
             return None
     return tuple((a.root or None, a.type or "") for a in found)
+
+
+_BARE_ALEF = re.compile("^((?:[وفبلك]?ال)?)ا")  # not behind a bare proclitic: «لاشرطة» is a slip
+
+
+def _with_hamza(surface: str) -> list[str]:
+    """A word typed without the hamza of its first alef, at its start or after the article, with it
+    (الاطفال → الأطفال، اجانب → أجانب): readers drop hamzas, the analyser needs them."""
+    match = _BARE_ALEF.match(surface)
+    if match is None or len(surface) - match.end() < 2:
+        return []
+    head, rest = match.group(1), surface[match.end() :]
+    return [f"{head}أ{rest}", f"{head}إ{rest}"]
 
 
 def roots(surface: str) -> frozenset[str]:
@@ -154,7 +172,7 @@ def looks_like_name(surface: str, variants: Iterable[str] = ()) -> bool:
     Arabic words, dialect verbs and their clitics have a root (الحصيلة حصل, فتحوا فتح, شغالة شغل).
     False when the analyser is not there: no word is then taken for a name.
     """
-    found = _analyses(surface)
+    found = _analyses(surface, hamza=False)  # «اليزابيث» is no proper noun the lexicon spells «إليزابيث»
     if found is None or any(root for root, _ in found):
         return False
     if found:

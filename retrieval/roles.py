@@ -63,6 +63,8 @@ def name_in(term: Term) -> str | None:
     if not looks_like_name(term.surface, [*verb_cores(normal), *plural]):
         return None
     if term.surface[0] in "وبل":
+        if _FAWAIL.match(normal[1:]) or _SPOKEN_VERB.match(normal[1:]):
+            return None  # «وطواقم»: «و» and a broken plural
         if looks_like_name(term.surface[1:]):
             return term.surface[1:]
         if term.surface[0] == "و":  # «وحابب»: «و» and a spoken word

@@ -184,7 +184,7 @@ def test_a_dialect_verb_is_not_a_name_when_its_core_has_a_root() -> None:
 
 
 @needs_analyser
-@pytest.mark.parametrize("word", ["ياخدوا", "تقولولي", "بيعطوني", "طواقم", "وحابب"])
+@pytest.mark.parametrize("word", ["ياخدوا", "تقولولي", "بيعطوني", "طواقم", "وطواقم", "وحابب"])
 def test_spoken_verbs_broken_plurals_and_a_glued_waw_name_nobody(word: str) -> None:
     """«ياخدوا المخافر», «ممكن تقولولي وين…», «وحابب أعرف»: words the analyser may not know, never names
     (a question naming somebody the corpus lacks is declined outright)."""
@@ -227,6 +227,24 @@ def test_a_named_person_in_the_corpus_is_answered(retriever: Retriever) -> None:
 def test_noun_readings() -> None:
     assert has_noun_reading("سكان")
     assert not has_noun_reading("بلغت")
+
+
+@needs_analyser
+@pytest.mark.parametrize(
+    ("typed", "root"), [("الاطفال", "طفل"), ("اطفال", "طفل"), ("الاسلحة", "سلح"), ("والاجانب", "جنب")]
+)
+def test_a_word_typed_without_its_first_hamza_is_analysed_with_it(typed: str, root: str) -> None:
+    # readers drop the hamza of a first alef; the analyser needs it («الاطفال» → «الأطفال»)
+    assert has_noun_reading(typed)
+    assert root in roots(typed)
+
+
+def test_a_count_of_a_thing_typed_without_its_hamza_the_sources_never_count_declines(
+    retriever: Retriever,
+) -> None:
+    answer = retriever.answer("كم عدد الاطفال اللى ماتو فى الاحتجاجات")
+    assert answer.declined
+    assert answer.reason == "unstated count"
 
 
 @needs_analyser
