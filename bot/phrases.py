@@ -71,7 +71,14 @@ DECLINE_EXAMPLES = "جرّب مثلًا:"
 # The topic is in the articles, the detail asked for is not: «تذكر المصادر الحكومة، لكنها لا تذكر: سكان».
 DECLINE_PARTIAL = "تذكر المصادر {known}، لكنها لا تذكر {missing}"
 DECLINE_PARTIAL_KIND = "تذكر المصادر {known}، لكنها لا تذكر {kind} يجيب عن سؤالك."
-DECLINE_KINDS = {"number": "رقمًا", "date": "تاريخًا", "reason": "سببًا", "name": "اسمًا", "amount": "مبلغًا"}
+DECLINE_KINDS = {
+    "number": "رقمًا",
+    "date": "تاريخًا",
+    "reason": "سببًا",
+    "name": "اسمًا",
+    "amount": "مبلغًا",
+    "stance": "موقفًا",
+}
 DECLINE_NO_DETAIL = "لم أجد في المصادر المتاحة ما يجيب عن هذا تحديدًا."
 DECLINE_RELATED = "أقرب ما تذكره المصادر (للاطلاع، لا جوابًا):"
 DECLINE_ENGLISH = (

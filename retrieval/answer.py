@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,7 @@ from retrieval.decide import (
     title_stem,
     undated,
     unplaced,
+    unvoiced,
 )
 from retrieval.dialect import load_dialect
 from retrieval.encoder import Encoder, FloatArray
@@ -352,13 +354,35 @@ class Retriever:
             return about(question, query.tokens, (), True, (), unpaid, related=related, asks="amount")
         asking = query.focus if query.script == "arabic" and query.focus else (query.reading or question)
         best = [normalize(s.text) for s in (hits[0].sentence, hits[0].before, hits[0].after) if s is not None]
-        if unplaced(query.asks, normalize(asking).split(), best):
+        asked = normalize(asking).split()
+        if unplaced(query.asks, asked, best):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
+        country = unvoiced(asked, self._nations_named(query, hits[0], best), self._home)
+        if country is not None:  # «شنو موقف العراق…؟»: Iraq is named only in passing, its stance nowhere
+            stance = "unstated stance"
+            return about(question, query.tokens, (), True, (), stance, related=related, asks="stance")
         shown = self._readable(hits)
         if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
             shown[0], shown[1] = shown[1], shown[0]
         return about(question, query.tokens, tuple(shown), False, missing)
+
+    def _nations_named(self, query: Query, hit: Hit, texts: Sequence[str]) -> set[str]:
+        """The countries ``texts`` (a hit's sentence and neighbours, normalised) name, as countries or
+        nationalities, or by a word of the question's country's variant group («موسكو» for «روسيا»)."""
+        named = nations_of(" ".join(texts).split())
+        present = set(hit.matched_terms) | self._context_tokens(hit)
+        for concept in query.concepts:
+            if concept.matched(present):
+                named |= nations_of([concept.term.normal])
+        return named
+
+    @cached_property
+    def _home(self) -> frozenset[str]:
+        """The corpus's own country: the one its sentences name most (Kazakhstan, for the bundled one)."""
+        named = (nations_of(normalize(entry.sentence.text).split()) for entry in self.index.entries)
+        counts = Counter(country for countries in named for country in countries)
+        return frozenset(country for country, _ in counts.most_common(1))
 
     @staticmethod
     def _missing_head(query: Query) -> bool:

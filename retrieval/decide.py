@@ -322,6 +322,21 @@ def unplaced(kind: str | None, asked: Sequence[str], best: Sequence[str]) -> boo
     return bool(places) and not places <= kazakh_places(" ".join(best).split())
 
 
+STANCE_WORDS = _words("موقف موقفه موقفها الموقف رأي رأيه رأيها رد ردة ردود تفاعل تفاعلت")
+
+
+def unvoiced(asked: Sequence[str], named: AbstractSet[str], home: AbstractSet[str]) -> str | None:
+    """The word of a question asking one country's stance («شنو موقف العراق من أحداث كازاخستان؟») for a
+    country its best sentence and neighbours never name (``named``: the countries they name, as
+    countries, nationalities or the words of their variant group): the sources quote other parties, and
+    mention that country at most in passing. None for a question asking no stance or two («ما موقف
+    المنظمة وما موقف الخارجية؟»: each part has its own best sentence), or naming only ``home``, the
+    corpus's own country, which its sentences need not name."""
+    if sum(word in STANCE_WORDS for word in asked) != 1:
+        return None
+    return next((word for word in asked if (nations_of([word]) - home) - named), None)
+
+
 def holds_name(words: Sequence[str], at_least: int = 1) -> bool:
     """A person's name follows a title (الرئيس، وزير، المتحدث…) within a few words (``at_least`` titles
     so followed: «مع رئيس قيرغيزستان صدير جاباروف، والرئيس البيلاروسي ألكسندر لوكاشينكو» holds two).

@@ -90,7 +90,7 @@ class Answer:
     reason: str = ""
     related: tuple[Hit, ...] = ()  # with a decline: the closest sentences, shown as related only
     known_terms: tuple[str, ...] = ()  # the question's words the corpus does mention (as written)
-    asks: str | None = None  # the kind asked for ("number", "date"…; "amount" when a sum is declined)
+    asks: str | None = None  # the kind asked for ("number", "date"…; "amount", "stance" when declined so)
     reading: str = ""  # an Arabizi question as it was read in Arabic script
 
     @property

@@ -27,6 +27,7 @@ from retrieval.decide import (
     title_stem,
     undated,
     unplaced,
+    unvoiced,
 )
 from retrieval.text import normalize
 
@@ -588,3 +589,39 @@ def test_a_place_named_only_in_a_long_messages_story_does_not_decline(retriever:
     answer = retriever.answer(question)
     assert not answer.declined
     assert "103" in answer.hits[0].sentence.text
+
+
+def test_a_stance_asked_of_a_country_the_best_sentence_never_names_is_unvoiced() -> None:
+    home = frozenset({normalize("كازاخستان")})
+    asked = normalize("شنو موقف الحكومة العراقية من احداث كازاخستان؟").split()
+    assert unvoiced(asked, set(), home) == normalize("العراقية")
+    assert unvoiced(asked, {normalize("العراق")}, home) is None  # the sentence names Iraq
+    assert unvoiced(normalize("ما موقف الحكومة الكازاخستانية؟").split(), set(), home) is None  # home
+    assert unvoiced(normalize("ماذا قال العراق؟").split(), set(), home) is None  # no stance asked
+    both = normalize("ما موقف قطر وما موقف العراق؟").split()  # two stances: each part has its sentence
+    assert unvoiced(both, set(), home) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["شنو موقف الحكومة العراقية من احداث كازاخستان؟", "العراق شنو كان موقفه الرسمي من أحداث كازاخستان؟"],
+)
+def test_the_stance_of_a_country_named_only_in_passing_declines(retriever: Retriever, question: str) -> None:
+    # «…بعد الهروب الأمريكي من العراق»: Iraq is mentioned, its stance never
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unstated stance"
+    assert answer.asks == "stance"
+    assert answer.related
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [("ما موقف روسيا من أحداث كازاخستان؟", "أنتونوف"), ("ما موقف قطر من أحداث كازاخستان؟", "جاسم")],
+)
+def test_the_stance_of_a_country_the_sources_quote_is_answered(
+    retriever: Retriever, question: str, quoted: str
+) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert quoted in answer.hits[0].sentence.text

@@ -535,6 +535,8 @@ def test_a_decline_for_a_missing_kind_of_answer() -> None:
     assert text.splitlines()[0] == "تذكر المصادر رئيس، الوزراء، لكنها لا تذكر رقمًا يجيب عن سؤالك."
     amount = render_decline_text(_related_answer(missing_terms=(), asks="amount"))
     assert amount.splitlines()[0] == "تذكر المصادر رئيس، الوزراء، لكنها لا تذكر مبلغًا يجيب عن سؤالك."
+    stance = render_decline_text(_related_answer(missing_terms=(), asks="stance"))
+    assert stance.splitlines()[0] == "تذكر المصادر رئيس، الوزراء، لكنها لا تذكر موقفًا يجيب عن سؤالك."
 
 
 def test_a_decline_with_related_sentences_is_valid_html() -> None:
