@@ -18,6 +18,7 @@ from retrieval.config import RetrievalConfig
 from retrieval.counting import Counts
 from retrieval.decide import (
     ON_BEHALF,
+    STANCE_WORDS,
     YEAR,
     DeclineModels,
     holds_kind,
@@ -358,10 +359,11 @@ class Retriever:
         if unplaced(query.asks, asked, best):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
-        country = unvoiced(asked, self._nations_named(query, hits[0], best), self._home)
+        stances = STANCE_WORDS.intersection(asked)  # named countries are looked for only then
+        country = unvoiced(asked, self._nations_named(query, hits[0], best), self._home) if stances else None
         if country is not None:  # «شنو موقف العراق…؟»: Iraq is named only in passing, its stance nowhere
-            stance = "unstated stance"
-            return about(question, query.tokens, (), True, (), stance, related=related, asks="stance")
+            reason = "unstated stance"
+            return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
         shown = self._readable(hits)
         if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
             shown[0], shown[1] = shown[1], shown[0]
