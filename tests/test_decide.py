@@ -77,6 +77,7 @@ def retriever() -> Retriever:
         ("من طلب إرسال القوات؟", None),
         ("من الذي عُيّن رئيسًا جديدًا للوزراء؟", "name"),  # «من» before a relative, with a title
         ("من الذي طلب إرسال القوات؟", None),  # no title: a person, a body or a country may answer
+        ("ومن هو المتحدث باسم الكرملين؟", "name"),  # a message opening with «و»
         ("ماذا قال بلينكن؟", None),
         ("أين فرضت حالة الطوارئ؟", "place"),
         ("الاحتجاجات وصلت فين؟", "place"),
