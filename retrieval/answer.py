@@ -34,7 +34,7 @@ from retrieval.decide import (
 )
 from retrieval.dialect import load_dialect
 from retrieval.encoder import Encoder, FloatArray
-from retrieval.english import answer_english, english_hits, load_glossary
+from retrieval.english import answer_english, english_hits, everyday_words, glossary_fit, load_glossary
 from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.families import warm_up
 from retrieval.function_words import is_function_form
@@ -178,6 +178,8 @@ class Retriever:
         warm_up()
         english_entities("")  # CLDR's country names, read once
         is_function_form("")  # the function-word lexicon, read once (70 ms)
+        everyday_words()  # the everyday English words, read once
+        _ = self.glossary_fit
         self.parser.families.warm()
 
     def coverage(self, query: Query, tokens: Sequence[str]) -> float:
@@ -378,6 +380,11 @@ class Retriever:
             if concept.matched(present):
                 named |= nations_of([concept.term.normal])
         return named
+
+    @cached_property
+    def glossary_fit(self) -> float:
+        """How well the English glossary speaks for this corpus (``english.glossary_fit``)."""
+        return glossary_fit(self.glossary, self.index.tokens_in, self.index.vocabulary)
 
     @cached_property
     def _home(self) -> frozenset[str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -67,16 +68,28 @@ class Glossary:
         """The share of the content words of ``text`` the glossary translates: not function words, not
         names (capitalised inside the question). On another corpus's questions, few are: the glossary
         knows the bundled articles' vocabulary."""
+        _, content, covered = self._content(text)
+        if not content:
+            return 0.0
+        return len(content & covered) / len(content)
+
+    def untranslated(self, text: str) -> list[str]:
+        """The content words of ``text`` (as :meth:`coverage` counts them) the glossary has no Arabic for:
+        on the bundled corpus, what its articles never speak of («arrested», «defected»)."""
+        words, content, covered = self._content(text)
+        return [words[i] for i in sorted(content - covered)]
+
+    def _content(self, text: str) -> tuple[list[str], set[int], set[int]]:
+        """The lower-case words of ``text``, the positions of its content words (not function words, not
+        names: capitalised inside the question) and the positions a glossary entry covers."""
         words = _WORD.findall(text.lower())
         content = {
             i
             for i, (word, written) in enumerate(zip(words, _WRITTEN.findall(text), strict=False))
             if word not in _FUNCTION and len(word) >= 3 and not (i and written[:1].isupper())
         }
-        if not content:
-            return 0.0
         covered = {i for start, end, _ in self._matches(words) for i in range(start, end)}
-        return len(content & covered) / len(content)
+        return words, content, covered
 
     def _matches(self, words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
         """(start, end, Arabic words) of each glossary word or phrase in ``words``, longest first."""
@@ -140,6 +153,8 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
     hits = english_hits(retriever, question, read, min(top_k or retriever.config.top_k, ENGLISH_SHOWN))
     if english_asks_amount(question) and no_sum([hit.sentence.text for hit in hits]):
         return Answer(question, (), (), True, (), "english")  # «How much compensation…?»: no sum given
+    if retriever.glossary_fit >= GLOSSARY_FIT and english_unreported(retriever.glossary, question):
+        return Answer(question, (), (), True, (), "english")  # «How many people were arrested?»
     if second_first(english_kind(question), [hit.sentence.text for hit in hits[:2]]):
         hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question
     return Answer(question, (), tuple(hits), False, (), "english")
@@ -156,6 +171,55 @@ _ENGLISH_MONEY = re.compile(
     r"|worth|spent|spend|paid|pay|losses)\b"
 )
 _ENGLISH_SUM = re.compile(r"^what (was|is|were) the (total |overall )?(cost|price|budget|amount|value)\b")
+
+
+# Of an English «How many» question, the least share of content words the glossary must know for the
+# rest to count as unreported (below it the question is about another corpus than the glossary's).
+ENGLISH_COUNT_COVERAGE = 0.5
+# The least share of the glossary's entries whose Arabic the corpus uses for the glossary to speak for
+# the corpus (the bundled one: 0.96; XQuAD-ar's paragraphs: 0.76).
+GLOSSARY_FIT = 0.9
+
+
+def glossary_fit(
+    glossary: Glossary, tokens_in: Callable[[str], set[str]], vocabulary: AbstractSet[str]
+) -> float:
+    """The share of ``glossary``'s entries with an Arabic word whose tokens (``tokens_in``) the corpus
+    ``vocabulary`` holds: whether the glossary was written for this corpus."""
+    entries = list(glossary.entries.values())
+    used = sum(any(tokens_in(word) & vocabulary for word in arabic) for arabic in entries)
+    return used / len(entries) if entries else 0.0
+
+
+def english_unreported(glossary: Glossary, question: str) -> bool:
+    """Whether an English «How many…» question counts an event or thing the articles never speak of: the
+    glossary, written from their vocabulary, knows most of its content words (``ENGLISH_COUNT_COVERAGE``)
+    but one that is no everyday word (:func:`everyday_words`; «How many people were arrested…?»), as
+    ``Counts.unreported`` reads a «كم» question whose verb the corpus has in no form. Only for a
+    glossary written for the corpus (``GLOSSARY_FIT``: the caller checks)."""
+    text = question.strip().lower()
+    if not text.startswith("how many") or glossary.coverage(question) < ENGLISH_COUNT_COVERAGE:
+        return False
+    everyday = everyday_words() | _COUNT_FRAME
+    return any(word not in everyday for word in glossary.untranslated(question))
+
+
+# Words that frame a count rather than name what is counted («in total», «approximately», «recorded»),
+# rarer than the everyday words.
+_COUNT_FRAME = frozenset(
+    """total overall altogether combined approximately roughly nearly estimated estimate recorded counted
+    tally throughout including respectively individuals persons figure figures number numbers sum amount
+    quantity exact exactly reported reportedly official officially confirmed""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def everyday_words() -> frozenset[str]:
+    """Everyday English words («alone», «among», «take»), not the thing a question counts («arrested»):
+    ``retrieval/data/english_everyday.txt``, the words of 100,000 occurrences or more in a public
+    frequency list (regenerated by ``bench/everyday_words.py``)."""
+    text = resources.files("retrieval").joinpath("data/english_everyday.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def english_asks_amount(question: str) -> bool:

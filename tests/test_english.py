@@ -10,7 +10,15 @@ import pytest
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.english import english_asks_amount, english_kind, load_glossary, parse_glossary
+from retrieval.english import (
+    GLOSSARY_FIT,
+    english_asks_amount,
+    english_kind,
+    english_unreported,
+    glossary_fit,
+    load_glossary,
+    parse_glossary,
+)
 from retrieval.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -144,3 +152,39 @@ def test_an_english_question_asking_a_sum_the_sources_never_give_declines(retrie
     answer = retriever.answer(question)
     assert answer.declined
     assert answer.reason == "english"
+
+
+def test_untranslated_counts_content_words_the_glossary_lacks() -> None:
+    glossary = parse_glossary({"glossary": {"people": ["أشخاص"], "killed": ["قتل"]}})
+    assert glossary.untranslated("How many people were arrested in Almaty?") == ["arrested"]  # not «Almaty»
+    assert glossary.untranslated("How many people were killed?") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "unreported"),
+    [
+        ("How many people were arrested during the unrest?", True),  # the articles report no arrests
+        ("How many Kazakh soldiers defected to the protesters?", True),
+        ("How many people were killed in the Kazakhstan protests?", False),  # every word translated
+        ("How many people were killed in Almaty alone?", False),  # «alone»: an everyday word
+        ("How many days did the state of emergency last?", False),  # «last»: an everyday word
+        ("How many people were killed in total?", False),  # «total» frames the count
+        ("What did the police arrest?", False),  # no «How many»
+    ],
+)
+def test_english_unreported(question: str, unreported: bool) -> None:
+    assert english_unreported(load_glossary(), question) is unreported
+
+
+def test_an_english_count_of_what_the_articles_never_report_declines(retriever: Retriever) -> None:
+    assert retriever.glossary_fit >= GLOSSARY_FIT  # the glossary was written for the bundled articles
+    answer = retriever.answer("How many people were arrested during the unrest?")
+    assert answer.declined
+    assert answer.reason == "english"
+    assert not retriever.answer("How many people were killed in Almaty alone?").declined
+
+
+def test_a_glossary_written_for_other_articles_does_not_speak_for_a_corpus() -> None:
+    glossary = parse_glossary({"glossary": {"ambassador": ["سفير"], "plague": ["طاعون"]}})
+    vocabulary = {"سفير"}
+    assert glossary_fit(glossary, lambda word: {word}, vocabulary) == 0.5
