@@ -18,7 +18,6 @@ from retrieval.config import RetrievalConfig
 from retrieval.counting import Counts
 from retrieval.decide import (
     ON_BEHALF,
-    STANCE_WORDS,
     YEAR,
     DeclineModels,
     holds_kind,
@@ -179,7 +178,7 @@ class Retriever:
         english_entities("")  # CLDR's country names, read once
         is_function_form("")  # the function-word lexicon, read once (70 ms)
         everyday_words()  # the everyday English words, read once
-        _ = self.glossary_fit
+        _ = self.glossary_fit, self._home
         self.parser.families.warm()
 
     def coverage(self, query: Query, tokens: Sequence[str]) -> float:
@@ -351,18 +350,18 @@ class Retriever:
         if undated(query.asks, texts, probability):
             # «متى انسحبت القوات؟»: the sources tell of the withdrawal, not of its date
             return about(question, query.tokens, (), True, (), "unstated date", related=related)
-        if unpriced(normalize(query.reading or question).split(), texts, probability):
+        whole = normalize(query.reading or question).split()
+        if unpriced(whole, texts, probability):
             # «ما المبلغ الذي رصدته السلطات…؟»: the sources tell of the aid, not of a sum
             unpaid = "unstated amount"
             return about(question, query.tokens, (), True, (), unpaid, related=related, asks="amount")
-        asking = query.focus if query.script == "arabic" and query.focus else (query.reading or question)
+        # a long message's asking clauses, not its story
+        asked = normalize(query.focus).split() if query.script == "arabic" and query.focus else whole
         best = [normalize(s.text) for s in (hits[0].sentence, hits[0].before, hits[0].after) if s is not None]
-        asked = normalize(asking).split()
         if unplaced(query.asks, asked, best):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
-        stances = STANCE_WORDS.intersection(asked)  # named countries are looked for only then
-        country = unvoiced(asked, self._nations_named(query, hits[0], best), self._home) if stances else None
+        country = unvoiced(asked, lambda: self._nations_named(query, hits[0], best) | self._home)
         if country is not None:  # «شنو موقف العراق…؟»: Iraq is named only in passing, its stance nowhere
             reason = "unstated stance"
             return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")

@@ -325,16 +325,17 @@ def unplaced(kind: str | None, asked: Sequence[str], best: Sequence[str]) -> boo
 STANCE_WORDS = _words("موقف موقفه موقفها الموقف رأي رأيه رأيها رد ردة ردود تفاعل تفاعلت")
 
 
-def unvoiced(asked: Sequence[str], named: AbstractSet[str], home: AbstractSet[str]) -> str | None:
+def unvoiced(asked: Sequence[str], accounted: Callable[[], AbstractSet[str]]) -> str | None:
     """The word of a question asking one country's stance («شنو موقف العراق من أحداث كازاخستان؟») for a
-    country its best sentence and neighbours never name (``named``: the countries they name, as
-    countries, nationalities or the words of their variant group): the sources quote other parties, and
-    mention that country at most in passing. None for a question asking no stance or two («ما موقف
-    المنظمة وما موقف الخارجية؟»: each part has its own best sentence), or naming only ``home``, the
-    corpus's own country, which its sentences need not name."""
+    country not ``accounted()`` for: named by the best sentence or its neighbours (as a country, a
+    nationality or a word of its variant group), or the corpus's own country, which its sentences need
+    not name. The sources then quote other parties, and mention that country at most in passing.
+    ``accounted`` is called only for a question asking a stance; None for one asking none or two («ما
+    موقف المنظمة وما موقف الخارجية؟»: each part has its own best sentence)."""
     if sum(word in STANCE_WORDS for word in asked) != 1:
         return None
-    return next((word for word in asked if (nations_of([word]) - home) - named), None)
+    countries = accounted()
+    return next((word for word in asked if nations_of([word]) - countries), None)
 
 
 def holds_name(words: Sequence[str], at_least: int = 1) -> bool:

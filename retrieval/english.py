@@ -200,8 +200,8 @@ def english_unreported(glossary: Glossary, question: str) -> bool:
     text = question.strip().lower()
     if not text.startswith("how many") or glossary.coverage(question) < ENGLISH_COUNT_COVERAGE:
         return False
-    everyday = everyday_words() | _COUNT_FRAME
-    return any(word not in everyday for word in glossary.untranslated(question))
+    everyday = everyday_words()
+    return any(word not in everyday and word not in _COUNT_FRAME for word in glossary.untranslated(question))
 
 
 # Words that frame a count rather than name what is counted («in total», «approximately», «recorded»),

@@ -595,12 +595,12 @@ def test_a_place_named_only_in_a_long_messages_story_does_not_decline(retriever:
 def test_a_stance_asked_of_a_country_the_best_sentence_never_names_is_unvoiced() -> None:
     home = frozenset({normalize("كازاخستان")})
     asked = normalize("شنو موقف الحكومة العراقية من احداث كازاخستان؟").split()
-    assert unvoiced(asked, set(), home) == normalize("العراقية")
-    assert unvoiced(asked, {normalize("العراق")}, home) is None  # the sentence names Iraq
-    assert unvoiced(normalize("ما موقف الحكومة الكازاخستانية؟").split(), set(), home) is None  # home
-    assert unvoiced(normalize("ماذا قال العراق؟").split(), set(), home) is None  # no stance asked
+    assert unvoiced(asked, lambda: home) == normalize("العراقية")
+    assert unvoiced(asked, lambda: home | {normalize("العراق")}) is None  # the sentence names Iraq
+    assert unvoiced(normalize("ما موقف الحكومة الكازاخستانية؟").split(), lambda: home) is None  # home
+    assert unvoiced(normalize("ماذا قال العراق؟").split(), lambda: home) is None  # no stance asked
     both = normalize("ما موقف قطر وما موقف العراق؟").split()  # two stances: each part has its sentence
-    assert unvoiced(both, set(), home) is None
+    assert unvoiced(both, lambda: home) is None
 
 
 @pytest.mark.parametrize(
