@@ -356,8 +356,11 @@ async def test_a_burst_killed_mid_way_and_during_the_replay_is_answered_exactly_
         config, stderr = tmp_path / "config.toml", tmp_path / "bot-stderr.log"
         # Telegram's latency from a distant server: many replies in flight. Long enough that a bot slowed
         # by a loaded machine (answers computed one by one) still fills every connection before the first
-        # reply returns: at 0.3 s a busy CI machine never saw the pool full and timed out.
-        api.delay("sendMessage", 1.0)
+        # reply returns: at 0.3 s a busy CI machine never saw the pool full and timed out. With a webhook,
+        # every delivery waits for the bot's event loop, which answers between them: on a two-core machine
+        # the 40 deliveries took 5.5 s, as long as 40 replies at 1 s, so the burst was answered before the
+        # first wave could be caught in flight. At 3 s the replies outlast the deliveries threefold.
+        api.delay("sendMessage", 3.0)
         # 1. A burst of questions from BURST users. SIGKILL while a wave of replies is in flight (every
         #    connection of the bot waits for Telegram's answer): the first wave, once Telegram was told
         #    every update arrived, or the second. (Never inside the one remaining window, which lasts
