@@ -358,7 +358,7 @@ class Retriever:
         # a long message's asking clauses, not its story
         asked = normalize(query.focus).split() if query.script == "arabic" and query.focus else whole
         best = [normalize(s.text) for s in (hits[0].sentence, hits[0].before, hits[0].after) if s is not None]
-        if unplaced(query.asks, asked, best):
+        if unplaced(query.asks, asked, best) or self.counts.unshown(query, asked, hits, self._home):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
         country = unvoiced(asked, lambda: self._nations_named(query, hits[0], best) | self._home)
@@ -513,9 +513,22 @@ class Retriever:
                 words = normalize(sentence.text).split()
                 if complement is not None and not complemented(complement, tokens, words):
                     continue
-                if names_holder(words, title, asked, own, completes):
+                if not names_holder(words, title, asked, own, completes):
+                    continue
+                at_home = asked | self._home
+                if not homeless or rest(hit) or names_holder(words, title, at_home, own, completes):
                     return True
             return False
+
+        # A question naming no country asks about the corpus's own: a holder of the title of another
+        # country («رئيس الوزراء القطري السابق حمد بن جاسم») answers it only where the hit also holds the
+        # question's other words («…وزير الدفاع الروسي… يطلع بوتين»), not for «رئيس الوزراء المستقيل».
+        homeless = not nations_of(list(asked))
+        others = [c for c in query.concepts if c.required and c is not concepts[at] and c is not complement]
+
+        def rest(hit: Hit) -> bool:
+            present = self.index.tokens_in(hit.sentence.text) | self._context_tokens(hit)
+            return all(c.matched(present) for c in others)
 
         holder = next((hit for hit in hits if names(hit, asked)), None)
         if holder is None:

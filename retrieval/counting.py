@@ -11,17 +11,24 @@ and answers four questions about a parsed :class:`~retrieval.query.Query`:
   where «صحفي» only ever stands in «تصريح صحفي»): no sentence holds it within ``COUNT_REACH`` words of a
   number that is no date or year, or of a vague amount (``figures.counted_words``);
 - :meth:`Counts.unqualified`: the corpus gives figures for the thing, but none of the country the
-  question asks about («كم عدد الجنود الطاجيك؟» where the only figure of soldiers names no Tajiks).
+  question asks about («كم عدد الجنود الطاجيك؟» where the only figure of soldiers names no Tajiks);
+- :meth:`Counts.unshown`: a count of an event (killed, injured, arrested) that the best sentences give
+  no figure for, as the question qualifies it («شكد عدد الجرحى بألماتي؟» where they count the injured of
+  the whole country only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+
 from retrieval.decide import BELIEVING, LASTING, NUMBER_WORDS, TIME_UNITS, nations_of
 from retrieval.families import WordFamilies, count_keys, has_noun_reading
-from retrieval.figures import counted_words
+from retrieval.figures import Quantity, counted_words, group_of, measure_of, quantities_in
+from retrieval.gazetteer import kazakh_places
 from retrieval.index import SentenceIndex
-from retrieval.models import Sentence
-from retrieval.query import Concept, Query
+from retrieval.models import Hit, Sentence
+from retrieval.query import ROOT_STRENGTH, Concept, Query
 from retrieval.text import bare_word, normalize
 
 FIGURE_SENTENCES = 200  # sentences holding a counted word searched for a figure beside it, at most
@@ -32,6 +39,8 @@ GENERAL_COUNTED = frozenset(
     for w in """ضحية ضحايا شخص أشخاص اشخاص ناس الناس فرد أفراد افراد نسمة إنسان مواطن مواطنين مواطنون
     واحد حد نفر""".split()
 )
+_GENERAL_KEYS = frozenset(key for word in GENERAL_COUNTED for key in count_keys(word))  # «شخصًا» too
+SHOWN_FIGURES = 3  # best hits (with their neighbours) whose figures may answer a count of an event
 
 
 class Counts:
@@ -92,6 +101,53 @@ class Counts:
                 return None
         return next(c.term.surface for c in others if nations_of([c.term.normal]))
 
+    def unshown(
+        self, query: Query, asked: Sequence[str], hits: Sequence[Hit], home: AbstractSet[str]
+    ) -> bool:
+        """Whether a «كم» question counting an event — the killed, the injured, the arrested, by any of
+        the question's words («انكتل», «اتصاب», «الجرحى») — gets no figure for it from the best hits
+        (``SHOWN_FIGURES`` of them, with their neighbours): none counts that event as the question
+        qualifies it, by a place of Kazakhstan («شكد عدد الجرحى بألماتي؟», where the sources count the
+        injured of the whole country), the security forces, the people counted («كام عسكري…») or a
+        country other than the corpus's own (``home``: «…روسي مات؟», where the soldiers counted are
+        Kazakh). ``asked``: the question's asking words, normalised."""
+        measure = _event(query)
+        if not query.how_many or query.script != "arabic" or measure is None:
+            return False
+        places = kazakh_places(asked)
+        group = group_of(" ".join(asked))
+        counted = self._counted(query, how_many=True)
+        if counted is not None and (_measure(counted) or count_keys(counted.term.normal) & _GENERAL_KEYS):
+            counted = None
+        nations = _qualifying(asked, counted) - home if counted is not None else set()
+        for hit in hits[:SHOWN_FIGURES]:
+            sentences = [s for s in (hit.sentence, hit.before, hit.after) if s is not None]
+            if nations and not nations <= nations_of(normalize(" ".join(s.text for s in sentences)).split()):
+                continue
+            for sentence in sentences:
+                # a figure of no place of its own clause is of the sentence's («مقتل العشرات…، في عملية
+                # لاستعادة النظام في مدينة ألماتي»)
+                named = kazakh_places(normalize(sentence.text).split()) if places else set()
+                for quantity in quantities_in(sentence.text):
+                    if (
+                        quantity.measure == measure
+                        and (not places or places & (kazakh_places([quantity.place]) or named))
+                        and (not group or quantity.group == group)
+                        and (counted is None or self._counts(counted, sentence.text, quantity, group))
+                    ):
+                        return False
+        return True
+
+    def _counts(self, concept: Concept, text: str, quantity: Quantity, group: str) -> bool:
+        """Whether ``text`` counts ``concept`` beside a figure, or ``quantity`` counts members of the
+        security forces and the concept names them («عسكري», «شرطي») or the question's ``group`` is
+        theirs («كم عنصرًا من قوات الأمن…»)."""
+        near = counted_words(text)
+        keys = count_keys(concept.term.normal)
+        if concept.tokens & self.index.tokens_in(" ".join(near)) or any(keys & count_keys(w) for w in near):
+            return True
+        return quantity.group == "security" and bool(group or group_of(_named(concept)))
+
     def _counted(self, query: Query, *, how_many: bool) -> Concept | None:
         """The required concept a number question counts, when it is a noun that is no number, unit of
         time or general noun of people; ``how_many``: only for a question with «كم» itself."""
@@ -110,7 +166,11 @@ class Counts:
         sentences hold, they count something else. Units of time are left alone (a duration is told by
         dates), as is «عدد» without «كم» («عدّد بعض…» asks for a list)."""
         concept = self._counted(query, how_many=True)
-        return concept is not None and not self._figures(concept, first=True)
+        if concept is None or (_event(query) and group_of(_named(concept))):
+            # «كم شرطيًا قُتل؟»: the killed of the security forces are counted; whether the best sentences
+            # count them is for :meth:`unshown` to say
+            return False
+        return not self._figures(concept, first=True)
 
     def _figures(self, concept: Concept, *, first: bool = False) -> list[Sentence]:
         """The sentences holding ``concept`` (a token of it, or a word of the same ``count_keys``) within
@@ -128,3 +188,30 @@ class Counts:
                 if first:
                     break
         return found
+
+
+def _measure(concept: Concept) -> str | None:
+    """The event a question's word counts (``figures.measure_of``), as written or by the news's word
+    for it («انكتل» → «قتل»); not through a word of the same root only."""
+    found = measure_of(concept.term.normal)
+    if found is None:
+        strong = sorted(t for t in concept.tokens if concept.strength(t) > ROOT_STRENGTH)
+        found = next((m for t in strong if (m := measure_of(t)) is not None), None)
+    return found
+
+
+def _qualifying(asked: Sequence[str], counted: Concept) -> set[str]:
+    """The countries a nationality right after the counted word names («كام عسكري روسي…» → Russia);
+    not one qualifying the source («…حسب الداخلية الكازاخية»)."""
+    at = next((i for i, word in enumerate(asked) if word == counted.term.normal), None)
+    return nations_of(asked[at + 1 : at + 2]) if at is not None else set()
+
+
+def _event(query: Query) -> str | None:
+    """The event a question's words count, the first that names one (``_measure``)."""
+    return next((m for c in query.concepts if c.required and (m := _measure(c)) is not None), None)
+
+
+def _named(concept: Concept) -> str:
+    """A concept's word and the news's words for it, to read a group from («عسكري» is read as «جنود»)."""
+    return " ".join(sorted({concept.term.normal, *concept.tokens}))

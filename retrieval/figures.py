@@ -33,7 +33,10 @@ __all__ = [
     "counted_words",
     "figures_in",
     "find_disagreement",
+    "group_of",
     "is_quantity_question",
+    "measure_of",
+    "quantities_in",
 ]
 
 
@@ -172,7 +175,8 @@ def _counted_end(words: list[str], i: int, value: int | None, reach: int) -> int
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
 
 
-def _measure_of(word: str) -> str | None:
+def measure_of(word: str) -> str | None:
+    """The event a normalised word (or a stem) counts: "killed", "injured", "arrested", else None."""
     for name, pattern in _MEASURES:
         if pattern.match(word):
             return name
@@ -205,7 +209,8 @@ def _place_of(words: list[str]) -> str:
     return ""
 
 
-def _group_of(clause: str) -> str:
+def group_of(clause: str) -> str:
+    """``"security"`` when normalised text speaks of members of the security forces, else ``""``."""
     return "security" if _SECURITY.search(clause) else ""
 
 
@@ -254,13 +259,16 @@ def _qualifier(words: list[str], i: int) -> tuple[str, int]:
     return "", after
 
 
-def _figures_of_clause(words: list[str], hit: int) -> list[Figure]:
+def _figures_of_clause(words: list[str], hit: int, vague: bool = False) -> list[Figure]:
+    """The clause's figures; ``vague``: vague amounts too («مقتل العشرات»), with the value 0."""
     numbers = [(i, v) for i in range(len(words)) if (v := _number_at(words, i)) is not None]
     numbers = [(i, v) for i, v in numbers if not _is_date_or_year(words, i, v)]
+    if vague:
+        numbers = sorted([*numbers, *((i, 0) for i, word in enumerate(words) if word in _AMOUNTS)])
     if not numbers:
         return []
-    measures = [(j, m) for j, w in enumerate(words) if (m := _measure_of(w)) is not None]
-    group = _group_of(" ".join(words))
+    measures = [(j, m) for j, w in enumerate(words) if (m := measure_of(w)) is not None]
+    group = group_of(" ".join(words))
     place = _place_of(words)
     figures = []
     for i, value in numbers:
@@ -288,6 +296,13 @@ def _figures_of_text(text: str) -> tuple[Figure, ...]:
     return tuple(f for words in _clauses(text) for f in _figures_of_clause(words, 0))
 
 
+@lru_cache(maxsize=20_000)
+def quantities_in(text: str) -> tuple[Quantity, ...]:
+    """What each figure of ``text`` counts, vague amounts included («جرح المئات»: the injured): the
+    quantities the text gives some count of."""
+    return tuple(f.quantity for words in _clauses(text) for f in _figures_of_clause(words, 0, vague=True))
+
+
 def question_quantity(question: str, places: frozenset[str] = frozenset()) -> Quantity | None:
     """The quantity a «كم…» question asks about, or None when it names nothing countable.
 
@@ -295,7 +310,7 @@ def question_quantity(question: str, places: frozenset[str] = frozenset()) -> Qu
     place even without «مدينة» before it.
     """
     words = normalize(question).split()
-    measure = next((m for w in words if (m := _measure_of(w)) is not None), None)
+    measure = next((m for w in words if (m := measure_of(w)) is not None), None)
     if measure is None:
         for i, word in enumerate(words[:-1]):
             if word in _QUESTION_WORDS or (word.startswith("و") and word[1:] in _QUESTION_WORDS):
@@ -308,7 +323,7 @@ def question_quantity(question: str, places: frozenset[str] = frozenset()) -> Qu
     if not place:
         bare = {w[1:] if w[:1] in "وبل" and w[1:] in places else w for w in words}
         place = next((p for p in sorted(places) if p in bare), "")
-    return Quantity(measure, _group_of(" ".join(words)), place)
+    return Quantity(measure, group_of(" ".join(words)), place)
 
 
 def find_disagreement(answer: Answer) -> Disagreement | None:

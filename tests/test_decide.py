@@ -433,6 +433,39 @@ def test_a_count_the_sources_give_is_not_declined_as_unstated(retriever: Retriev
     assert retriever.answer(question).reason != "unstated count"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "قديش واحد انصاب بألماتي لحالها؟",  # the injured are counted for the whole country only
+        "كم عدد المصابين في مدينة ألماتي؟",
+        "كم جندي أمريكي انقتل هناك؟",  # the killed counted are Kazakh security forces, not Americans
+    ],
+)
+def test_a_count_of_an_event_the_best_sentences_give_no_figure_for_declines(
+    retriever: Retriever, question: str
+) -> None:
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unstated count"
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("شكد واحد من مثيري الشغب انكتل بألماتي؟", "العشرات"),  # a vague amount, the place in the sentence
+        ("كم شرطي قتل خلال الاحتجاجات؟", "18"),  # «قوات الأمن»: the police are among them
+        ("كم واحد اتصاب من قوات الأمن؟", "748"),
+        ("كام واحد مات في ألماتي؟", "103"),
+    ],
+)
+def test_a_count_of_an_event_the_best_sentences_give_is_answered(
+    retriever: Retriever, question: str, figure: str
+) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert any(figure in hit.sentence.text for hit in answer.hits[:3])
+
+
 def test_nations_of_reads_countries_with_their_article_and_proclitics() -> None:
     words = [normalize(w) for w in "رئيس الصين والصين بالصين الصيني كازاخستان".split()]
     assert nations_of(words) == {"الصين", "كازاخستان"}
@@ -549,6 +582,38 @@ def test_a_new_holder_the_sources_never_name_declines(retriever: Retriever) -> N
         answer = retriever.answer(question)
         assert answer.declined
         assert answer.reason == "unstated name"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "شو اسم رئيس الوزرا اللي قدم استقالته مع حكومته؟",  # only Qatar's former prime minister is named
+        "ما اسم رئيس الوزراء المستقيل؟",
+    ],
+)
+def test_a_role_of_no_named_country_is_the_corpus_own_not_another_countrys(
+    retriever: Retriever, question: str
+) -> None:
+    # «رئيس الوزراء وزير الخارجية القطري السابق حمد بن جاسم» holds the title, but of Qatar, and his
+    # sentence says nothing of a resignation
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unstated name"
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("مين وزير الدفاع اللي بيطلع بوتين على انتشار القوات؟", "شويجو"),  # the hit holds the rest
+        ("من هو وزير الدفاع الروسي؟", "شويجو"),  # the country is named
+    ],
+)
+def test_a_foreign_holder_answers_when_the_question_is_about_him(
+    retriever: Retriever, question: str, name: str
+) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert name in answer.hits[0].sentence.text
 
 
 def test_a_ministry_spokesman_is_named_where_the_news_drops_the_word_ministry(retriever: Retriever) -> None:
