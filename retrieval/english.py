@@ -192,17 +192,24 @@ def glossary_fit(
 
 
 def english_unreported(glossary: Glossary, question: str) -> bool:
-    """Whether an English «How many…» question counts an event or thing the articles never speak of: the
-    glossary, written from their vocabulary, knows most of its content words (``ENGLISH_COUNT_COVERAGE``)
-    but one that is no everyday word (:func:`everyday_words`; «How many people were arrested…?»), as
-    ``Counts.unreported`` reads a «كم» question whose verb the corpus has in no form. Only for a
-    glossary written for the corpus (``GLOSSARY_FIT``: the caller checks)."""
+    """Whether an English «How many…» or yes/no question asks of an event or thing the articles never
+    speak of: one of its content words is no everyday word (:func:`everyday_words`) and the glossary,
+    written from the articles' vocabulary, has no Arabic for it — «How many people were arrested…?»,
+    «Did Kazakhstan expel any foreign diplomats…?» —, as ``Counts.unreported`` reads a «كم» question
+    whose verb the corpus has in no form. A «How many» question must have most of its content words
+    known (``ENGLISH_COUNT_COVERAGE``); a yes/no question asks whether that very act happened, so
+    its word alone decides. Only for a glossary written for the corpus (``GLOSSARY_FIT``: the caller
+    checks)."""
     text = question.strip().lower()
-    if not text.startswith("how many") or glossary.coverage(question) < ENGLISH_COUNT_COVERAGE:
+    counting = text.startswith("how many") and glossary.coverage(question) >= ENGLISH_COUNT_COVERAGE
+    if not (counting or _ENGLISH_YES_NO.match(text)):
         return False
     everyday = everyday_words()
     return any(word not in everyday and word not in _COUNT_FRAME for word in glossary.untranslated(question))
 
+
+# A yes/no question: «Did…», «Was…», «Has…» (a statement's verb never opens an English question).
+_ENGLISH_YES_NO = re.compile(r"^(did|does|do|was|were|is|are|has|have|had)\b")
 
 # Words that frame a count rather than name what is counted («in total», «approximately», «recorded»),
 # rarer than the everyday words.

@@ -169,7 +169,12 @@ def test_untranslated_counts_content_words_the_glossary_lacks() -> None:
         ("How many people were killed in Almaty alone?", False),  # «alone»: an everyday word
         ("How many days did the state of emergency last?", False),  # «last»: an everyday word
         ("How many people were killed in total?", False),  # «total» frames the count
-        ("What did the police arrest?", False),  # no «How many»
+        ("What did the police arrest?", False),  # no «How many», no yes/no question
+        ("Did the protesters storm the airport?", False),  # every word the articles' own
+        ("Was a state of emergency declared?", False),
+        ("Was the airport reopened to flights afterwards?", True),  # «reopened»: never reported
+        ("Has Kazakhstan recalled its ambassador from Moscow?", True),
+        ("Did Putin visit Almaty?", False),  # «visit»: an everyday word, decided by the sentences
     ],
 )
 def test_english_unreported(question: str, unreported: bool) -> None:
@@ -182,6 +187,14 @@ def test_an_english_count_of_what_the_articles_never_report_declines(retriever: 
     assert answer.declined
     assert answer.reason == "english"
     assert not retriever.answer("How many people were killed in Almaty alone?").declined
+
+
+def test_an_english_yes_no_question_about_an_act_the_articles_never_report_declines(
+    retriever: Retriever,
+) -> None:
+    answer = retriever.answer("Did the authorities shut down mobile networks during the unrest?")
+    assert answer.declined
+    assert answer.reason == "english"
 
 
 def test_a_glossary_written_for_other_articles_does_not_speak_for_a_corpus() -> None:
