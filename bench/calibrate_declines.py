@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.decide import BM25_FEATURES, FEATURES
+from retrieval.decide import BM25_FEATURES, FEATURES, load_models
 from retrieval.encoder import Encoder, load_encoder
 from retrieval.errors import EmptyQuestionError
 from retrieval.evaluate import read_cases, squad_cases
@@ -168,11 +168,14 @@ def choose(
     return theta, threshold
 
 
-def _table(name: str, names: tuple[str, ...], theta: np.ndarray, threshold: float) -> list[str]:
+def _table(
+    name: str, names: tuple[str, ...], theta: np.ndarray, threshold: float, yes_no: float | None
+) -> list[str]:
     return [
         f"[{name}]",
         f"bias = {theta[0]:.4f}",
         f"threshold = {threshold:.4f}",
+        *([f"yes_no_threshold = {yes_no:.4f}"] if yes_no is not None else []),
         "",
         f"[{name}.weights]",
         *(f"{n} = {v:.4f}" for n, v in zip(names, theta[1:], strict=True)),
@@ -216,17 +219,19 @@ def main() -> int:
     theta_e, threshold_e = choose(se, sy, sg, oe, oy, args)
     print("weights:", {n: round(float(v), 3) for n, v in zip(FEATURES, theta_e[1:], strict=True)})
     if args.write:
+        current = load_models()  # the yes/no thresholds are kept (bench/yes_no_threshold.py chooses them)
         lines = [
             "# The decline models: P(the corpus answers the question) = sigmoid(bias + Σ weight × feature),",
             "# declined below `threshold`; [bm25] for BM25's ranking, [encoder] when the sentence encoder",
             "# re-ranked (it also weighs the best sentence's cosine). Written by bench/calibrate_declines.py",
-            '# (README, "Knowing when not to answer"); refit them rather than editing by hand.',
+            '# (README, "Knowing when not to answer"); refit them rather than editing by hand. A yes/no',
+            "# question is declined below `yes_no_threshold` (chosen by bench/yes_no_threshold.py).",
             "",
-            *_table("bm25", BM25_FEATURES, theta_b, threshold_b),
-            *_table("encoder", FEATURES, theta_e, threshold_e),
+            *_table("bm25", BM25_FEATURES, theta_b, threshold_b, current.bm25.yes_no_threshold),
+            *_table("encoder", FEATURES, theta_e, threshold_e, current.encoder.yes_no_threshold),
         ]
         MODEL.write_text("\n".join(lines), "utf-8")
-        print(f"wrote {MODEL.name}")
+        print(f"wrote {MODEL.name}; choose the yes/no thresholds again: bench/yes_no_threshold.py --write")
     return 0
 
 

@@ -20,6 +20,7 @@ from retrieval.decide import (
     ON_BEHALF,
     YEAR,
     DeclineModels,
+    asks_yes_no,
     holds_kind,
     is_definite_noun,
     load_models,
@@ -343,7 +344,9 @@ class Retriever:
         )
         too_weak = features["coverage"] < self.config.min_coverage
         model = self.decline_models.for_hit(hits[0].cosine)
-        if unknown_topic or too_weak or model.declines(features):
+        framing = {normalize(word) for word in query.framing}
+        yes_no = asks_yes_no(normalize(question).split(), framing)
+        if unknown_topic or too_weak or model.declines(features, yes_no=yes_no):
             reason = "unknown topic" if unknown_topic else "weak match"
             return about(question, query.tokens, (), True, missing, reason, related=related)
         texts, probability = [h.sentence.text for h in hits], model.probability(features)

@@ -1,7 +1,7 @@
 """Whether the sources give the count a «كم» question asks for.
 
 Pure: :class:`Counts` reads a :class:`~retrieval.index.SentenceIndex` (and the corpus's word families)
-and answers four questions about a parsed :class:`~retrieval.query.Query`:
+and answers five questions about a parsed :class:`~retrieval.query.Query`:
 
 - :meth:`Counts.unnamed`: the counted thing is a word the corpus never uses in any number («كم عدد
   الدبابات…»); «الضيوف» is named by «ضيف» (``families.count_keys``);

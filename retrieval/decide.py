@@ -498,6 +498,23 @@ def _asked_name(run: Sequence[str], candidate: Callable[[str], bool], names: Abs
     return False
 
 
+# «هل…؟», Maghrebi «واش…؟»: a question asking whether something is so.
+YES_NO = _words("هل وهل أهل واش")
+
+
+def asks_yes_no(normals: Sequence[str], framing: AbstractSet[str] = frozenset()) -> bool:
+    """Whether a question (normalised words) opens with a yes/no particle, past its ``framing`` words
+    (greetings, thanks, «طيب»): «هل زار بوتين كازاخستان؟». A yes/no question asks whether one thing is
+    so, which a sentence on its topic that says neither yes nor no does not answer: the decline model
+    asks more evidence of it (``DeclineModel.yes_no_threshold``). A long message asking yes/no in
+    passing («…فبدي أعرف: وهل فعلا وصلت…») does not open with one, and «هل… أم…؟» asks to choose."""
+    first = next((word for word in normals if word not in framing), None)
+    return first in YES_NO and _OR not in normals
+
+
+_OR = normalize("أم")
+
+
 def is_definite_noun(normal_word: str) -> bool:
     """A word carrying the article (الاستفتاء, بالدولار): it names a specific thing or topic."""
     return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in ARTICLE_PREFIXES)
@@ -505,18 +522,21 @@ def is_definite_noun(normal_word: str) -> bool:
 
 @dataclass(frozen=True)
 class DeclineModel:
-    """A logistic model: P(the corpus answers) from the features; decline below ``threshold``."""
+    """A logistic model: P(the corpus answers) from the features; decline below ``threshold``, or below
+    ``yes_no_threshold`` for a yes/no question (:func:`asks_yes_no`) when the file sets one."""
 
     weights: Mapping[str, float]
     bias: float
     threshold: float
+    yes_no_threshold: float | None = None
 
     def probability(self, features: Mapping[str, float]) -> float:
         z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def declines(self, features: Mapping[str, float]) -> bool:
-        return self.probability(features) < self.threshold
+    def declines(self, features: Mapping[str, float], *, yes_no: bool = False) -> bool:
+        floor = self.yes_no_threshold if yes_no and self.yes_no_threshold is not None else self.threshold
+        return self.probability(features) < max(floor, self.threshold)
 
 
 def parse_model(raw: Mapping[str, object], features: Sequence[str] = FEATURES) -> DeclineModel:
@@ -527,10 +547,12 @@ def parse_model(raw: Mapping[str, object], features: Sequence[str] = FEATURES) -
     unknown = set(weights) - set(features)
     if unknown:
         raise ValueError(f"unknown decline features: {', '.join(sorted(unknown))}")
+    yes_no = raw.get("yes_no_threshold")
     return DeclineModel(
         {str(k): float(v) for k, v in weights.items()},
         float(raw["bias"]),  # type: ignore[arg-type]
         float(raw["threshold"]),  # type: ignore[arg-type]
+        None if yes_no is None else float(yes_no),  # type: ignore[arg-type]
     )
 
 

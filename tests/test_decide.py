@@ -14,6 +14,7 @@ from retrieval.decide import (
     FEATURES,
     DeclineModel,
     asked_kind,
+    asks_yes_no,
     counted_word,
     dated,
     holds_kind,
@@ -120,6 +121,47 @@ def test_the_model_declines_below_its_threshold() -> None:
     model = DeclineModel({"coverage": 10.0}, -5.0, 0.5)
     assert model.declines({"coverage": 0.2})
     assert not model.declines({"coverage": 0.9})
+
+
+def test_a_yes_no_question_is_declined_below_its_own_threshold() -> None:
+    weights = {"coverage": 10.0}
+    model = parse_model({"bias": -5.0, "threshold": 0.3, "yes_no_threshold": 0.6, "weights": weights})
+    features = {"coverage": 0.52}  # P ≈ 0.55
+    assert not model.declines(features)
+    assert model.declines(features, yes_no=True)
+    plain = parse_model({"bias": -5.0, "threshold": 0.3, "weights": weights})
+    assert not plain.declines(features, yes_no=True)  # no yes/no threshold: the model's own
+
+
+def test_the_bundled_yes_no_thresholds_ask_more_evidence() -> None:
+    models = load_models()
+    for model in (models.bm25, models.encoder):
+        assert model.yes_no_threshold is not None
+        assert model.threshold < model.yes_no_threshold < 1
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        ("هل زار بوتين كازاخستان؟", True),
+        ("وهل استقالت الحكومة؟", True),
+        ("واش روسيا صيفطات العسكر؟", True),  # Maghrebi
+        ("طيب هل وصلت القوات؟", True),  # past its framing word
+        ("متى وصلت القوات؟ وهل غادرت؟", False),  # asks «when» first
+        ("هل كانت الأشرطة ملونة أم بالأبيض والأسود؟", False),  # a choice
+        ("بدي أعرف شغلة: هل فعلا وصلت الاحتجاجات للعاصمة؟", False),  # a message asking in passing
+    ],
+)
+def test_asks_yes_no(question: str, yes_no: bool) -> None:
+    assert asks_yes_no(normalize(question).split(), {normalize("طيب")}) is yes_no
+
+
+def test_a_yes_no_question_whose_act_the_sources_never_report_declines(retriever: Retriever) -> None:
+    # the sentences on the president and the dead say neither yes nor no
+    assert retriever.answer("هل اعتذر الرئيس للشعب عن القتلى؟").declined
+    asked = ("هل أرسلت روسيا قوات إلى كازاخستان؟", "واش توكاييف طلب المساعدة من معاهدة الأمن الجماعي؟")
+    for question in asked:
+        assert not retriever.answer(question).declined
 
 
 def test_parse_model_rejects_unknown_features() -> None:
