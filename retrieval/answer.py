@@ -345,7 +345,7 @@ class Retriever:
         too_weak = features["coverage"] < self.config.min_coverage
         model = self.decline_models.for_hit(hits[0].cosine)
         framing = {normalize(word) for word in query.framing}
-        yes_no = asks_yes_no(normalize(question).split(), framing)
+        yes_no = asks_yes_no(normalize(query.reading or question).split(), framing)
         if unknown_topic or too_weak or model.declines(features, yes_no=yes_no):
             reason = "unknown topic" if unknown_topic else "weak match"
             return about(question, query.tokens, (), True, missing, reason, related=related)

@@ -143,6 +143,13 @@ def test_common_words_are_read_as_written_not_as_the_nearest_corpus_word() -> No
     assert known.word("esm") == "اسم"
     assert known.word("walla") == "ولا"
     assert known.word("bin") == "بن"
+    assert Transliterator.build([("حول", 6)]).word("hal") == "هل"  # whether: a yes/no question
+
+
+def test_an_arabizi_yes_no_question_needs_the_evidence_an_arabic_one_does(retriever: Retriever) -> None:
+    question = "hal tokayev e3tazar lel sha3b 3an el 2atla?"  # «هل اعتذر توكاييف للشعب…؟»: never reported
+    assert retriever.parse(question).reading.startswith("هل ")
+    assert retriever.answer(question).declined
     assert Transliterator.build([("يوم", 5)], preferred=["اما"]).word("yom") == "يوم"  # a unit of time
     assert Transliterator.build([("مده", 2)], preferred=["ماذا"]).word("modde") == "مدة"  # not «ماذا»
     assert Transliterator.build([("عاون", 4)], fixed={}).word("3an") == "عاون"  # the table can be left out
