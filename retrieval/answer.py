@@ -344,8 +344,8 @@ class Retriever:
         )
         too_weak = features["coverage"] < self.config.min_coverage
         model = self.decline_models.for_hit(hits[0].cosine)
-        framing = {normalize(word) for word in query.framing}
-        yes_no = asks_yes_no(normalize(query.reading or question).split(), framing)
+        whole = normalize(query.reading or question).split()
+        yes_no = asks_yes_no(whole, {normalize(word) for word in query.framing})
         if unknown_topic or too_weak or model.declines(features, yes_no=yes_no):
             reason = "unknown topic" if unknown_topic else "weak match"
             return about(question, query.tokens, (), True, missing, reason, related=related)
@@ -353,7 +353,6 @@ class Retriever:
         if undated(query.asks, texts, probability):
             # «متى انسحبت القوات؟»: the sources tell of the withdrawal, not of its date
             return about(question, query.tokens, (), True, (), "unstated date", related=related)
-        whole = normalize(query.reading or question).split()
         if unpriced(whole, texts, probability):
             # «ما المبلغ الذي رصدته السلطات…؟»: the sources tell of the aid, not of a sum
             unpaid = "unstated amount"
@@ -508,21 +507,6 @@ class Retriever:
             held = self.index.tokens_in(" ".join(after))
             return bool(complement.matched(held)) or same_country(complement, after[:1])
 
-        def names(hit: Hit, asked: set[str]) -> bool:
-            for sentence in (hit.sentence, hit.before, hit.after):
-                if sentence is None:
-                    continue
-                tokens = self.index.tokens_in(sentence.text)
-                words = normalize(sentence.text).split()
-                if complement is not None and not complemented(complement, tokens, words):
-                    continue
-                if not names_holder(words, title, asked, own, completes):
-                    continue
-                at_home = asked | self._home
-                if not homeless or rest(hit) or names_holder(words, title, at_home, own, completes):
-                    return True
-            return False
-
         # A question naming no country asks about the corpus's own: a holder of the title of another
         # country («رئيس الوزراء القطري السابق حمد بن جاسم») answers it only where the hit also holds the
         # question's other words («…وزير الدفاع الروسي… يطلع بوتين»), not for «رئيس الوزراء المستقيل».
@@ -532,6 +516,21 @@ class Retriever:
         def rest(hit: Hit) -> bool:
             present = self.index.tokens_in(hit.sentence.text) | self._context_tokens(hit)
             return all(c.matched(present) for c in others)
+
+        def names(hit: Hit, asked: set[str]) -> bool:
+            at_home = asked | self._home
+            for sentence in (hit.sentence, hit.before, hit.after):
+                if sentence is None:
+                    continue
+                tokens = self.index.tokens_in(sentence.text)
+                words = normalize(sentence.text).split()
+                if complement is not None and not complemented(complement, tokens, words):
+                    continue
+                if not names_holder(words, title, asked, own, completes):
+                    continue
+                if not homeless or rest(hit) or names_holder(words, title, at_home, own, completes):
+                    return True
+            return False
 
         holder = next((hit for hit in hits if names(hit, asked)), None)
         if holder is None:

@@ -498,8 +498,9 @@ def _asked_name(run: Sequence[str], candidate: Callable[[str], bool], names: Abs
     return False
 
 
-# «هل…؟», Maghrebi «واش…؟»: a question asking whether something is so.
+# «هل…؟», Maghrebi «واش…؟»: a question asking whether something is so; «أم» makes it a choice.
 YES_NO = _words("هل وهل أهل واش")
+_OR = normalize("أم")
 
 
 def asks_yes_no(normals: Sequence[str], framing: AbstractSet[str] = frozenset()) -> bool:
@@ -510,9 +511,6 @@ def asks_yes_no(normals: Sequence[str], framing: AbstractSet[str] = frozenset())
     passing («…فبدي أعرف: وهل فعلا وصلت…») does not open with one, and «هل… أم…؟» asks to choose."""
     first = next((word for word in normals if word not in framing), None)
     return first in YES_NO and _OR not in normals
-
-
-_OR = normalize("أم")
 
 
 def is_definite_noun(normal_word: str) -> bool:
