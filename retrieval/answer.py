@@ -26,6 +26,7 @@ from retrieval.decide import (
     load_models,
     names_holder,
     nations_of,
+    publishes,
     second_first,
     title_stem,
     undated,
@@ -47,13 +48,15 @@ from retrieval.gazetteer import (
 )
 from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit
-from retrieval.query import Query, QueryParser
+from retrieval.query import Concept, Query, QueryParser
 from retrieval.rerank import rerank
 from retrieval.roles import complemented, name_in, same_country, unheld
 from retrieval.text import (
     PIPELINE_VERSION,
     Lexicon,
     Pipeline,
+    Term,
+    bare_word,
     make_name_stemmer,
     make_stemmer,
     normalize,
@@ -443,6 +446,10 @@ class Retriever:
                 name = name_in(concept.term)
                 if name:
                     return name
+                # «النت» is «الإنترنت», which it lacks too; but not where something was published on it
+                # («نشرت بيانها على النت»: the medium), nor in a long message's story («قريت عالنت…»)
+                if self._names_by_equivalent(concept.term) and self._asked_of(concept, query):
+                    return concept.term.surface
             if query.script == "arabizi" and not concept.tokens and concept.term.normal in known_names():
                 return concept.term.surface  # «biden» → «بايدن»: a name read as such, not a guess
         for concept in query.concepts:
@@ -455,6 +462,21 @@ class Retriever:
                 if entity and not entity_written(entity, self._corpus_text):
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
+
+    @staticmethod
+    def _asked_of(concept: Concept, query: Query) -> bool:
+        """Whether the question asks about ``concept``'s thing: it stands in the asking clauses of a long
+        message (``Query.focus``), and no word speaks of publishing (then it is the medium)."""
+        words = [c.term.normal for c in query.concepts]
+        asked = normalize(query.focus).split() if query.focus else words
+        return concept.term.normal in asked and not publishes(words)
+
+    def _names_by_equivalent(self, term: Term) -> bool:
+        """Whether a dialect word the corpus lacks in every form stands for a loanword or a name in
+        Standard Arabic («النت» → «إنترنت»: ``dialect.toml``), as :func:`name_in` reads that spelling:
+        a question about it is about something the corpus never mentions, as with the Standard word."""
+        found = self.dialect.equivalents(bare_word(term.normal))  # a noun, not a verb's inflection
+        return any(name_in(Term(word, word, "")) for word in found)
 
     def naming(self, query: Query, hits: Sequence[Hit]) -> Hit | None:
         """For a «who / what name» question about a role («ما اسم وزير الداخلية؟»), the hit to show first:

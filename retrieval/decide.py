@@ -151,7 +151,8 @@ def _asks_countries(normals: Sequence[str]) -> bool:
     return any(w in _COUNTRIES and i and normals[i - 1] in _ASKING_LIST for i, w in enumerate(normals))
 
 
-def _publishes(normals: Sequence[str]) -> bool:
+def publishes(normals: Sequence[str]) -> bool:
+    """Whether the question's words speak of publishing or posting («نشرت», «حط», «غرد»)."""
     return any(w in _PUBLISHING or w[1:] in _PUBLISHING for w in normals)
 
 
@@ -169,7 +170,7 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         ("place", ASKS_PLACE),
     ):
         if words & cue:
-            return "medium" if kind == "place" and _publishes(normals) else kind
+            return "medium" if kind == "place" and publishes(normals) else kind
     if words & {"عدد", PERCENT}:  # «ما عدد…», «ما نسبة…»
         return "number"
     if {bare_word(w) for w in words} & REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»

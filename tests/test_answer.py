@@ -96,6 +96,23 @@ def test_question_about_an_absent_country_is_declined_naming_it(retriever: Retri
     assert answer.hits == ()
 
 
+@pytest.mark.parametrize("question", ["النت اتقطع في كازاخستان ولا لأ؟", "كم يوم فضل النت مقطوع هناك؟"])
+def test_a_dialect_word_for_a_loanword_the_corpus_lacks_declines_naming_it(
+    retriever: Retriever, question: str
+) -> None:
+    # «النت» is «الإنترنت» (dialect.toml), which the articles never mention, as «الانترنت» declines
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unknown entity"
+    assert "النت" in answer.missing_terms
+
+
+def test_the_internet_as_where_something_was_published_is_no_topic(retriever: Retriever) -> None:
+    # the medium of a statement («على موقعها الإلكتروني»), not a thing the sources must mention
+    answer = retriever.answer("منظمة التعاون الإسلامي نشرت بيانها على النت ولا وين؟")
+    assert not answer.declined
+
+
 def test_a_nationality_of_an_absent_country_is_declined_naming_it(retriever: Retriever) -> None:
     answer = retriever.answer("ما موقف الحكومة الصينية من الاحتجاجات في كازاخستان؟")
     assert answer.declined
