@@ -142,9 +142,7 @@ class Counts:
         """Whether ``text`` counts ``concept`` beside a figure, or ``quantity`` counts members of the
         security forces and the concept names them («عسكري», «شرطي») or the question's ``group`` is
         theirs («كم عنصرًا من قوات الأمن…»)."""
-        near = counted_words(text)
-        keys = count_keys(concept.term.normal)
-        if concept.tokens & self.index.tokens_in(" ".join(near)) or any(keys & count_keys(w) for w in near):
+        if self._beside_figure(concept.tokens, count_keys(concept.term.normal), text):
             return True
         return quantity.group == "security" and bool(group or group_of(_named(concept)))
 
@@ -182,12 +180,17 @@ class Counts:
         found = []
         for entry in self.index.holding(tokens, FIGURE_SENTENCES):
             sentence = self.index.entries[entry].sentence
-            near = counted_words(sentence.text)
-            if tokens & self.index.tokens_in(" ".join(near)) or any(keys & count_keys(word) for word in near):
+            if self._beside_figure(tokens, keys, sentence.text):
                 found.append(sentence)
                 if first:
                     break
         return found
+
+    def _beside_figure(self, tokens: AbstractSet[str], keys: AbstractSet[str], text: str) -> bool:
+        """Whether ``text`` holds, within ``COUNT_REACH`` words of a figure (``figures.counted_words``), one
+        of the indexed ``tokens`` or a word of the same ``count_keys``."""
+        near = counted_words(text)
+        return bool(tokens & self.index.tokens_in(" ".join(near))) or any(keys & count_keys(w) for w in near)
 
 
 def _measure(concept: Concept) -> str | None:

@@ -534,8 +534,10 @@ class DeclineModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def declines(self, features: Mapping[str, float], *, yes_no: bool = False) -> bool:
-        floor = self.yes_no_threshold if yes_no and self.yes_no_threshold is not None else self.threshold
-        return self.probability(features) < max(floor, self.threshold)
+        floor = self.threshold
+        if yes_no and self.yes_no_threshold is not None:  # never below the model's own threshold
+            floor = max(floor, self.yes_no_threshold)
+        return self.probability(features) < floor
 
 
 def parse_model(raw: Mapping[str, object], features: Sequence[str] = FEATURES) -> DeclineModel:
