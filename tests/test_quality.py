@@ -100,6 +100,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions9.jsonl",
         "questions10.jsonl",
         "questions11.jsonl",
+        "questions12.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -110,6 +111,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout8.jsonl",
         "heldout9.jsonl",
         "heldout10.jsonl",
+        "heldout11.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
