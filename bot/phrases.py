@@ -79,6 +79,8 @@ DECLINE_KINDS = {
     "amount": "مبلغًا",
     "stance": "موقفًا",
 }
+# A question set after the events as a whole («…بعد الأحداث؟»): the sources end with them.
+DECLINE_LATER = "لا تذكر المصادر المتاحة ما جرى بعد انتهاء الأحداث: تروي الأحداث كما جرت في أيامها."
 DECLINE_NO_DETAIL = "لم أجد في المصادر المتاحة ما يجيب عن هذا تحديدًا."
 DECLINE_RELATED = "أقرب ما تذكره المصادر (للاطلاع، لا جوابًا):"
 DECLINE_ENGLISH = (

@@ -20,6 +20,7 @@ from retrieval.decide import (
     ON_BEHALF,
     YEAR,
     DeclineModels,
+    asks_after_the_events,
     asks_yes_no,
     holds_kind,
     is_definite_noun,
@@ -94,6 +95,7 @@ SHORT_QUESTION = 2
 SHORT_TOPIC_COVERAGE = 0.4
 GENERAL = frozenset({"العام", "العامه"})  # «الأمين العام», «المدعي العام»: a role, though definite
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
+AFTER_DEPTH = 3  # hits (with their neighbours) searched for what came after the events
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
 MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not shown
 MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first
@@ -339,6 +341,13 @@ class Retriever:
         if holder is None:  # «ما اسم وزير الداخلية؟»: the sources speak of the role, never name its holder
             return about(question, query.tokens, (), True, (), "unstated name", related=related)
         hits = [holder, *(h for h in hits if h is not holder)]
+        whole = normalize(query.reading or question).split()
+        # a long message's asking clauses, not its story
+        asked = normalize(query.focus).split() if query.script == "arabic" and query.focus else whole
+        near = [s for h in hits[:AFTER_DEPTH] for s in (h.before, h.sentence, h.after) if s is not None]
+        if asks_after_the_events(asked, [normalize(s.text) for s in near]):
+            # «متى زار توكاييف موسكو بعد الأحداث؟»: the sources end with the events
+            return about(question, query.tokens, (), True, (), "later events", related=related)
         features = self.evidence(query, hits)
         unknown_topic = (
             features["missing_definite"]
@@ -347,7 +356,6 @@ class Retriever:
         )
         too_weak = features["coverage"] < self.config.min_coverage
         model = self.decline_models.for_hit(hits[0].cosine)
-        whole = normalize(query.reading or question).split()
         yes_no = asks_yes_no(whole, {normalize(word) for word in query.framing})
         if unknown_topic or too_weak or model.declines(features, yes_no=yes_no):
             reason = "unknown topic" if unknown_topic else "weak match"
@@ -360,8 +368,6 @@ class Retriever:
             # «ما المبلغ الذي رصدته السلطات…؟»: the sources tell of the aid, not of a sum
             unpaid = "unstated amount"
             return about(question, query.tokens, (), True, (), unpaid, related=related, asks="amount")
-        # a long message's asking clauses, not its story
-        asked = normalize(query.focus).split() if query.script == "arabic" and query.focus else whole
         best = [normalize(s.text) for s in (hits[0].sentence, hits[0].before, hits[0].after) if s is not None]
         if unplaced(query.asks, asked, best) or self.counts.unshown(query, asked, hits, self._home):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country

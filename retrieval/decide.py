@@ -514,6 +514,38 @@ def asks_yes_no(normals: Sequence[str], framing: AbstractSet[str] = frozenset())
     return first in YES_NO and _OR not in normals
 
 
+# A question set after the events as a whole: «بعد الأحداث», «بعد انتهاء الاضطرابات», «بعد سنة من
+# الأزمة». The words for the whole episode, not for one of its acts («بعد استقالة الحكومة» asks what the
+# sources may tell); the protests count only with their end («بعد انتهاء الاحتجاجات»), since what followed
+# their start is the news itself.
+_AFTER = _words("بعد وبعد بعدما")
+_EPISODE = _words("احداث الاحداث اضطرابات الاضطرابات ازمه الازمه قلاقل القلاقل")
+_ENDING = _words("انتهاء نهايه انتها انتهت خلصت")
+_SPANS = _words("سنه عام شهر شهور اشهر سنتين عامين")
+_AFTER_WINDOW = 3  # «بعد سنة من الأحداث»: the episode within this many words of «بعد»
+
+
+def after_the_events(normals: Sequence[str]) -> bool:
+    """Whether normalised words speak of the time after the events as a whole («بعد الأحداث»)."""
+    for i, word in enumerate(normals):
+        if word not in _AFTER:
+            continue
+        following = normals[i + 1 : i + 1 + _AFTER_WINDOW]
+        if following[:1] and (following[0] in _ENDING or following[0] in _EPISODE):
+            return True
+        if following[:1] and following[0] in _SPANS and any(w in _EPISODE for w in following[1:]):
+            return True
+    return False
+
+
+def asks_after_the_events(asked: Sequence[str], best: Sequence[str]) -> bool:
+    """Whether a question (its asking words, normalised) is set after the events as a whole — «متى زار
+    توكاييف موسكو بعد الأحداث؟», «هل مددت السلطات الطوارئ بعد انتهاء مدتها؟» — while its ``best``
+    sentences (normalised) never speak of what came after them: the sources tell the events as they
+    happened, and what followed is not in them, whatever the topic's words match."""
+    return after_the_events(asked) and not any(after_the_events(text.split()) for text in best)
+
+
 def is_definite_noun(normal_word: str) -> bool:
     """A word carrying the article (الاستفتاء, بالدولار): it names a specific thing or topic."""
     return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in ARTICLE_PREFIXES)

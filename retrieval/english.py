@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 from retrieval.amounts import no_sum
 from retrieval.arabizi import ENGLISH, latin_words, names_in
-from retrieval.decide import second_first
+from retrieval.decide import after_the_events, second_first
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
-from retrieval.text import longest_matches
+from retrieval.text import longest_matches, normalize
 
 if TYPE_CHECKING:
     from retrieval.answer import Retriever
@@ -155,6 +155,9 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
         return Answer(question, (), (), True, (), "english")  # «How much compensation…?»: no sum given
     if retriever.glossary_fit >= GLOSSARY_FIT and english_unreported(retriever.glossary, question):
         return Answer(question, (), (), True, (), "english")  # «How many people were arrested?»
+    later = not any(after_the_events(normalize(hit.sentence.text).split()) for hit in hits)
+    if english_after(question) and later:  # «…after the unrest?»: the sources end with the events
+        return Answer(question, (), (), True, (), "english")
     if second_first(english_kind(question), [hit.sentence.text for hit in hits[:2]]):
         hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question
     return Answer(question, (), tuple(hits), False, (), "english")
@@ -234,6 +237,21 @@ def english_asks_amount(question: str) -> bool:
     operation cost?», «What was the cost of…»), as ``amounts.asks_amount`` reads an Arabic one."""
     text = question.strip().lower()
     return bool((text.startswith("how much") and _ENGLISH_MONEY.search(text)) or _ENGLISH_SUM.search(text))
+
+
+# «…after the unrest?», «…since the crisis?», «…after the protests ended?»: set after the events as a whole,
+# as ``decide.after_the_events`` reads an Arabic question.
+_ENGLISH_AFTER = re.compile(
+    r"\b(after|since) the (unrest|events|crisis|turmoil|upheaval|riots)\b(?! (began|started|broke))"
+    r"|\bafter the (protests|demonstrations|unrest|riots|violence) (ended|were over|was over|died down)\b"
+    r"|\bafter the end of the (protests|unrest|crisis|events|riots)\b"
+)
+
+
+def english_after(question: str) -> bool:
+    """Whether an English question is set after the events as a whole («Did Kazakhstan rename its capital
+    after the unrest?»)."""
+    return bool(_ENGLISH_AFTER.search(question.lower()))
 
 
 def english_kind(question: str) -> str | None:

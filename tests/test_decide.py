@@ -14,6 +14,7 @@ from retrieval.decide import (
     FEATURES,
     DeclineModel,
     asked_kind,
+    asks_after_the_events,
     asks_yes_no,
     counted_word,
     dated,
@@ -728,6 +729,49 @@ def test_the_stance_of_a_country_named_only_in_passing_declines(retriever: Retri
     [("ما موقف روسيا من أحداث كازاخستان؟", "أنتونوف"), ("ما موقف قطر من أحداث كازاخستان؟", "جاسم")],
 )
 def test_the_stance_of_a_country_the_sources_quote_is_answered(
+    retriever: Retriever, question: str, quoted: str
+) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert quoted in answer.hits[0].sentence.text
+
+
+def test_a_question_set_after_the_events_as_a_whole_is_told_apart_from_one_after_an_act() -> None:
+    def after(question: str, *best: str) -> bool:
+        return asks_after_the_events(normalize(question).split(), [normalize(text) for text in best])
+
+    assert after("هل رفعت السلطات حظر التجول بعد انتهاء الاضطرابات؟")
+    assert after("وش صار في ألماتي بعد الأحداث؟")
+    assert after("كيف الوضع بعد سنة من الأزمة؟")
+    assert after("شو صار بعدما انتهت الاحتجاجات؟")
+    assert not after("ماذا حدث بعد استقالة الحكومة؟")  # after one act: the news may tell
+    assert not after("ماذا حدث بعد الاحتجاجات؟")  # after their start is the news itself
+    assert not after("كيف الوضع بعد سنة؟")  # a span of nothing named
+    # a best sentence that does speak of what came after the events
+    assert not after("وش صار بعد الأحداث؟", "وبعد انتهاء الاضطرابات عاد الهدوء إلى المدينة.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "هل رفعت كازاخستان حالة الطوارئ بعد انتهاء الاضطرابات؟",
+        "وش سوت الحكومة مع المعتقلين بعد الأحداث؟",
+        "شو صار بأسعار الغاز بعد الأزمة؟",
+        "كيف صار الوضع في ألماتي بعد سنة من الأحداث؟",
+    ],
+)
+def test_a_question_set_after_the_events_declines(retriever: Retriever, question: str) -> None:
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "later events"
+    assert not answer.hits
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [("ماذا حدث بعد استقالة الحكومة؟", "استقالة"), ("شنو سوت الحكومة بعد ما استقالت؟", "استقال")],
+)
+def test_a_question_after_one_act_of_the_events_is_answered(
     retriever: Retriever, question: str, quoted: str
 ) -> None:
     answer = retriever.answer(question)

@@ -12,6 +12,7 @@ from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
 from retrieval.english import (
     GLOSSARY_FIT,
+    english_after,
     english_asks_amount,
     english_kind,
     english_unreported,
@@ -195,6 +196,28 @@ def test_an_english_yes_no_question_about_an_act_the_articles_never_report_decli
     answer = retriever.answer("Did the authorities shut down mobile networks during the unrest?")
     assert answer.declined
     assert answer.reason == "english"
+
+
+@pytest.mark.parametrize(
+    ("question", "after"),
+    [
+        ("What happened to gas prices after the protests ended?", True),
+        ("Were any ministers put on trial after the unrest?", True),
+        ("How has Almaty changed since the crisis?", True),
+        ("What did the president do after the unrest began?", False),  # after its start: the news itself
+        ("What happened after the government resigned?", False),  # after one act
+        ("What happened after the end of the war?", False),  # not these events
+    ],
+)
+def test_english_after(question: str, after: bool) -> None:
+    assert english_after(question) is after
+
+
+def test_an_english_question_set_after_the_events_declines(retriever: Retriever) -> None:
+    answer = retriever.answer("What happened to gas prices after the protests ended?")
+    assert answer.declined
+    assert answer.reason == "english"
+    assert not retriever.answer("What did the government do after the protests began?").declined
 
 
 def test_a_glossary_written_for_other_articles_does_not_speak_for_a_corpus() -> None:

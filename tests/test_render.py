@@ -539,6 +539,14 @@ def test_a_decline_for_a_missing_kind_of_answer() -> None:
     assert stance.splitlines()[0] == "تذكر المصادر رئيس، الوزراء، لكنها لا تذكر موقفًا يجيب عن سؤالك."
 
 
+def test_a_question_set_after_the_events_is_told_the_sources_end_with_them() -> None:
+    answer = _related_answer(missing_terms=(), reason="later events")
+    text = render_decline_text(answer)
+    assert text.splitlines()[0] == phrases.DECLINE_LATER
+    assert "أعلنت الحكومة استقالتها الأربعاء." in text  # what the sources do say, as related
+    parse_html(render_decline_html(answer))
+
+
 def test_a_decline_with_related_sentences_is_valid_html() -> None:
     html = render_decline_html(_related_answer())
     assert "<b>الجديد</b>" in html

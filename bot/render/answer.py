@@ -263,6 +263,8 @@ def _decline_head(answer: Answer, *, markup: bool) -> str:
         )
     if answer.reason == "english":
         return plain(phrases.DECLINE_ENGLISH)
+    if answer.reason == "later events":
+        return plain(phrases.DECLINE_LATER)
     known = answer.known_terms if answer.related else ()
     if known and answer.missing_terms:
         head, tail = phrases.DECLINE_PARTIAL.split("{known}")
