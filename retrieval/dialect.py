@@ -179,13 +179,14 @@ _PERSON = "يتنا"
 # Passive and reflexive prefixes of dialect verbs: Egyptian and Levantine اتـ / انـ (اتقتل، انقتل).
 _PASSIVE = ("ات", "ان", "إت")
 _CONJUNCTIONS = ("و", "ف")
+_BEFORE_THIS = ("ب", "ل", "و", "ف", "ع")  # a proclitic before «هالـ»: «بهالأحداث», «عهالموضوع»
 
 
 def verb_cores(normal: str) -> list[str]:
     """Spellings of the dialect verb ``normal`` without its dialect prefixes or suffix, best first.
 
     «بيقولوا» → «يقولوا»; «هيحصل» → «يحصل»; «اتقتلوا» → «قتلوا»; «ماقالش» → «قال»; «قالو» → «قالوا»;
-    «هالكلام» → «الكلام». Candidates only: the caller keeps those the corpus knows.
+    «هالكلام» → «الكلام»; «بهالأحداث» → «الاحداث». Candidates only: the caller keeps those the corpus knows.
     """
     out: list[str] = []
     word = normal
@@ -197,6 +198,8 @@ def verb_cores(normal: str) -> list[str]:
         out.append(word)
     if len(word) >= 5 and word.startswith("هال"):  # Levantine and Gulf «هالـ» = «هذا الـ»
         out.append(word[1:])
+    if len(word) >= 6 and word[0] in _BEFORE_THIS and word[1:].startswith("هال"):  # «بهالأحداث»
+        out.append(word[2:])
     if len(word) >= 5 and word.startswith("عال"):  # Levantine «عالـ» = «على الـ»
         out.append(word[1:])
     if len(word) >= 4 and word[0] in _ASPECT and word[1] in _PERSON:
