@@ -160,7 +160,7 @@ def _counted_end(words: list[str], i: int, value: int | None, reach: int) -> int
     """Where the words a figure at ``i`` may count end: a number followed at once by a noun (past «ألف»,
     «مليون») counts that noun and the word after it («9 طائرات عسكرية… محملة بجنود» counts planes, not
     soldiers); else (a preposition between: «103 من القتلى», «ثمانية على الأقل من أفراد…», or a vague
-    amount) ``reach`` words on."""
+    amount) ``reach`` words on. A relative adjective after the noun is not counted (``_qualifies``)."""
     end = i + reach + 1
     if value is None:
         return end
@@ -168,11 +168,19 @@ def _counted_end(words: list[str], i: int, value: int | None, reach: int) -> int
     while j < len(words) and (words[j] in _AMOUNTS or _number_at(words, j) is not None):
         j += 1
     if j < len(words) and words[j] not in STOP_WORDS and _ARABIC_WORD.fullmatch(words[j]):
+        if j + 1 < len(words) and _qualifies(words[j + 1]):
+            return min(end, j + 1)  # «9 طائرات عسكرية»: the adjective says which planes, it counts nothing
         return min(end, j + 2)
     return end  # a preposition, or a word the page mangled («سلالاتâ€”»): as far as ``reach``
 
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
+
+
+def _qualifies(word: str) -> bool:
+    """A relative adjective (normalised: «عسكريه», «روسيه», «الحكوميه») after a counted noun: it says
+    which ones are counted, and counts nothing itself («9 طائرات عسكرية» counts no soldiers)."""
+    return len(word) >= 5 and word.endswith("يه") and _ARABIC_WORD.fullmatch(word) is not None
 
 
 def measure_of(word: str) -> str | None:

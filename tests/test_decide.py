@@ -777,3 +777,14 @@ def test_a_question_after_one_act_of_the_events_is_answered(
     answer = retriever.answer(question)
     assert not answer.declined
     assert quoted in answer.hits[0].sentence.text
+
+
+@pytest.mark.parametrize(
+    "question", ["كم عسكري روسي دخل كازاخستان؟", "كم عدد العسكر الروس اللي دخلوا كازاخستان؟"]
+)
+def test_a_count_of_soldiers_is_not_answered_by_military_planes(retriever: Retriever, question: str) -> None:
+    # «9 طائرات عسكرية… محملة بجنود»: «عسكرية» says which planes, and counts no soldier
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unstated count"
+    assert not retriever.answer("كم طائرة عسكرية روسية هبطت في مطار ألماتي؟").declined

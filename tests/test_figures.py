@@ -227,6 +227,9 @@ def test_a_number_followed_by_a_noun_counts_that_noun() -> None:
     assert normalize("جنديا") in counted_words("أرسلت 5 آلاف جنديا")  # past «آلاف» to the noun
     assert normalize("القتلى") in counted_words("إن 103 من القتلى سقطوا في مدينة ألماتي")  # a preposition
     assert normalize("أفراد") in counted_words("قتل ثمانية على الأقل من أفراد قوات الأمن")
+    assert normalize("عسكرية") not in planes  # a relative adjective says which planes: no soldiers counted
+    assert normalize("شرطة") in counted_words("أصيب 12 عنصر شرطة")  # a noun after the noun still is
+
 
 
 def test_a_figure_counts_nothing_of_itself() -> None:
