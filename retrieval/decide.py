@@ -60,6 +60,7 @@ TIME_UNITS = _DATE_NOUNS | _words(
 )
 _PLACE_NOUNS = _words("مدينة منطقة بلد دولة مكان مطار إقليم ولاية")
 _DATE_ASKING_NOUNS = _words("تاريخ موعد")
+_IN = _words("في فى ف")
 NUMBER_WORDS = _words(
     """واحد اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة عشر
     عشرات مئات آلاف ألف الف مئة مائة مليون ملايين عشرين ثلاثين أربعين خمسين العشرات المئات الآلاف"""
@@ -181,8 +182,8 @@ def asked_kind(normals: Sequence[str]) -> str | None:
                 return "date"
             if noun in _PLACE_NOUNS:
                 return "place"
-    if words & _DATE_ASKING_NOUNS:  # «ما تاريخ…», «شنو موعد…»
-        return "date"
+    if any(w in _DATE_ASKING_NOUNS and not (i and normals[i - 1] in _IN) for i, w in enumerate(normals)):
+        return "date"  # «ما تاريخ…», «شنو موعد…»; not «…فترة سوداء في تاريخ البلد» (its history)
     if _asks_countries(normals):
         return "countries"
     # «من هو…», «من رئيس الوزراء الجديد؟»: «من» before a pronoun or a title asks who

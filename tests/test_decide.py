@@ -83,6 +83,8 @@ def retriever() -> Retriever:
         ("ماذا قال بلينكن؟", None),
         ("أين فرضت حالة الطوارئ؟", "place"),
         ("الاحتجاجات وصلت فين؟", "place"),
+        ("ما تاريخ بيان المنظمة؟", "date"),
+        ("شو وصف الرئيس هاي الفترة في تاريخ البلاد؟", None),  # «في تاريخ»: its history, not a date
     ],
 )
 def test_asked_kind(question: str, kind: str | None) -> None:
