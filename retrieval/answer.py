@@ -29,6 +29,7 @@ from retrieval.decide import (
     nations_of,
     publishes,
     second_first,
+    succeeds,
     title_stem,
     undated,
     unplaced,
@@ -337,13 +338,13 @@ class Retriever:
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
-        holder = self.naming(query, hits[:NAMING_DEPTH])
-        if holder is None:  # «ما اسم وزير الداخلية؟»: the sources speak of the role, never name its holder
-            return about(question, query.tokens, (), True, (), "unstated name", related=related)
-        hits = [holder, *(h for h in hits if h is not holder)]
         whole = normalize(query.reading or question).split()
         # a long message's asking clauses, not its story
         asked = normalize(query.focus).split() if query.script == "arabic" and query.focus else whole
+        holder = self.naming(query, hits[:NAMING_DEPTH], asked)
+        if holder is None:  # «ما اسم وزير الداخلية؟»: the sources speak of the role, never name its holder
+            return about(question, query.tokens, (), True, (), "unstated name", related=related)
+        hits = [holder, *(h for h in hits if h is not holder)]
         near = [s for h in hits[:AFTER_DEPTH] for s in (h.before, h.sentence, h.after) if s is not None]
         if asks_after_the_events(asked, [normalize(s.text) for s in near]):
             # «متى زار توكاييف موسكو بعد الأحداث؟»: the sources end with the events
@@ -484,13 +485,15 @@ class Retriever:
         found = self.dialect.equivalents(bare_word(term.normal))  # a noun, not a verb's inflection
         return any(name_in(Term(word, word, "")) for word in found)
 
-    def naming(self, query: Query, hits: Sequence[Hit]) -> Hit | None:
+    def naming(self, query: Query, hits: Sequence[Hit], words: Sequence[str] = ()) -> Hit | None:
         """For a «who / what name» question about a role («ما اسم وزير الداخلية؟»), the hit to show first:
         the first whose sentence or neighbours name somebody holding the role, when the first hit names
         nobody holding the title at all; None when no hit names its holder («وزير الدفاع… شويجو»,
         «رئيس الدولة أيضًا», «رئيس الوزراء القطري» for the Kazakh one: the topic is there, the name is
-        not). The word after the title («الداخلية») must be in the same sentence as the name. Any other
-        question: the first hit."""
+        not). The word after the title («الداخلية») must be in the same sentence as the name. A title
+        asked of whoever came before or after somebody the question names («شكون الرئيس اللي كان قبل
+        توكاييف؟», ``words``: its normalised asking words) is a role too, that person's name no answer.
+        Any other question: the first hit."""
         if query.asks != "name" or not hits:
             return hits[0] if hits else None
         if any(unheld(c) for c in query.concepts):  # «منو القائد اللي يقود…؟»: no commander named
@@ -503,7 +506,9 @@ class Retriever:
         title_word, after = query.concepts[at].term.normal, query.concepts[at + 1].term.normal
         construct = not is_definite_noun(title_word)  # «رئيس الحكومة»: a role in construct
         role = construct or after in ON_BEHALF or after in GENERAL  # الأمين العام
-        if not role:
+        # People the question names; a place it names completes a title («رئيس قيرغيزستان»).
+        named = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
+        if not role and not succeeds(words, named):
             return hits[0]
         concepts = [c for c in query.concepts if c.term.normal not in ON_BEHALF]
         at = next(i for i, c in enumerate(concepts) if title_stem(c.term.normal))
@@ -517,8 +522,6 @@ class Retriever:
             if concept.slipped:
                 asked.update(self.parser.families.spellings(concept.term.normal, concept.term.surface))
 
-        # People the question names; a place it names completes a title («رئيس قيرغيزستان»).
-        named = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
         own = {name for name in named if not nations_of([name])}
 
         def completes(word: str, after: Sequence[str]) -> bool:

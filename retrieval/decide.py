@@ -368,10 +368,17 @@ def holds_name(words: Sequence[str], at_least: int = 1) -> bool:
 # «المتحدثة» → «متحدث». The titles a «who / what name» question asks a name for.
 _TITLE_STEMS = frozenset(  # «والرئيس», «ورئيس», «ووزير» are spellings of titles listed without «و»
     bare_word(w) for w in _TITLES if not w.startswith("و") or w.startswith("وزير")
-) | _words("عمدة محافظ حاكم ناطق ريس")
+) | _words("عمدة محافظ حاكم ناطق ريس رياس قياد زعام")
 # Two words for one role: «الناطق باسم…» is «المتحدث باسم…»; «الريس», as Egypt says and Arabizi
-# «ra2ees» reads, is «الرئيس».
-_SAME_TITLE = {"ناطق": "متحدث", "ريس": bare_word(normalize("رئيس"))}
+# «ra2ees» reads, is «الرئيس»; the office names its holder as the title does: «برئاسة فلان», «تحت قيادة
+# فلان» (its «ة» is taken off as a feminine's).
+_SAME_TITLE = {
+    "ناطق": "متحدث",
+    "ريس": bare_word(normalize("رئيس")),
+    "رياس": bare_word(normalize("رئيس")),
+    "قياد": normalize("قائد"),
+    "زعام": "زعيم",
+}
 _COMPLEMENT = 4  # words after a title that may spell its complement («رئيس منظمة معاهدة الأمن الجماعي»)
 _TITLE_RUN = 6  # words after a title searched for the holder's name, past its qualifiers
 # News verbs of saying that stand before a title («وقالت متحدثة…»): no name.
@@ -503,6 +510,15 @@ def _asked_name(run: Sequence[str], candidate: Callable[[str], bool], names: Abs
 # «هل…؟», Maghrebi «واش…؟»: a question asking whether something is so; «أم» makes it a choice.
 YES_NO = _words("هل وهل أهل واش")
 _OR = normalize("أم")
+
+
+_SUCCESSION = _words("قبل بعد وقبل وبعد")
+
+
+def succeeds(normals: Sequence[str], names: AbstractSet[str]) -> bool:
+    """Whether a question (normalised words) asks about whoever came before or after one of ``names``
+    (normalised): «…قبل توكاييف؟», «…بعد نزارباييف؟»."""
+    return any(first in _SUCCESSION and second in names for first, second in pairwise(normals))
 
 
 def asks_yes_no(normals: Sequence[str], framing: AbstractSet[str] = frozenset()) -> bool:

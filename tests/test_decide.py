@@ -26,6 +26,7 @@ from retrieval.decide import (
     parse_model,
     parse_models,
     second_first,
+    succeeds,
     title_stem,
     undated,
     unplaced,
@@ -790,3 +791,36 @@ def test_a_count_of_soldiers_is_not_answered_by_military_planes(retriever: Retri
     assert answer.declined
     assert answer.reason == "unstated count"
     assert not retriever.answer("كم طائرة عسكرية روسية هبطت في مطار ألماتي؟").declined
+
+
+def test_an_office_names_its_holder_as_its_title_does() -> None:
+    # «برئاسة فلان», «تحت قيادة فلان»: the office, with its «ة», is the title
+    assert title_stem(normalize("برئاسة")) == title_stem(normalize("رئيس"))
+    assert title_stem(normalize("بقيادة")) == title_stem(normalize("قائد"))
+    assert title_stem(normalize("زعامة")) == title_stem(normalize("زعيم"))
+
+
+def test_succeeds_reads_before_or_after_a_named_person() -> None:
+    names = {normalize("توكاييف")}
+    assert succeeds(normalize("شكون الرئيس اللي كان قبل توكاييف؟").split(), names)
+    assert succeeds(normalize("من جاء بعد توكاييف؟").split(), names)
+    assert not succeeds(normalize("من طلب توكاييف مساعدته قبل الأحداث؟").split(), names)
+
+
+@pytest.mark.parametrize(
+    "question", ["شكون الرئيس اللي كان قبل توكاييف؟", "مين استلم رئاسة الوزراء بعد استقالة الحكومة؟"]
+)
+def test_a_holder_the_sources_never_name_declines_as_an_unstated_name(
+    retriever: Retriever, question: str
+) -> None:
+    # «الرئيس توكاييف» names the person the question names, not the one before him; «رئيس الدولة» names
+    # nobody for the premiership
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unstated name"
+
+
+def test_a_title_asked_of_the_holder_the_sources_name_is_answered(retriever: Retriever) -> None:
+    answer = retriever.answer("من هو الرئيس الذي تحدث مع بوتين؟")
+    assert not answer.declined
+    assert "توكاييف" in answer.hits[0].sentence.text
