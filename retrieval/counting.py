@@ -154,7 +154,11 @@ class Counts:
         if not (asks and counted) or counted in NUMBER_WORDS | TIME_UNITS | GENERAL_COUNTED:
             return None
         concept = next((c for c in query.concepts if c.term.normal == query.counted and c.required), None)
-        if concept is None or not has_noun_reading(concept.term.surface):
+        if concept is None:
+            return None
+        # a slip the analyser cannot read («الصحفين») is read by the corpus's spellings of its family
+        spellings = self.families.spellings(concept.term.normal, concept.term.surface)
+        if not any(has_noun_reading(word) for word in (concept.term.surface, *spellings)):
             return None
         return concept
 

@@ -824,3 +824,12 @@ def test_a_title_asked_of_the_holder_the_sources_name_is_answered(retriever: Ret
     answer = retriever.answer("من هو الرئيس الذي تحدث مع بوتين؟")
     assert not answer.declined
     assert "توكاييف" in answer.hits[0].sentence.text
+
+
+def test_a_count_of_a_slip_the_analyser_cannot_read_is_read_by_its_corpus_spelling(
+    retriever: Retriever,
+) -> None:
+    # «الصحفين» for «الصحفيين»: the sources name journalists only in «تصريح صحفي», never with a figure
+    answer = retriever.answer("قديش عدد الصحفين اللي انقتلو بالمظاهرات؟")
+    assert answer.declined
+    assert answer.reason == "unstated count"
