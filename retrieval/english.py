@@ -155,9 +155,9 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
         return Answer(question, (), (), True, (), "english")  # «How much compensation…?»: no sum given
     if retriever.glossary_fit >= GLOSSARY_FIT and english_unreported(retriever.glossary, question):
         return Answer(question, (), (), True, (), "english")  # «How many people were arrested?»
-    later = not any(after_the_events(normalize(hit.sentence.text).split()) for hit in hits)
-    if english_after(question) and later:  # «…after the unrest?»: the sources end with the events
-        return Answer(question, (), (), True, (), "english")
+    ended = english_after(question)
+    if ended and not any(after_the_events(normalize(hit.sentence.text).split()) for hit in hits):
+        return Answer(question, (), (), True, (), "english")  # «…after the unrest?»: the sources end there
     if second_first(english_kind(question), [hit.sentence.text for hit in hits[:2]]):
         hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question
     return Answer(question, (), tuple(hits), False, (), "english")
