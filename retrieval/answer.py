@@ -339,14 +339,13 @@ class Retriever:
         if not hits:
             return about(question, query.tokens, (), True, missing, "no matching sentence")
         whole = normalize(query.reading or question).split()
-        # a long message's asking clauses, not its story
-        asked = normalize(query.focus).split() if query.script == "arabic" and query.focus else whole
+        asked = self._asking_words(query, whole)
         holder = self.naming(query, hits[:NAMING_DEPTH], asked)
         if holder is None:  # «ما اسم وزير الداخلية؟»: the sources speak of the role, never name its holder
             return about(question, query.tokens, (), True, (), "unstated name", related=related)
         hits = [holder, *(h for h in hits if h is not holder)]
-        near = [s for h in hits[:AFTER_DEPTH] for s in (h.before, h.sentence, h.after) if s is not None]
-        if asks_after_the_events(asked, [normalize(s.text) for s in near]):
+        near = (s.text for h in hits[:AFTER_DEPTH] for s in (h.before, h.sentence, h.after) if s is not None)
+        if asks_after_the_events(asked, near):
             # «متى زار توكاييف موسكو بعد الأحداث؟»: the sources end with the events
             return about(question, query.tokens, (), True, (), "later events", related=related)
         features = self.evidence(query, hits)
@@ -471,12 +470,17 @@ class Retriever:
         return None
 
     @staticmethod
-    def _asked_of(concept: Concept, query: Query) -> bool:
+    def _asking_words(query: Query, whole: Sequence[str]) -> Sequence[str]:
+        """The normalised words of an Arabic long message's asking clauses (``Query.focus``): where it
+        asks, not its story; ``whole`` (the question's words) for any other question."""
+        return normalize(query.focus).split() if query.script == "arabic" and query.focus else whole
+
+    @classmethod
+    def _asked_of(cls, concept: Concept, query: Query) -> bool:
         """Whether the question asks about ``concept``'s thing: it stands in the asking clauses of a long
-        message (``Query.focus``), and no word speaks of publishing (then it is the medium)."""
+        message (``_asking_words``), and no word speaks of publishing (then it is the medium)."""
         words = [c.term.normal for c in query.concepts]
-        asked = normalize(query.focus).split() if query.focus else words
-        return concept.term.normal in asked and not publishes(words)
+        return concept.term.normal in cls._asking_words(query, words) and not publishes(words)
 
     def _names_by_equivalent(self, term: Term) -> bool:
         """Whether a dialect word the corpus lacks in every form stands for a loanword or a name in

@@ -157,8 +157,10 @@ class Counts:
         if concept is None:
             return None
         # a slip the analyser cannot read («الصحفين») is read by the corpus's spellings of its family
-        spellings = self.families.spellings(concept.term.normal, concept.term.surface)
-        if not any(has_noun_reading(word) for word in (concept.term.surface, *spellings)):
+        term = concept.term
+        if not has_noun_reading(term.surface) and not any(
+            has_noun_reading(word) for word in self.families.spellings(term.normal, term.surface)
+        ):
             return None
         return concept
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -555,12 +555,19 @@ def after_the_events(normals: Sequence[str]) -> bool:
     return False
 
 
-def asks_after_the_events(asked: Sequence[str], best: Sequence[str]) -> bool:
+def speaks_after(texts: Iterable[str]) -> bool:
+    """Whether any of ``texts`` (sentences, as written) speaks of the time after the events as a whole;
+    each is normalised only when the one before it did not."""
+    return any(after_the_events(normalize(text).split()) for text in texts)
+
+
+def asks_after_the_events(asked: Sequence[str], best: Iterable[str]) -> bool:
     """Whether a question (its asking words, normalised) is set after the events as a whole — «متى زار
     توكاييف موسكو بعد الأحداث؟», «هل مددت السلطات الطوارئ بعد انتهاء مدتها؟» — while its ``best``
-    sentences (normalised) never speak of what came after them: the sources tell the events as they
-    happened, and what followed is not in them, whatever the topic's words match."""
-    return after_the_events(asked) and not any(after_the_events(text.split()) for text in best)
+    sentences never speak of what came after them (:func:`speaks_after`, read only for such a
+    question): the sources tell the events as they happened, and what followed is not in them, whatever
+    the topic's words match."""
+    return after_the_events(asked) and not speaks_after(best)
 
 
 def is_definite_noun(normal_word: str) -> bool:

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 from retrieval.amounts import no_sum
 from retrieval.arabizi import ENGLISH, latin_words, names_in
-from retrieval.decide import after_the_events, second_first
+from retrieval.decide import second_first, speaks_after
 from retrieval.errors import EmptyQuestionError
 from retrieval.gazetteer import english_entities
 from retrieval.models import Answer, Hit
-from retrieval.text import longest_matches, normalize
+from retrieval.text import longest_matches
 
 if TYPE_CHECKING:
     from retrieval.answer import Retriever
@@ -155,8 +155,7 @@ def answer_english(retriever: Retriever, question: str, top_k: int | None, read:
         return Answer(question, (), (), True, (), "english")  # «How much compensation…?»: no sum given
     if retriever.glossary_fit >= GLOSSARY_FIT and english_unreported(retriever.glossary, question):
         return Answer(question, (), (), True, (), "english")  # «How many people were arrested?»
-    ended = english_after(question)
-    if ended and not any(after_the_events(normalize(hit.sentence.text).split()) for hit in hits):
+    if english_after(question) and not speaks_after(hit.sentence.text for hit in hits):
         return Answer(question, (), (), True, (), "english")  # «…after the unrest?»: the sources end there
     if second_first(english_kind(question), [hit.sentence.text for hit in hits[:2]]):
         hits[0], hits[1] = hits[1], hits[0]  # as for an Arabic question
