@@ -101,6 +101,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions10.jsonl",
         "questions11.jsonl",
         "questions12.jsonl",
+        "questions13.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -112,6 +113,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout9.jsonl",
         "heldout10.jsonl",
         "heldout11.jsonl",
+        "heldout12.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
