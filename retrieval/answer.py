@@ -6,13 +6,14 @@ import hashlib
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from retrieval.amounts import unpriced
+from retrieval.anaphora import LOOK_BACK, Words, antecedent, referring
 from retrieval.arabizi import known_names
 from retrieval.config import RetrievalConfig
 from retrieval.counting import Counts
@@ -49,7 +50,7 @@ from retrieval.gazetteer import (
     nationality_of,
 )
 from retrieval.index import SentenceIndex
-from retrieval.models import Answer, Corpus, Hit
+from retrieval.models import Answer, Corpus, Hit, Sentence
 from retrieval.query import Concept, Query, QueryParser
 from retrieval.rerank import rerank
 from retrieval.roles import complemented, name_in, same_country, unheld
@@ -102,7 +103,10 @@ MIN_SHOWN_SHARE = 0.2  # a sentence scoring below this share of the first is not
 MIN_SHOWN_FUSED = 0.5  # … unless its fused score (BM25 and the encoder) is at least this share of the first
 
 SENTENCE_CACHE_SIZE = 20_000
-SentenceWords = tuple[tuple[tuple[int, int], ...], tuple[str, ...], tuple[tuple[int, int, str], ...]]
+# A sentence's word spans, their index tokens, the lexicon's variant phrases and the words' normal forms.
+SentenceWords = tuple[
+    tuple[tuple[int, int], ...], tuple[str, ...], tuple[tuple[int, int, str], ...], tuple[str, ...]
+]
 
 
 class Retriever:
@@ -144,6 +148,7 @@ class Retriever:
         # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
         self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
+        self._antecedent: dict[int, frozenset[str]] = {}  # per entry, filled as candidates come up
         self._holds = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
             lambda entry, kind: holds_kind(self.index.entries[entry].sentence.text, kind)
         )
@@ -246,7 +251,7 @@ class Retriever:
         depth = k * KIND_DEPTH if query.asks else k
         if vectors is not None:
             depth = max(depth, self.config.encoder_depth)
-        found = self.index.search(query.tokens, depth, query.weights or None)
+        found = self._credited(query, self.index.search(query.tokens, depth, query.weights or None))
         if query.asks:
             boosted = [
                 (i, score * (1 + KIND_BOOST) if self._holds(i, query.asks) else score) for i, score in found
@@ -264,6 +269,44 @@ class Retriever:
         share = self._encoder_weight(query) if weight is None else weight
         fused = rerank(found, cosines.tolist(), share)[:k]
         return [self._hit(r.entry, r.score, query.tokens, fused=r.fused, cosine=r.cosine) for r in fused]
+
+    def _credited(self, query: Query, found: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """BM25's ``found`` (entry, score), each sentence that refers back to a name («وأكدت المنظمة…»)
+        credited with the question's words in that name (``retrieval.anaphora``), each as BM25 scores a
+        word occurring once in it; re-sorted when any was credited."""
+        weights: dict[str, float] = {}
+        for token, weight in zip(query.tokens, query.weights or (1.0,) * len(query.tokens), strict=True):
+            weights.setdefault(token, weight)
+        credited, changed = [], False
+        for entry, score in found:
+            inherited = self._antecedents(entry) & weights.keys()
+            if inherited:
+                inherited -= set(self.index.entries[entry].tokens)
+                score += sum(weights[token] * self.index.once(token, entry) for token in inherited)
+                changed = changed or bool(inherited)
+            credited.append((entry, score))
+        return sorted(credited, key=lambda pair: (-pair[1], pair[0])) if changed else credited
+
+    def _antecedents(self, entry: int) -> frozenset[str]:
+        """The tokens entry ``entry``'s sentence inherits from a name it refers back to (cached)."""
+        found = self._antecedent.get(entry)
+        if found is None:
+            sentence = self.index.entries[entry].sentence
+            _, tokens, _, normals = self._sentence_words(sentence.text)
+            heads = referring(normals, tokens)
+            found = antecedent(heads, self._earlier(sentence)) if heads else frozenset()
+            self._antecedent[entry] = found
+        return found
+
+    def _earlier(self, sentence: Sentence) -> Iterator[Words]:
+        """The words of up to ``LOOK_BACK`` sentences before ``sentence``, nearest first."""
+        before, _ = self._neighbours(sentence)
+        for _ in range(LOOK_BACK):
+            if before is None:
+                return
+            _, tokens, groups, normals = self._sentence_words(before.text)
+            yield normals, tokens, groups
+            before, _ = self._neighbours(before)
 
     def _encoder_weight(self, query: Query) -> float:
         """The encoder's share in the fused score: ``encoder_weight``, raised by ``UNSEEN_WEIGHT`` × the
@@ -642,7 +685,7 @@ class Retriever:
     def highlight_spans(self, text: str, query_terms: Sequence[str]) -> list[tuple[int, int]]:
         """Character spans of the words in ``text`` that match the query, for bold rendering."""
         wanted = set(query_terms)
-        spans, stems, groups = self._sentence_words(text)
+        spans, stems, groups, _ = self._sentence_words(text)
         marked = {i for i, stem in enumerate(stems) if stem in wanted}
         for start, end, token in groups:
             if token in wanted:
@@ -653,8 +696,9 @@ class Retriever:
         """A sentence's word spans, their stems and lexicon groups (cached: popular sentences recur)."""
         words = self.pipeline.word_spans(text)
         stems = tuple(self.index.clitics.get(stem, stem) for _, _, stem, _ in words)
-        groups = tuple(self.pipeline.lexicon.group_tokens([normal for *_, normal in words]))
-        return tuple((start, end) for start, end, _, _ in words), stems, groups
+        normals = tuple(normal for *_, normal in words)
+        groups = tuple(self.pipeline.lexicon.group_tokens(list(normals)))
+        return tuple((start, end) for start, end, _, _ in words), stems, groups, normals
 
 
 def make_pipeline(config: RetrievalConfig, corpus: Corpus) -> Pipeline:

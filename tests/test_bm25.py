@@ -271,3 +271,19 @@ def assert_same_arrays(left: PostingArrays, right: PostingArrays) -> None:
     assert left.terms == right.terms
     for name in ("doc_lengths", "indptr", "doc_ids", "tfs"):
         assert np.array_equal(getattr(left, name), getattr(right, name)), name
+
+
+def test_once_is_what_a_single_occurrence_scores() -> None:
+    """``once(term, doc)`` equals the score BM25Okapi gives a document holding the term exactly once."""
+    rng = random.Random(11)
+    corpus = [rng.choices(WORDS, k=rng.randint(1, 12)) for _ in range(200)]
+    reference = BM25Okapi(corpus)
+    index = FastBM25(corpus)
+    checked = 0
+    for doc, words in enumerate(corpus):
+        for term in set(words):
+            if words.count(term) == 1:
+                assert index.once(term, doc) == pytest.approx(reference.get_scores([term])[doc])
+                checked += 1
+    assert checked > 100
+    assert index.once("غائب", 0) == 0.0

@@ -394,6 +394,16 @@ class FastBM25:
     def __contains__(self, term: object) -> bool:
         return term in self._term_id
 
+    def once(self, term: str, doc: int) -> float:
+        """What ``term`` would add to document ``doc``'s score if it occurred there once:
+        ``idf * (k1 + 1) / (1 + k1 * (1 - b + b * length / avgdl))`` (0.0 for a term not in the index)."""
+        tid = self._term_id.get(term)
+        if tid is None:
+            return 0.0
+        length = float(self._doc_lengths[doc])
+        norm = self._k1 * (1 - self._b + self._b * length / self._avgdl)
+        return float(self._idf[tid]) * (self._k1 + 1) / (1 + norm)
+
     # -- scoring ----------------------------------------------------------------------------------
 
     def get_scores(self, query: Sequence[str], weights: Sequence[float] | None = None) -> FloatArray:

@@ -138,6 +138,11 @@ class SentenceIndex:
     def idf(self, token: str) -> float:
         return self._bm25.idf(token) if token in self._bm25 else 0.0
 
+    def once(self, token: str, entry: int) -> float:
+        """What ``token`` would add to entry ``entry``'s BM25 score if it occurred there once (0 for a
+        token of no sentence)."""
+        return self._bm25.once(token, entry)
+
     def search(
         self, tokens: Sequence[str], k: int, weights: Sequence[float] | None = None
     ) -> list[tuple[int, float]]:
