@@ -18,7 +18,7 @@ from pyarabic import araby
 T = TypeVar("T")
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 
 # The one set of invisible characters, dropped wherever text is matched: zero-width space, non-joiner and
 # joiner, LRM, RLM, word joiner, BOM, ALM and soft hyphen, then the bidi controls (embeddings, overrides,
@@ -345,9 +345,15 @@ class Pipeline:
         return self.stem(normal)
 
     def is_stop(self, normal: str) -> bool:
-        """A function word, or a preposition after «و» / «ف» (وفي، ومن، فعلى): kept as a token, «وفي»
-        would match «الوفيات», which the stemmer takes to the same «وفي»."""
-        return normal in self.stop_words or (normal[:1] in _CONJUNCTIONS and normal[1:] in PREPOSITIONS)
+        """A function word, also after «و» / «ف»: a preposition (وفي، ومن، فعلى: kept as a token, «وفي»
+        would match «الوفيات», which the stemmer takes to the same «وفي») or any other function word of two
+        letters or more (ولا، وقد، فلم، وكان: the dialects' «X ولا Y؟», "X or Y?", had matched the news's
+        «ولا يريدون…», "and they do not want…")."""
+        if normal in self.stop_words:
+            return True
+        rest = normal[1:]
+        conjoined = rest in PREPOSITIONS or (len(rest) >= 2 and rest in self.stop_words)
+        return normal[:1] in _CONJUNCTIONS and conjoined
 
     def terms(self, text: str) -> list[Term]:
         """Content words of ``text`` in order, keeping their surface spelling for messages."""

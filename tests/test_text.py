@@ -136,6 +136,14 @@ def test_a_preposition_after_wa_or_fa_is_a_function_word() -> None:
     assert Pipeline().index_tokens("وفد ومنع") == ["وفد", "ومنع"]  # words that merely start so stay
 
 
+def test_a_function_word_after_a_conjunction_is_a_function_word() -> None:
+    """«ولا» is "and not" in the news and "or" in the dialects («X ولا Y؟»): never a word to match."""
+    pipeline = Pipeline()
+    assert pipeline.index_tokens("ولا يريدون ذلك وقد فلم وكان") == ["يريد"]
+    assert [t.normal for t in pipeline.terms("بلينكن قال كده ولا لأ؟")] == ["بلينكن", "قال", "كده"]
+    assert pipeline.index_tokens("ولد وعد") == ["ولد", "وعد"]  # «لد», «عد» are no function words
+
+
 def test_question_keeps_only_its_content_terms() -> None:
     terms = Pipeline().terms("من هو رئيس كازاخستان؟")
     assert [t.normal for t in terms] == ["رييس", "كازاخستان"]
