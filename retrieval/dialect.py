@@ -238,6 +238,11 @@ def verb_bases(normal: str) -> list[str]:
             for suffix in _SUFFIXES:
                 if stem.endswith(suffix) and len(stem) - len(suffix) >= shortest:
                     stems.append(stem[: -len(suffix)])
+            if stem.endswith("ات") and len(stem) == 4 and not word.startswith("ال"):
+                # Maghrebi «she did» of a verb ending in a vowel keeps two letters before «ات» («بقات»,
+                # «عطات», «بغات», «مشات»): its base ends in «ا» or «ى» (normalised «ي»). Not a noun with the
+                # article («القوات»).
+                stems += [stem[:2] + "ا", stem[:2] + "ي"]
         out += stems
     return [w for w in dict.fromkeys(out) if len(w) >= 2]
 

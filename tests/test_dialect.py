@@ -209,6 +209,9 @@ def test_parse_dialect_rejects_a_malformed_standard_question_table() -> None:
         ("اتنتخب", "انتخب"),
         ("البوليس", "بوليس"),
         ("هضرات", "هضر"),  # Maghrebi «ات» of the feminine past
+        ("بقات", "بقا"),  # … of a verb ending in a vowel: «بقا», «بقى»
+        ("عطات", "عطي"),  # «عطى» normalised
+        ("مشات", "مشا"),
         ("يدزون", "دز"),  # a doubled verb keeps two letters
         ("حطوا", "حط"),
     ],
@@ -361,3 +364,16 @@ def test_a_dialect_verb_is_read_by_its_root_before_as_a_slip(retriever: Retrieve
     concepts = retriever.parse("شو قال توكاييف عن مين ورا هالفوضى كلها؟").concepts
     chaos = next(c for c in concepts if "فوض" in c.term.normal)
     assert not any("تفويض" in token for token in chaos.tokens)
+
+
+def test_a_maghrebi_feminine_past_reaches_the_standard_verb() -> None:
+    dialect = load_dialect()
+    assert normalize("أراد") in dialect.inflected_equivalents(normalize("بغات"))
+    assert normalize("بقي") in dialect.inflected_equivalents(normalize("بقات"))
+    assert normalize("أعطى") in dialect.inflected_equivalents(normalize("عطات"))
+    assert "قوي" not in verb_bases(normalize("القوات"))  # a plural with the article is no verb
+
+
+@pytest.mark.parametrize("word", ["هوا", "هيا"])  # Egyptian chat's «هو», «هي»: «توكاييف هوا كم رئيس…؟»
+def test_egyptian_pronouns_as_typed_are_framing(word: str) -> None:
+    assert load_dialect().is_framing(normalize(word))
