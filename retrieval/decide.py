@@ -540,6 +540,7 @@ _EPISODE = _words("احداث الاحداث اضطرابات الاضطرابا
 _ENDING = _words("انتهاء نهايه انتها انتهت خلصت")
 _SPANS = _words("سنه عام شهر شهور اشهر سنتين عامين")
 _AFTER_WINDOW = 3  # «بعد سنة من الأحداث»: the episode within this many words of «بعد»
+_THAT = _words("ما لما")  # «بعد ما / بعد لما» + a verb: «بعدما» written apart
 
 
 def after_the_events(normals: Sequence[str]) -> bool:
@@ -547,7 +548,10 @@ def after_the_events(normals: Sequence[str]) -> bool:
     for i, word in enumerate(normals):
         if word not in _AFTER:
             continue
-        following = normals[i + 1 : i + 1 + _AFTER_WINDOW]
+        following = normals[i + 1 : i + 1 + _AFTER_WINDOW + 1]
+        if following[:1] and following[0] in _THAT:  # «بعد ما انتهت…», as «بعدما انتهت…»
+            following = following[1:]
+        following = following[:_AFTER_WINDOW]
         if following[:1] and (following[0] in _ENDING or following[0] in _EPISODE):
             return True
         if following[:1] and following[0] in _SPANS and any(w in _EPISODE for w in following[1:]):

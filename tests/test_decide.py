@@ -748,6 +748,9 @@ def test_a_question_set_after_the_events_as_a_whole_is_told_apart_from_one_after
     assert after("وش صار في ألماتي بعد الأحداث؟")
     assert after("كيف الوضع بعد سنة من الأزمة؟")
     assert after("شو صار بعدما انتهت الاحتجاجات؟")
+    assert after("وش أعلن الرئيس بعد ما انتهت الاحتجاجات؟")  # «بعدما» written apart
+    assert after("ايش صار بعد لما خلصت الأزمة؟")
+    assert not after("شو عملت الحكومة بعد ما الاحتجاجات بدأت؟")
     assert not after("ماذا حدث بعد استقالة الحكومة؟")  # after one act: the news may tell
     assert not after("ماذا حدث بعد الاحتجاجات؟")  # after their start is the news itself
     assert not after("كيف الوضع بعد سنة؟")  # a span of nothing named
