@@ -148,7 +148,9 @@ class Retriever:
         # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
         self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
-        self._antecedent: dict[int, frozenset[str]] = {}  # per entry, filled as candidates come up
+        # What each sentence inherits from a name it refers back to: one entry a sentence at most, filled as
+        # sentences come up as candidates (``_antecedents``).
+        self._antecedent: dict[int, frozenset[str]] = {}
         self._holds = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
             lambda entry, kind: holds_kind(self.index.entries[entry].sentence.text, kind)
         )
@@ -693,7 +695,8 @@ class Retriever:
         return [spans[i] for i in sorted(marked)]
 
     def _words_of(self, text: str) -> SentenceWords:
-        """A sentence's word spans, their stems and lexicon groups (cached: popular sentences recur)."""
+        """A sentence's word spans, their stems, lexicon groups and normal forms (cached: popular sentences
+        recur)."""
         words = self.pipeline.word_spans(text)
         stems = tuple(self.index.clitics.get(stem, stem) for _, _, stem, _ in words)
         normals = tuple(normal for *_, normal in words)
