@@ -148,9 +148,8 @@ class Retriever:
         # Per-instance, bounded: the cache dies with this retriever when /reload swaps it out.
         self._sentence_words = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._words_of)
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
-        # What each sentence inherits from a name it refers back to: one entry a sentence at most, filled as
-        # sentences come up as candidates (``_antecedents``).
-        self._antecedent: dict[int, frozenset[str]] = {}
+        # What a sentence inherits from a name it refers back to, read as sentences come up as candidates.
+        self._antecedents = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._antecedents_of)
         self._holds = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
             lambda entry, kind: holds_kind(self.index.entries[entry].sentence.text, kind)
         )
@@ -289,16 +288,13 @@ class Retriever:
             credited.append((entry, score))
         return sorted(credited, key=lambda pair: (-pair[1], pair[0])) if changed else credited
 
-    def _antecedents(self, entry: int) -> frozenset[str]:
-        """The tokens entry ``entry``'s sentence inherits from a name it refers back to (cached)."""
-        found = self._antecedent.get(entry)
-        if found is None:
-            sentence = self.index.entries[entry].sentence
-            _, tokens, _, normals = self._sentence_words(sentence.text)
-            heads = referring(normals, tokens)
-            found = antecedent(heads, self._earlier(sentence)) if heads else frozenset()
-            self._antecedent[entry] = found
-        return found
+    def _antecedents_of(self, entry: int) -> frozenset[str]:
+        """The tokens entry ``entry``'s sentence inherits from a name it refers back to (cached per
+        retriever as ``_antecedents``)."""
+        sentence = self.index.entries[entry].sentence
+        _, tokens, _, normals = self._sentence_words(sentence.text)
+        heads = referring(normals, tokens)
+        return antecedent(heads, self._earlier(sentence)) if heads else frozenset()
 
     def _earlier(self, sentence: Sentence) -> Iterator[Words]:
         """The words of up to ``LOOK_BACK`` sentences before ``sentence``, nearest first."""

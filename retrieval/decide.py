@@ -548,10 +548,10 @@ def after_the_events(normals: Sequence[str]) -> bool:
     for i, word in enumerate(normals):
         if word not in _AFTER:
             continue
-        following = normals[i + 1 : i + 1 + _AFTER_WINDOW + 1]
-        if following[:1] and following[0] in _THAT:  # «بعد ما انتهت…», as «بعدما انتهت…»
-            following = following[1:]
-        following = following[:_AFTER_WINDOW]
+        start = i + 1
+        if start < len(normals) and normals[start] in _THAT:  # «بعد ما انتهت…», as «بعدما انتهت…»
+            start += 1
+        following = normals[start : start + _AFTER_WINDOW]
         if following[:1] and (following[0] in _ENDING or following[0] in _EPISODE):
             return True
         if following[:1] and following[0] in _SPANS and any(w in _EPISODE for w in following[1:]):
