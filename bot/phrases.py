@@ -81,6 +81,8 @@ DECLINE_KINDS = {
 }
 # A question set after the events as a whole («…بعد الأحداث؟»): the sources end with them.
 DECLINE_LATER = "لا تذكر المصادر المتاحة ما جرى بعد انتهاء الأحداث: تروي الأحداث كما جرت في أيامها."
+# A yes/no question about what a country did, answered by sentences that never name it («هل أرسلت أرمينيا…؟»).
+DECLINE_UNSAID = "لا تقول المصادر ذلك عن {terms}."
 DECLINE_NO_DETAIL = "لم أجد في المصادر المتاحة ما يجيب عن هذا تحديدًا."
 DECLINE_RELATED = "أقرب ما تذكره المصادر (للاطلاع، لا جوابًا):"
 DECLINE_ENGLISH = (

@@ -34,6 +34,7 @@ from retrieval.decide import (
     title_stem,
     undated,
     unplaced,
+    unsaid,
     unvoiced,
 )
 from retrieval.dialect import load_dialect
@@ -413,10 +414,16 @@ class Retriever:
         if unplaced(query.asks, asked, best) or self.counts.unshown(query, asked, hits, self._home):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
-        country = unvoiced(asked, lambda: self._nations_named(query, hits[0], best) | self._home)
-        if country is not None:  # «شنو موقف العراق…؟»: Iraq is named only in passing, its stance nowhere
+        def accounted() -> set[str]:  # the countries the best sentence and its neighbours speak for
+            return self._nations_named(query, hits[0], best) | self._home
+
+        if unvoiced(asked, accounted) is not None:  # «شنو موقف العراق…؟»: Iraq in passing, its stance nowhere
             reason = "unstated stance"
             return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
+        actor = unsaid(asked, accounted) if yes_no else None
+        if actor is not None:  # «هل أرسلت أرمينيا جنودًا…؟»: the sources tell of the troops, not of Armenia's
+            doer = next((c.term.surface for c in query.concepts if c.term.normal == actor), actor)
+            return about(question, query.tokens, (), True, (doer,), "unstated act", related=related)
         shown = self._readable(hits)
         if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
             shown[0], shown[1] = shown[1], shown[0]

@@ -340,6 +340,19 @@ def unvoiced(asked: Sequence[str], accounted: Callable[[], AbstractSet[str]]) ->
     return next((word for word in asked if nations_of([word]) - countries), None)
 
 
+def unsaid(asked: Sequence[str], accounted: Callable[[], AbstractSet[str]]) -> str | None:
+    """The word of a yes/no question naming a country by its name («هل أرسلت أرمينيا جنودًا ضمن قوات حفظ
+    السلام؟») for a country not ``accounted()`` for (as in :func:`unvoiced`). The question asks whether that
+    country did something; a sentence on the deed that never names it («وقد بدأ جنود حفظ السلام…») says
+    neither yes nor no. A nationality adjective is not enough to ask: «هل كان دخول القوات مشروعًا برأي
+    السفير الروسي؟» is answered by «وأكد السفير أنتونوف…», which names the man, not his country."""
+    named = [word for word in asked if _nation(word)]
+    if not named:
+        return None
+    countries = accounted()
+    return next((word for word in named if _nation(word) not in countries), None)
+
+
 def holds_name(words: Sequence[str], at_least: int = 1) -> bool:
     """A person's name follows a title (الرئيس، وزير، المتحدث…) within a few words (``at_least`` titles
     so followed: «مع رئيس قيرغيزستان صدير جاباروف، والرئيس البيلاروسي ألكسندر لوكاشينكو» holds two).

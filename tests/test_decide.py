@@ -30,6 +30,7 @@ from retrieval.decide import (
     title_stem,
     undated,
     unplaced,
+    unsaid,
     unvoiced,
 )
 from retrieval.text import normalize
@@ -726,6 +727,42 @@ def test_the_stance_of_a_country_named_only_in_passing_declines(retriever: Retri
     assert answer.reason == "unstated stance"
     assert answer.asks == "stance"
     assert answer.related
+
+
+def test_a_yes_no_question_about_a_country_the_best_sentence_never_names_is_unsaid() -> None:
+    home = frozenset({normalize("كازاخستان")})
+    asked = normalize("هل بعثت بيلاروسيا عسكريين مع قوة حفظ السلام؟").split()
+    assert unsaid(asked, lambda: home) == normalize("بيلاروسيا")
+    assert unsaid(asked, lambda: home | {normalize("بيلاروسيا")}) is None  # the sentence names Belarus
+    assert unsaid(normalize("هل طلبت كازاخستان المساعدة؟").split(), lambda: home) is None  # home
+    # a nationality adjective qualifies a person or a body the sentence may name otherwise
+    assert unsaid(normalize("هل رأى السفير الروسي أن دخول القوات مشروع؟").split(), lambda: home) is None
+
+
+@pytest.mark.parametrize(
+    "question", ["هل بعثت بيلاروسيا عسكريين مع قوة حفظ السلام؟", "هل ساهمت أرمينيا بجنود في قوة حفظ السلام؟"]
+)
+def test_what_a_country_did_declines_when_the_sources_tell_the_deed_without_it(
+    retriever: Retriever, question: str
+) -> None:
+    # «وقد بدأ جنود حفظ السلام بالفعل…»: the troops, never which country sent them
+    answer = retriever.answer(question)
+    assert answer.declined
+    assert answer.reason == "unstated act"
+    assert answer.missing_terms[0] in question
+    assert answer.related
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [("هل أرسلت روسيا قوات إلى كازاخستان؟", "روسيا"), ("هل حذرت أمريكا روسيا من انتهاكات؟", "حذرت")],
+)
+def test_what_a_country_did_is_answered_when_the_sentence_names_it(
+    retriever: Retriever, question: str, quoted: str
+) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert quoted in answer.hits[0].sentence.text
 
 
 @pytest.mark.parametrize(

@@ -547,6 +547,17 @@ def test_a_question_set_after_the_events_is_told_the_sources_end_with_them() -> 
     parse_html(render_decline_html(answer))
 
 
+def test_a_country_the_sources_do_not_tell_of_is_named_as_such() -> None:
+    # «هل أرسلت بيلاروسيا جنودًا…؟»: the sources mention Belarus elsewhere, never as doing this
+    answer = _related_answer(missing_terms=("بيلاروسيا",), reason="unstated act")
+    text = render_decline_text(answer)
+    assert text.splitlines()[0] == "لا تقول المصادر ذلك عن بيلاروسيا."
+    assert "أعلنت الحكومة استقالتها الأربعاء." in text  # the closest sentences, as related
+    html = render_decline_html(answer)
+    assert "<b>بيلاروسيا</b>" in html
+    parse_html(html)
+
+
 def test_a_decline_with_related_sentences_is_valid_html() -> None:
     html = render_decline_html(_related_answer())
     assert "<b>الجديد</b>" in html

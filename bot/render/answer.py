@@ -265,6 +265,9 @@ def _decline_head(answer: Answer, *, markup: bool) -> str:
         return plain(phrases.DECLINE_ENGLISH)
     if answer.reason == "later events":
         return plain(phrases.DECLINE_LATER)
+    if answer.reason == "unstated act" and answer.missing_terms:
+        head, tail = phrases.DECLINE_UNSAID.split("{terms}")
+        return plain(head) + words(answer.missing_terms) + plain(tail)
     known = answer.known_terms if answer.related else ()
     if known and answer.missing_terms:
         head, tail = phrases.DECLINE_PARTIAL.split("{known}")
