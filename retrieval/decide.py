@@ -47,7 +47,7 @@ def _words(text: str) -> frozenset[str]:
 
 # What a question asks for, by its question word (Standard Arabic and dialects, normalised).
 ASKS_NUMBER = _words("كم كام بكم بكام قديش بقديش اديش أديش شكد شقد اشكد جم چم شحال شكثر")
-ASKS_DATE = _words("متى امتى إمتى ايمتى وقتاش فوقاش امتي")
+ASKS_DATE = _words("متى امتى إمتى ايمتى وقتاش فوقاش امتي متا امتا إمتا ايمتا")  # «امتا»: ى typed as ا
 PERCENT = "نسبه"  # «ما نسبة…» asks a figure as «كم» does
 ASKS_REASON = _words("لماذا ليش ليه علاش لما")
 REASON_NOUNS = _words("سبب أسباب اسباب دوافع")

@@ -58,6 +58,7 @@ def retriever() -> Retriever:
         ("ما أسباب استقالة الحكومة؟", "reason"),
         ("ايش السبب ورا الاحتجاجات؟", "reason"),
         ("في أي يوم استقالت الحكومة؟", "date"),  # «أي» + a time noun asks as «متى» does
+        ("امتا استقالت الحكومه؟", "date"),  # «امتى» with its final ى typed as ا
         ("ما تاريخ إعلان الطوارئ؟", "date"),
         ("في أي مدينة سقط أكثر القتلى؟", "place"),  # «أي» + a place noun asks as «أين» does
         ("وين نشرت الخارجية بيانها؟", "medium"),  # where something was published: a page, a site…

@@ -66,6 +66,14 @@ def test_dialect_question_words_are_framing_not_missing(retriever: Retriever, qu
     assert "حكوم" in normalize(answer.hits[0].sentence.text)
 
 
+def test_when_typed_with_a_final_alif_asks_a_date(retriever: Retriever) -> None:
+    answer = retriever.answer("امتا بدات الاحتجاجات في كازاخستان")  # «امتى» as often typed
+    assert not answer.declined
+    assert answer.asks == "date"
+    assert "امتا" not in answer.missing_terms
+    assert "2 يناير" in answer.hits[0].sentence.text
+
+
 @pytest.mark.parametrize(
     ("question", "word"),
     [("بمَ نعت السفير الروسي المهاجمين؟", "بمَ"), ("ممَّ حذرت واشنطن موسكو؟", "ممَّ"), ("فيمَ تحدث بوتين؟", "فيمَ")],
