@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from retrieval.decide import ASKS_NUMBER, DATED_DEPTH, TIME_UNITS, UNDATED_CEILING
+from retrieval.decide import ASKS_NUMBER, DATED_DEPTH, TIME_UNITS, UNPRICED_CEILING
 from retrieval.text import PROCLITICS, bare_word, normalize
 
 
@@ -72,8 +72,8 @@ def no_sum(texts: Sequence[str]) -> bool:
 
 def unpriced(normals: Sequence[str], texts: Sequence[str], probability: float) -> bool:
     """Whether a question asking for a sum (:func:`asks_amount`) finds no currency in its best sentences
-    (:func:`no_sum`) while the decline model gives them less than ``UNDATED_CEILING``: the sources tell
+    (:func:`no_sum`) while the decline model gives them less than ``UNPRICED_CEILING``: the sources tell
     of the losses, the aid, the operation, not what they cost."""
-    if probability >= UNDATED_CEILING or not asks_amount(normals):
+    if probability >= UNPRICED_CEILING or not asks_amount(normals):
         return False
     return no_sum(texts)

@@ -267,19 +267,45 @@ def holds_kind(text: str, kind: str) -> bool:
 # A «when» question whose best sentences hold no date, while the decline model is not sure of them, is
 # declined as an unstated date (``undated``): the sources tell of the event, not when it happened.
 DATED_DEPTH = 2  # the best sentences searched for a date
-UNDATED_CEILING = 0.6  # P(answerable) from the decline model at or above which the sentences stand
+# P(answerable) from the decline model at or above which undated sentences stand. Stop 31 raised it from
+# 0.6 once a «when» clause and «منذ حوالي مليار سنة» count as times: tuning +9 unanswerable declined and
+# held-out +6, for one answerable question each (tuning: not first-ranked); XQuAD-ar unchanged.
+UNDATED_CEILING = 0.95
+# The ceiling of a sum's check (``amounts.unpriced``), the old one: the sum's was measured with it.
+UNPRICED_CEILING = 0.6
 _CENTURIES = _words("القرن قرن للقرن بالقرن القرنين")
+# «…عندما بدأت ألمانيا في بناء إمبراطوريتها»: a clause that tells when, as a date does.
+_WHEN_CLAUSE = _words("عندما حينما وعندما وحينما")
+# «منذ حوالي مليار سنة», «قبل ثلاثة قرون»: a time told as a span before now.
+_AGO = _words("منذ قبل")
+_ABOUT = _words("حوالي حوالى نحو قرابة زهاء")
+_COUNTS = NUMBER_WORDS | _words("مليار مليارات")
+_SPANS_AGO = _words("سنه سنوات سنين عام اعوام قرن قرون قرنا عقد عقود السنين السنوات الاعوام القرون العقود")
 
 
 def dated(text: str) -> bool:
     """Whether ``text`` dates something: a date word or year (``holds_kind``), any figure written in
-    digits («1521», «7/1»), a century or a decade («الثمانينيات»)."""
+    digits («1521», «7/1»), a century or a decade («الثمانينيات»), a «when» clause («عندما…») or a span
+    before now in words («منذ حوالي مليار سنة»)."""
     if holds_kind(text, "date"):
         return True
     words = normalize(text).split()
     return any(
-        any(ch.isdigit() for ch in w) or w in _CENTURIES or w.endswith(("ينيات", "ينات")) for w in words
-    )
+        any(ch.isdigit() for ch in w) or w in _CENTURIES or w in _WHEN_CLAUSE or w.endswith(("ينيات", "ينات"))
+        for w in words
+    ) or any(_ago(words[i + 1 : i + 5]) for i, word in enumerate(words) if word in _AGO)
+
+
+def _ago(after: Sequence[str]) -> bool:
+    """Whether the words after «منذ / قبل» count a span of time: [about] number words, then a unit
+    («حوالي مليار سنة», «ثلاثة آلاف عام»)."""
+    counted = False
+    for word in after:
+        if word in _COUNTS:
+            counted = True
+        elif word not in _ABOUT:
+            return counted and word in _SPANS_AGO
+    return False
 
 
 def gives_kind(text: str, kind: str) -> bool:
