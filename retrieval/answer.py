@@ -44,6 +44,7 @@ from retrieval.errors import EmptyCorpusError, EmptyQuestionError
 from retrieval.families import warm_up
 from retrieval.function_words import is_function_form
 from retrieval.gazetteer import (
+    COUNTRY_SPELLINGS,
     english_entities,
     entity_of,
     entity_written,
@@ -422,7 +423,7 @@ class Retriever:
             return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
         actor = unsaid(asked, accounted) if yes_no else None
         if actor is not None:  # «هل أرسلت أرمينيا جنودًا…؟»: the sources tell of the troops, not of Armenia's
-            doer = next((c.term.surface for c in query.concepts if c.term.normal == actor), actor)
+            doer = COUNTRY_SPELLINGS.get(actor, actor)  # «القوات الروسية» → «روسيا»
             return about(question, query.tokens, (), True, (doer,), "unstated act", related=related)
         shown = self._readable(hits)
         if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first

@@ -368,16 +368,27 @@ def unvoiced(asked: Sequence[str], accounted: Callable[[], AbstractSet[str]]) ->
 
 
 def unsaid(asked: Sequence[str], accounted: Callable[[], AbstractSet[str]]) -> str | None:
-    """The word of a yes/no question naming a country by its name («هل أرسلت أرمينيا جنودًا ضمن قوات حفظ
-    السلام؟») for a country not ``accounted()`` for (as in :func:`unvoiced`). The question asks whether that
+    """The country (normalised) a yes/no question names by its name («هل أرسلت أرمينيا جنودًا ضمن قوات حفظ
+    السلام؟») when ``accounted()`` lacks it (as in :func:`unvoiced`). The question asks whether that
     country did something; a sentence on the deed that never names it («وقد بدأ جنود حفظ السلام…») says
-    neither yes nor no. A nationality adjective is not enough to ask: «هل كان دخول القوات مشروعًا برأي
-    السفير الروسي؟» is answered by «وأكد السفير أنتونوف…», which names the man, not his country."""
-    named = [(word, country) for word in asked if (country := _nation(word))]
+    neither yes nor no. So does a nationality adjective after a noun («هل أطلقت القوات الروسية النار…؟»),
+    but not after a title: «هل كان دخول القوات مشروعًا برأي السفير الروسي؟» is answered by «وأكد السفير
+    أنتونوف…», which names the man, not his country."""
+    named = [country for i in range(len(asked)) if (country := _named_country(asked, i))]
     if not named:
         return None
     countries = accounted()
-    return next((word for word, country in named if country not in countries), None)
+    return next((country for country in named if country not in countries), None)
+
+
+def _named_country(words: Sequence[str], i: int) -> str | None:
+    """The country ``words[i]`` names by its name, or by a nationality adjective that follows no title:
+    «القوات الروسية», «جندي روسي» speak of Russia's forces, while «السفير الروسي» is a man whom a
+    sentence may name without his country («وأكد السفير أنتونوف…»)."""
+    word = words[i]
+    if country := _nation(word):
+        return country
+    return None if i and title_stem(words[i - 1]) else nationality_of(word)
 
 
 def holds_name(words: Sequence[str], at_least: int = 1) -> bool:

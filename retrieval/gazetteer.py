@@ -115,6 +115,10 @@ def _nisbas(country: str) -> set[str]:
 _COUNTRY_NAMES = frozenset(
     normalize(word) for word in (*_COUNTRIES.split(), *_NEAR_COUNTRIES.split()) if "_" not in word
 )
+# A country's name as written (hamza and all), by its normalised form: what a reply names it by.
+COUNTRY_SPELLINGS: dict[str, str] = {
+    normalize(word): word for word in (*_COUNTRIES.split(), *_NEAR_COUNTRIES.split()) if "_" not in word
+}
 NATIONALITIES: dict[str, str] = {
     nisba: country for country in sorted(_COUNTRY_NAMES) for nisba in _nisbas(country) if len(nisba) >= 4
 }

@@ -740,6 +740,7 @@ def test_a_stance_asked_of_a_country_the_best_sentence_never_names_is_unvoiced()
         # «وقد بدأ جنود حفظ السلام بالفعل…»: the troops, never which country sent them
         ("هل بعثت بيلاروسيا عسكريين مع قوة حفظ السلام؟", "unstated act"),
         ("هل ساهمت أرمينيا بجنود في قوة حفظ السلام؟", "unstated act"),
+        ("هل فتحت القوات الروسية النار على المحتجين؟", "unstated act"),  # «روسيا» named in the reply
     ],
 )
 def test_what_a_country_named_only_in_passing_said_or_did_declines(
@@ -752,7 +753,7 @@ def test_what_a_country_named_only_in_passing_said_or_did_declines(
     if reason == "unstated stance":
         assert answer.asks == "stance"
     else:  # the country is named in the reply: «لا تقول المصادر ذلك عن بيلاروسيا.»
-        assert answer.missing_terms[0] in question
+        assert answer.missing_terms[0] in {"بيلاروسيا", "أرمينيا", "روسيا"}
 
 
 def test_a_yes_no_question_about_a_country_the_best_sentence_never_names_is_unsaid() -> None:
@@ -761,8 +762,12 @@ def test_a_yes_no_question_about_a_country_the_best_sentence_never_names_is_unsa
     assert unsaid(asked, lambda: home) == normalize("بيلاروسيا")
     assert unsaid(asked, lambda: home | {normalize("بيلاروسيا")}) is None  # the sentence names Belarus
     assert unsaid(normalize("هل طلبت كازاخستان المساعدة؟").split(), lambda: home) is None  # home
-    # a nationality adjective qualifies a person or a body the sentence may name otherwise
+    # a nationality adjective after a title qualifies a person the sentence may name otherwise
     assert unsaid(normalize("هل رأى السفير الروسي أن دخول القوات مشروع؟").split(), lambda: home) is None
+    # after any other noun it speaks of the country: its forces, its soldiers
+    forces = normalize("هل أطلقت القوات الروسية النار على المتظاهرين؟").split()
+    assert unsaid(forces, lambda: home) == normalize("روسيا")
+    assert unsaid(forces, lambda: home | {normalize("روسيا")}) is None
 
 
 @pytest.mark.parametrize(
