@@ -112,13 +112,11 @@ def _nisbas(country: str) -> set[str]:
     return stems - _NOT_NATIONALITIES
 
 
-_COUNTRY_NAMES = frozenset(
-    normalize(word) for word in (*_COUNTRIES.split(), *_NEAR_COUNTRIES.split()) if "_" not in word
-)
 # A country's name as written (hamza and all), by its normalised form: what a reply names it by.
 COUNTRY_SPELLINGS: dict[str, str] = {
     normalize(word): word for word in (*_COUNTRIES.split(), *_NEAR_COUNTRIES.split()) if "_" not in word
 }
+_COUNTRY_NAMES = frozenset(COUNTRY_SPELLINGS)
 NATIONALITIES: dict[str, str] = {
     nisba: country for country in sorted(_COUNTRY_NAMES) for nisba in _nisbas(country) if len(nisba) >= 4
 }

@@ -257,17 +257,17 @@ def _decline_head(answer: Answer, *, markup: bool) -> str:
     def plain(text: str) -> str:
         return escape(text) if markup else text
 
+    def naming(template: str) -> str:  # a phrase with the missing terms at each «{terms}»
+        return words(answer.missing_terms).join(plain(part) for part in template.split("{terms}"))
+
     if answer.reason == "english" and answer.missing_terms:  # the names, in both languages' lines
-        return words(answer.missing_terms).join(
-            plain(part) for part in phrases.DECLINE_ENGLISH_ABSENT.split("{terms}")
-        )
+        return naming(phrases.DECLINE_ENGLISH_ABSENT)
     if answer.reason == "english":
         return plain(phrases.DECLINE_ENGLISH)
     if answer.reason == "later events":
         return plain(phrases.DECLINE_LATER)
     if answer.reason == "unstated act" and answer.missing_terms:
-        head, tail = phrases.DECLINE_UNSAID.split("{terms}")
-        return plain(head) + words(answer.missing_terms) + plain(tail)
+        return naming(phrases.DECLINE_UNSAID)
     known = answer.known_terms if answer.related else ()
     if known and answer.missing_terms:
         head, tail = phrases.DECLINE_PARTIAL.split("{known}")
@@ -277,7 +277,7 @@ def _decline_head(answer: Answer, *, markup: bool) -> str:
         head, tail = phrases.DECLINE_PARTIAL_KIND.split("{known}")
         return plain(head) + words(known) + plain(tail.format(kind=phrases.DECLINE_KINDS[answer.asks]))
     if answer.missing_terms:
-        return plain(phrases.DECLINE_MISSING.split("{terms}")[0]) + words(answer.missing_terms)
+        return naming(phrases.DECLINE_MISSING)
     return plain(phrases.DECLINE_NO_DETAIL if known else phrases.DECLINE_GENERIC)
 
 
