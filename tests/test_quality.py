@@ -103,6 +103,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions12.jsonl",
         "questions13.jsonl",
         "questions14.jsonl",
+        "questions15.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -116,6 +117,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout11.jsonl",
         "heldout12.jsonl",
         "heldout13.jsonl",
+        "heldout14.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
