@@ -18,7 +18,7 @@ from pyarabic import araby
 T = TypeVar("T")
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 # The one set of invisible characters, dropped wherever text is matched: zero-width space, non-joiner and
 # joiner, LRM, RLM, word joiner, BOM, ALM and soft hyphen, then the bidi controls (embeddings, overrides,
@@ -173,9 +173,10 @@ def variant_keys(stem: str, waw: bool = False) -> set[str]:
     """Looser keys under which two stems of one word family meet (used only when a stem is unknown).
 
     A single proclitic (لثورة → ثورة), verb person affixes (تدخلت / تتدخل → تدخل), and the
-    masdar of the derived forms (اندلاع → اندلع, انتخاب → انتخب). Deliberately no root extraction:
-    it joins unrelated words (سكان / السكنية). ``waw``: also without a leading «و», for question words
-    only (an indexed «وزار», وزارة, must not meet «زار»).
+    masdar of the derived forms (اندلاع → اندلع, انتخاب → انتخب), and a final hamza that a suffix seats
+    on «و» or «ي» or a reader drops (حلفاؤها / حلفائها → حلفاء, رؤسائها / الرؤسا → رؤساء).
+    Deliberately no root extraction: it joins unrelated words (سكان / السكنية). ``waw``: also without a
+    leading «و», for question words only (an indexed «وزار», وزارة, must not meet «زار»).
     """
     keys = {stem}
     if waw and len(stem) >= 4 and stem[0] == "و":  # a question word with the conjunction (وقتلوا)
@@ -197,6 +198,10 @@ def variant_keys(stem: str, waw: bool = False) -> set[str]:
             keys.add(token[:-2] + token[-1])
         if len(token) >= 4 and token.endswith("ا"):  # accusative tanween alef
             keys.add(token[:-1])
+        if len(token) >= 4 and token.endswith(("او", "اي")):  # «حلفاؤ-ها» → «حلفاء»
+            keys.add(token[:-1] + "ء")
+        elif len(token) >= 4 and token.endswith("ا"):  # «رؤسائـ-ها» lost its «ي» to the suffixes; «الوزرا»
+            keys.add(token + "ء")
     return {k for k in keys if len(k) >= 3}
 
 

@@ -218,6 +218,13 @@ def test_verb_person_affixes_meet() -> None:
     assert variant_keys(stem("تدخلت")) & variant_keys(stem("يتدخل"))
 
 
+@pytest.mark.parametrize(
+    ("plain", "seated"), [("الحلفاء", "حلفاؤها"), ("الرؤساء", "رؤسائها"), ("أعضاء", "أعضاؤها"), ("الوزراء", "الوزرا")]
+)
+def test_a_final_hamza_seated_by_a_suffix_meets_the_plain_word(plain: str, seated: str) -> None:
+    assert variant_keys(stem(normalize(plain))) & variant_keys(stem(normalize(seated)))
+
+
 @pytest.mark.parametrize("other", ["السكنية", "كان"])
 def test_sukkan_does_not_meet_unrelated_words(other: str) -> None:
     assert not variant_keys(stem("سكان")) & variant_keys(stem(other))
