@@ -49,6 +49,7 @@ from retrieval.gazetteer import (
     entity_of,
     entity_written,
     multiword_entity,
+    named_entity,
     nationality_of,
 )
 from retrieval.index import SentenceIndex
@@ -363,7 +364,7 @@ class Retriever:
             dict.fromkeys(c.term.surface for c in query.concepts if c.required and c not in query.missing)
         )
         about = partial(Answer, known_terms=known, asks=query.asks, reading=query.reading)
-        absent = self.absent_entity(query)
+        absent = self.absent_entity(query, normalize(query.reading or question).split())
         if absent:
             words = absent.split()  # a word of a multi-word entity is named with the entity
             others = (absent if absent in m else m for m in missing if m not in words)
@@ -492,10 +493,12 @@ class Retriever:
         ]
         return tuple(example for *_, example in sorted(shared, reverse=True)[:count])
 
-    def absent_entity(self, query: Query) -> str | None:
-        """A named entity (one word or several) or a year of the question that the corpus never mentions."""
+    def absent_entity(self, query: Query, words: Sequence[str] = ()) -> str | None:
+        """A named entity (one word or several) or a year of the question that the corpus never mentions.
+        ``words``: the question's normalised words, which tell a name used as an everyday word («ما
+        القاعدة التي…», «دعم مالي»: ``gazetteer.everyday_sense``)."""
         for concept in query.missing:
-            if entity_of(concept.term.normal) or nationality_of(concept.term.normal):
+            if self._names_entity(concept.term.normal, words) or nationality_of(concept.term.normal):
                 return concept.term.surface
             if query.script == "arabic" and not concept.tokens:
                 name = name_in(concept.term)
@@ -517,6 +520,14 @@ class Retriever:
                 if entity and not entity_written(entity, self._corpus_text):
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
+
+    @staticmethod
+    def _names_entity(normal: str, words: Sequence[str]) -> bool:
+        """Whether the question word ``normal`` names a gazetteer entity where it stands in ``words``."""
+        places = [i for i, word in enumerate(words) if word == normal]
+        if not places:
+            return entity_of(normal) is not None
+        return any(named_entity(words, i) for i in places)
 
     @staticmethod
     def _asking_words(query: Query, whole: Sequence[str]) -> Sequence[str]:

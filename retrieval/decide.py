@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 
-from retrieval.gazetteer import NATION_NAMES, entity_of, kazakh_places, nationality_of
+from retrieval.gazetteer import NATION_NAMES, entity_of, everyday_sense, kazakh_places, nationality_of
 from retrieval.text import ARTICLE_PREFIXES, STOP_WORDS, bare_word, normalize
 
 FEATURES = (
@@ -386,6 +386,8 @@ def _named_country(words: Sequence[str], i: int) -> str | None:
     «القوات الروسية», «جندي روسي» speak of Russia's forces, while «السفير الروسي» is a man whom a
     sentence may name without his country («وأكد السفير أنتونوف…»)."""
     word = words[i]
+    if everyday_sense(words, i):  # «هل قدمت روسيا دعمًا ماليًا…؟» names no country
+        return None
     if country := _nation(word):
         return country
     return None if i and title_stem(words[i - 1]) else nationality_of(word)

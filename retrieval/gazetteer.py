@@ -61,6 +61,34 @@ def entity_of(normal_word: str) -> str | None:
     return next((candidate for candidate in _unprefixed(normal_word) if candidate in _SINGLE), None)
 
 
+# Names that are also everyday words: «القاعدة» is the organisation, or a rule or a base («ما القاعدة
+# التي…», «القاعدة الجوية»); «مالي» is the country, or "financial" («دعم مالي»).
+_RULE_OR_BASE = normalize("القاعدة")
+_FINANCIAL = normalize("مالي")
+_RELATIVES = frozenset(normalize(w) for w in "التي الذي اللي الي اللى".split())
+_BEFORE_A_COUNTRY = frozenset(normalize(w) for w in "في من إلى الى على عن دولة جمهورية لدولة بدولة".split())
+
+
+def everyday_sense(normal_words: Sequence[str], i: int) -> bool:
+    """Whether ``normal_words[i]``, an entity name that is also an everyday word, is the everyday word
+    here: «القاعدة» before a relative or a definite word (an adjective: «القاعدة العسكرية»), a bare
+    «مالي» except after a preposition or «دولة» («في مالي»: the country; «دعم مالي»: financial)."""
+    word = normal_words[i]
+    if _RULE_OR_BASE in _unprefixed(word):
+        following = normal_words[i + 1] if i + 1 < len(normal_words) else ""
+        return following in _RELATIVES or (following.startswith("ال") and len(following) > 4)
+    if word == _FINANCIAL:
+        return not (i and normal_words[i - 1] in _BEFORE_A_COUNTRY)
+    return False
+
+
+def named_entity(normal_words: Sequence[str], i: int) -> str | None:
+    """The gazetteer entity ``normal_words[i]`` names in its sentence (:func:`entity_of`, unless the
+    word is used in its everyday sense: :func:`everyday_sense`)."""
+    entity = entity_of(normal_words[i])
+    return None if entity is None or everyday_sense(normal_words, i) else entity
+
+
 def _unprefixed(normal_word: str) -> list[str]:
     """The word, and the word without a proclitic, bare and with the article: «للامم» → «امم», «الامم»;
     «وجامعه» → «جامعه», «الجامعه»."""

@@ -768,6 +768,9 @@ def test_a_yes_no_question_about_a_country_the_best_sentence_never_names_is_unsa
     forces = normalize("هل أطلقت القوات الروسية النار على المتظاهرين؟").split()
     assert unsaid(forces, lambda: home) == normalize("روسيا")
     assert unsaid(forces, lambda: home | {normalize("روسيا")}) is None
+    # a name that is also an everyday word, used as one, names no country: «دعم مالي» is financial aid
+    assert unsaid(normalize("هل قدمت روسيا دعم مالي لكازاخستان؟").split(), lambda: home) == normalize("روسيا")
+    assert unsaid(normalize("هل قدمت روسيا دعم مالي؟").split(), lambda: home | {normalize("روسيا")}) is None
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from retrieval.gazetteer import (
+    everyday_sense,
+    named_entity,
     english_entities,
     entity_of,
     entity_written,
@@ -107,3 +109,23 @@ def test_a_multiword_entity_is_written_behind_a_proclitic_too() -> None:
 )
 def test_kazakh_places(text: str, places: set[str]) -> None:
     assert kazakh_places(normalize(text).split()) == places
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "everyday"),
+    [
+        ("ما القاعدة التي اعتبرها السفير ركيزة", "القاعدة", True),
+        ("هل وصلت القوات إلى القاعدة الجوية", "القاعدة", True),
+        ("هل شارك تنظيم القاعدة في الأحداث", "القاعدة", False),
+        ("هل للقاعدة دور في الاحتجاجات", "للقاعدة", False),
+        ("هل قدمت روسيا دعم مالي لكازاخستان", "مالي", True),
+        ("هل أرسلت روسيا قوات إلى مالي", "مالي", False),
+    ],
+)
+def test_a_name_that_is_also_an_everyday_word_is_read_from_its_neighbours(
+    question: str, word: str, everyday: bool
+) -> None:
+    words = normalize(question).split()
+    at = words.index(normalize(word))
+    assert everyday_sense(words, at) is everyday
+    assert (named_entity(words, at) is None) is everyday
