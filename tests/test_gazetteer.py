@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from retrieval.gazetteer import (
-    everyday_sense,
-    named_entity,
     english_entities,
     entity_of,
     entity_written,
+    everyday_sense,
     kazakh_places,
     multiword_entity,
+    named_entity,
     nationality_of,
 )
 from retrieval.text import normalize

@@ -219,7 +219,8 @@ def test_verb_person_affixes_meet() -> None:
 
 
 @pytest.mark.parametrize(
-    ("plain", "seated"), [("الحلفاء", "حلفاؤها"), ("الرؤساء", "رؤسائها"), ("أعضاء", "أعضاؤها"), ("الوزراء", "الوزرا")]
+    ("plain", "seated"),
+    [("الحلفاء", "حلفاؤها"), ("الرؤساء", "رؤسائها"), ("أعضاء", "أعضاؤها"), ("الوزراء", "الوزرا")],
 )
 def test_a_final_hamza_seated_by_a_suffix_meets_the_plain_word(plain: str, seated: str) -> None:
     assert variant_keys(stem(normalize(plain))) & variant_keys(stem(normalize(seated)))
