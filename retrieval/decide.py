@@ -627,6 +627,23 @@ def asks_after_the_events(asked: Sequence[str], best: Iterable[str]) -> bool:
     return after_the_events(asked) and not speaks_after(best)
 
 
+# Nouns that name the kind of answer a question wants, not its topic: «ما الجهة التي…», «ما الغاية من…»,
+# «ما النهج الذي…», «ما الحصيلة الإجمالية…». Written from the shapes of Arabic questions, not from the
+# corpus: a paraphrasing reader asks for «the body», «the aim», «the approach» where the news names
+# the body or the aim itself, so such a noun missing from the corpus never makes the topic unknown.
+FRAME_NOUNS = _words(
+    """جهة جهات غاية غايات هدف أهداف غرض أغراض نهج منهج أسلوب أساليب طريقة طرق وسيلة وسائل رسالة
+    مسألة قضية فكرة خطوة خطوات إجراء إجراءات تدبير تدابير صفة تسمية وصف نوع طبيعة شكل مصير دور
+    عبارة عبارات كلمة كلمات تعبير مصطلح لفظ حجة ذريعة نتيجة نتائج حصيلة مجموع إجمالي إجمالية مقدار
+    حجم واجب"""
+)
+
+
+def is_frame_noun(normal_word: str) -> bool:
+    """A noun naming the kind of answer asked for (``FRAME_NOUNS``), with or without the article."""
+    return bare_word(normal_word) in FRAME_NOUNS
+
+
 def is_definite_noun(normal_word: str) -> bool:
     """A word carrying the article (الاستفتاء, بالدولار): it names a specific thing or topic."""
     return any(normal_word.startswith(f) and len(normal_word) - len(f) >= 3 for f in ARTICLE_PREFIXES)

@@ -20,6 +20,7 @@ from retrieval.decide import (
     dated,
     holds_kind,
     is_definite_noun,
+    is_frame_noun,
     load_models,
     names_holder,
     nations_of,
@@ -887,3 +888,18 @@ def test_a_count_of_a_slip_the_analyser_cannot_read_is_read_by_its_corpus_spelli
     answer = retriever.answer("قديش عدد الصحفين اللي انقتلو بالمظاهرات؟")
     assert answer.declined
     assert answer.reason == "unstated count"
+
+
+@pytest.mark.parametrize(
+    ("word", "frame"), [("الجهة", True), ("الغاية", True), ("الإجمالية", True), ("التعويضات", False)]
+)
+def test_a_frame_noun_names_the_kind_of_answer_not_the_topic(word: str, frame: bool) -> None:
+    assert is_frame_noun(normalize(word)) is frame
+
+
+def test_a_missing_frame_noun_never_makes_the_topic_unknown(retriever: Retriever) -> None:
+    # «النهج» is nowhere in the articles; the question asks what the ambassador criticised
+    answer = retriever.answer("ما النهج الذي انتقده السفير الروسي؟")
+    assert answer.reason != "unknown topic"
+    # a topic noun the articles lack still declines: they never speak of compensation
+    assert retriever.answer("ما التعويضات التي أقرتها الحكومة؟").reason == "unknown topic"
