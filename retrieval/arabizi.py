@@ -37,6 +37,8 @@ _LATIN_CLASS = {
     "9": "k", "k": "k", "l": "l", "m": "m", "n": "n",
 }  # fmt: skip
 _ARTICLES = ("al", "el", "il")
+# Attached pronouns a corpus word may carry where a reader's word has none (not «ه»: «ة» folds to it).
+_PRONOUNS = ("ها", "هم", "هن")  # two letters each
 _ALA = frozenset({"3al", "3a", "3ala", "3la"})  # «على», spoken «ع» (3al: with the article)
 # A preposition written with the next word's article: «bel akher» بالآخر, «fel balad», «lal nas», «mel matar».
 _WITH_ARTICLE = {
@@ -235,6 +237,8 @@ class Transliterator:
             if count and word[0] in PROCLITICS and len(word) >= 5:
                 forms.add(word[1:])  # «لثورة»: «sawra» is «ثورة», which the corpus writes only behind «ل»
                 behind.setdefault(word[1:], word)
+            if count:  # «استقلالها»: «esti2lal» is «استقلال», which the corpus writes only with a pronoun
+                forms.update(bare[:-2] for p in _PRONOUNS if bare.endswith(p) and len(bare) >= 6)
             for form in forms:
                 for skeleton in arabic_skeletons(form) - {""}:
                     table[skeleton][form] = max(count, table[skeleton].get(form, 0))
@@ -354,15 +358,15 @@ _VARIANT_COST = 0.5  # a reading through ``_variants`` wins only where the word 
 def _variants(latin: str) -> list[str]:
     """Other readings of an Arabizi word: «2» for «ق» as Levantine and Egyptian say it (2alet قالت), and
     «9» for «ص» as the Levant writes it, and a final «-at / -et» as the «ة» of a noun before its complement
-    (monazamat منظمة)."""
-    out = []
+    (monazamat منظمة), also with the «ق» or «ص» reading (esta2alet استقالة)."""
+    letters = []
     if "2" in latin:
-        out.append(latin.replace("2", "q"))
+        letters.append(latin.replace("2", "q"))
     if "9" in latin:  # «9» is «ق» in the Gulf and Iraq, «ص» in the Levant (9ar صار, 9aba7 صباح)
-        out.append(latin.replace("9", "s"))
-    if len(latin) >= 5 and latin.endswith(("at", "et")):
-        out.append(latin[:-1])
-    return out
+        letters.append(latin.replace("9", "s"))
+    # «esta2alet» استقالة: the «ة» ending read with the «ق» of «2»
+    construct = [form[:-1] for form in [latin, *letters] if len(form) >= 5 and form.endswith(("at", "et"))]
+    return [*letters, *construct]
 
 
 # Letter by letter, for a word no vocabulary word matches: digits as their letters, short vowels left

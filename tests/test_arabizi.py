@@ -105,6 +105,13 @@ def test_levantine_2_and_the_construct_t() -> None:
     assert known.word("el-e7tijajat") == "الاحتجاجات"
 
 
+def test_levantine_2_with_the_construct_t_and_a_word_the_corpus_writes_with_a_pronoun() -> None:
+    known = Transliterator.build([("استقاله", 2), ("استقلالها", 1), ("الحكومه", 3)])
+    assert known.word("esta2alet") == "استقاله"  # «2» as «ق» and «-et» as «ة» together
+    assert known.word("esti2lal") == "استقلال"  # the corpus has it only as «استقلالها»
+    assert Transliterator.build([("وزاره", 3), ("وزير", 2)]).word("wazir") == "وزير"  # «ة» is no pronoun
+
+
 def test_a_country_in_arabizi_the_corpus_never_names_declines(retriever: Retriever) -> None:
     answer = retriever.answer("shu 2alet el seen 3an el a7dath?")
     assert answer.declined
