@@ -207,6 +207,7 @@ class Transliterator:
     fixed: Mapping[str, str] = field(default_factory=dict)  # spellings read as given (:func:`common_words`)
     names: frozenset[str] = frozenset()  # places outside the vocabulary (``build``)
     behind: Mapping[str, str] = field(default_factory=dict)  # «ثوره» → «لثوره», as the corpus writes it
+    spare: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # read where nothing else is
 
     @classmethod
     def build(
@@ -215,12 +216,15 @@ class Transliterator:
         preferred: Iterable[str] = (),
         fixed: Mapping[str, str] | None = None,
         names: Iterable[str] = (),
+        spare: Iterable[str] = (),
     ) -> Transliterator:
         """``counts``: (normalised word, frequency); ``preferred`` words (framing, stop words) win ties;
         ``fixed``: Arabizi spellings read as the given Arabic, before any other reading (default
         :func:`common_words`: the common words and names of ``retrieval/data/arabizi.toml``); ``names``:
         places a question may name though the vocabulary lacks them, read as such only where no
-        vocabulary word is as close (they win no ties: «sawra» is the corpus's «ثورة», not «سوريا»)."""
+        vocabulary word is as close (they win no ties: «sawra» is the corpus's «ثورة», not «سوريا»);
+        ``spare``: words read only where no other word matches at all, rather than spelling the Arabizi
+        letter by letter (a reader's synonym the corpus lacks: «mozahrat» → «مظاهرات»)."""
         table: dict[str, dict[str, int]] = defaultdict(dict)
         preferred = frozenset(preferred)
         defined: dict[str, str] = {}
@@ -246,7 +250,12 @@ class Transliterator:
         names = frozenset(form for name in names for form in (name, bare_word(name))) - preferred
         written = {form: word for form, word in behind.items() if form not in vocabulary}
         skeletons = {k: sorted(v.items()) for k, v in table.items()}
-        return cls(skeletons, preferred, defined, fixed, names, written)
+        extra: dict[str, set[str]] = defaultdict(set)
+        for word in spare:
+            for skeleton in arabic_skeletons(word) - {""}:
+                extra[skeleton].add(word)
+        spares = {k: [(word, 0) for word in sorted(v)] for k, v in extra.items()}
+        return cls(skeletons, preferred, defined, fixed, names, written, spares)
 
     def word(self, latin: str) -> str | None:
         """The Arabic word an Arabizi word most likely spells, or None: a common spelling as
@@ -257,11 +266,19 @@ class Transliterator:
         for article in _ARTICLES:
             if latin.startswith(article) and len(latin) - len(article) >= 3:
                 forms.append((latin[len(article) :].lstrip("-"), True, 0.0))
+        best = self._closest(self.by_skeleton, latin, forms) or self._closest(self.spare, latin, forms)
+        return self.behind.get(best, best) if best else None
+
+    def _closest(
+        self, table: Mapping[str, list[tuple[str, int]]], latin: str, forms: Sequence[tuple[str, bool, float]]
+    ) -> str | None:
+        """The word of ``table`` (skeleton → words with their frequency) closest to one of the ``forms``
+        (a reading of ``latin``, whether it has the article, its extra cost), or None."""
         best: tuple[float, str] | None = None
         for form, with_article, extra in forms:
             skeleton = latin_skeleton(form)
             shape = latin_shape(form)
-            for arabic, count in self.by_skeleton.get(skeleton, ()):
+            for arabic, count in table.get(skeleton, ()):
                 # «2aran» (قارن), «ra2em» (رقم) are no «ايران», «روما»: their digit is a letter the name lacks
                 if count == 0 and arabic in self.names and not _spells_digits(latin, arabic):
                     continue
@@ -277,7 +294,7 @@ class Transliterator:
                     arabic = self.defined[arabic]
                 if best is None or cost < best[0]:
                     best = (cost, arabic)
-        return self.behind.get(best[1], best[1]) if best else None
+        return best[1] if best else None
 
     def sentence(self, words: Sequence[str]) -> tuple[str, list[str]]:
         """An Arabic rendering of Arabizi ``words`` and the words no known word matched.

@@ -583,4 +583,7 @@ class QueryParser:
         absent = entities - families.counts.keys()
         known = self.dialect.framing | self.pipeline.stop_words | set(self.dialect.equivalent)
         named = known | (entities - absent)
-        return Transliterator.build(families.counts.items(), named, names=absent - known)
+        # A reader's word of the thesaurus («مظاهرات», «مخربين») is read where no other word matches (rather
+        # than spelling the Arabizi letter by letter), then searched through its synonyms as typed Arabic is.
+        readers = set(self.thesaurus.entries) - families.counts.keys()
+        return Transliterator.build(families.counts.items(), named, names=absent - known, spare=readers)

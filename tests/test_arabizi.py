@@ -112,6 +112,13 @@ def test_levantine_2_with_the_construct_t_and_a_word_the_corpus_writes_with_a_pr
     assert Transliterator.build([("وزاره", 3), ("وزير", 2)]).word("wazir") == "وزير"  # «ة» is no pronoun
 
 
+def test_a_spare_word_is_read_only_where_no_vocabulary_word_matches() -> None:
+    known = Transliterator.build([("احتجاجات", 3), ("قالت", 2)], spare=["مظاهرات", "قلت"])
+    assert known.word("mozahrat") == "مظاهرات"  # the reader's word, then searched through its synonyms
+    assert known.word("2alet") == "قالت"  # a corpus word of the same letters wins
+    assert Transliterator.build([("احتجاجات", 3)]).word("mozahrat") is None  # spelled letter by letter
+
+
 def test_a_country_in_arabizi_the_corpus_never_names_declines(retriever: Retriever) -> None:
     answer = retriever.answer("shu 2alet el seen 3an el a7dath?")
     assert answer.declined
