@@ -148,8 +148,17 @@ def _asks_duration(normals: Sequence[str]) -> bool:
 _PLURAL_TITLES = _words("الرؤساء الرؤسا رؤساء رؤسا القادة قادة الزعماء زعماء المسؤولين مسؤولين")
 
 
+_MEMBERS = _words("أعضاء الأعضاء وأعضاء عضوية")
+_ALLIANCES = _words("منظمة المنظمة معاهدة تحالف التحالف حلف الحلف تكتل التكتل اتحاد الاتحاد")
+
+
 def _asks_countries(normals: Sequence[str]) -> bool:
-    return any(w in _COUNTRIES and i and normals[i - 1] in _ASKING_LIST for i, w in enumerate(normals))
+    """«ما الدول الأعضاء…؟», «شو هي الدول…؟»; «أعضاء منظمة…», «مين أعضاء التحالف؟» (an alliance's
+    members are countries; «أعضاء الحكومة» are not)."""
+    return any(
+        (w in _COUNTRIES and i and normals[i - 1] in _ASKING_LIST) or (w in _MEMBERS and after in _ALLIANCES)
+        for i, (w, after) in enumerate(zip(normals, [*normals[1:], ""], strict=True))
+    )
 
 
 def publishes(normals: Sequence[str]) -> bool:

@@ -68,6 +68,9 @@ def retriever() -> Retriever:
         ("القوات رح تضل قد إيه؟", "duration"),  # Egyptian «قد إيه»
         ("ما الدول الأعضاء في التحالف؟", "countries"),  # a list of countries
         ("شكون هوما الدول لي داخلين؟", "countries"),
+        ("أعضاء منظمة معاهدة الأمن الجماعي", "countries"),  # an alliance's members are countries
+        ("مين أعضاء التحالف؟", "countries"),
+        ("ماذا فعل أعضاء الحكومة المستقيلة؟", None),  # a cabinet's members are people
         ("مين قادة الدول الأعضاء؟", "names"),  # «الدول» completes «قادة»: the leaders are asked
         ("مين الرؤسا اللي اتصل فيهم بوتين؟", "names"),  # several names
         ("ما موقف جامعة الدول العربية؟", None),
