@@ -15,7 +15,7 @@ import pytest
 
 from retrieval import encoder as encoder_module
 from retrieval import vectors as vectors_module
-from retrieval.answer import Retriever, load_retriever, make_pipeline
+from retrieval.answer import ANTECEDENT_SHARE, Retriever, load_retriever, make_pipeline
 from retrieval.config import RetrievalConfig
 from retrieval.index import SentenceIndex
 from retrieval.index.cache import CACHE_DIR, cached_vectors
@@ -282,3 +282,44 @@ def test_encoding_shows_a_progress_bar_on_stderr(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "Encoding sentences" in captured.err
+
+
+# --- a sentence that refers back to a name ----------------------------------------------------------------
+
+OIC = Article(
+    "oic",
+    "بيان",
+    ("أعربت منظمة التعاون الإسلامي عن قلقها من العنف. وأكدت المنظمة تضامنها التام مع الحكومة.",),
+)
+
+
+def test_entries_before_walk_back_through_the_article() -> None:
+    index = index_of((OIC,))
+    entry = {e.sentence.text: i for i, e in enumerate(index.entries)}
+    second = entry["وأكدت المنظمة تضامنها التام مع الحكومة."]
+    first = entry["أعربت منظمة التعاون الإسلامي عن قلقها من العنف."]
+    assert index.entries_before(second, 4) == [first]
+    assert index.entries_before(first, 4) == []  # the title is no sentence before the body
+    assert index.entries_before(second, 0) == []
+
+
+def test_a_sentence_referring_back_to_the_asked_name_reads_nearer_its_antecedent() -> None:
+    encoder = FakeEncoder()
+    retriever = Retriever(Corpus((OIC,)), replace(CONFIG, encoder_weight=0.5), encoder=encoder)
+    question = "تضامن منظمة التعاون الإسلامي"
+    texts = [e.sentence.text for e in retriever.index.entries]
+    named = texts.index("أعربت منظمة التعاون الإسلامي عن قلقها من العنف.")
+    referring = texts.index("وأكدت المنظمة تضامنها التام مع الحكومة.")
+    vector = bag_vector(question)
+    own = [float(bag_vector(text) @ vector) for text in texts]
+    assert own[named] > own[referring]  # the sentence naming the organisation is nearer the question
+    vectors = retriever.vectors
+    assert vectors is not None
+    found = [(named, 1.0), (referring, 2.0)]
+    cosines = [own[named], own[referring]]
+    read = retriever._with_antecedents(retriever.parse(question), vector, vectors, found, cosines)
+    assert read[0] == pytest.approx(own[named], abs=0.01)  # it refers back to nothing
+    moved = own[referring] + ANTECEDENT_SHARE * (own[named] - own[referring])
+    assert read[1] == pytest.approx(moved, abs=0.01)
+    hit = next(h for h in retriever.rank(question) if h.sentence.text == texts[referring])
+    assert hit.cosine == pytest.approx(own[referring], abs=0.01)  # the hit keeps its own cosine

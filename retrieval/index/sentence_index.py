@@ -175,6 +175,29 @@ class SentenceIndex:
         order = np.lexsort((matched, -scores))[:k]
         return [(int(matched[i]), float(scores[i])) for i in order]
 
+    @cached_property
+    def _entry_of_row(self) -> Int32Array:
+        """The entry of each table row whose sentence is one, else -1 (a repeat of another row's text)."""
+        found = np.full(len(self.table.rows), -1, dtype=np.int32)
+        found[self.assembly.entry_rows] = np.arange(len(self.assembly.entry_rows), dtype=np.int32)
+        return found
+
+    def entries_before(self, entry: int, count: int) -> list[int]:
+        """The entries of up to ``count`` sentences before entry ``entry``'s sentence in its article,
+        nearest first (a title has none; a sentence repeating another entry's text is skipped)."""
+        row = int(self.assembly.entry_rows[entry])
+        number = int(np.searchsorted(self.table.article_ptr, row, side="right")) - 1
+        base = int(self.table.article_ptr[number])
+        found: list[int] = []
+        for _ in range(count):
+            before = int(self.table.neighbours[row, 0])
+            if before == ABSENT or before < 0:
+                break
+            row = base + before
+            if (earlier := int(self._entry_of_row[row])) >= 0:
+                found.append(earlier)
+        return found
+
     def neighbours(self, sentence: Sentence) -> tuple[Sentence | None, Sentence | None]:
         found = self._find(sentence)
         if found is None:
