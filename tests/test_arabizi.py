@@ -160,6 +160,7 @@ def test_common_words_are_read_as_written_not_as_the_nearest_corpus_word() -> No
     assert known.word("walla") == "ولا"
     assert known.word("bin") == "بن"
     assert Transliterator.build([("حول", 6)]).word("hal") == "هل"  # whether: a yes/no question
+    assert Transliterator.build([("بدنا", 3)]).word("bedoun") == "بدون"  # without, not «we want»
 
 
 def test_an_arabizi_yes_no_question_needs_the_evidence_an_arabic_one_does(retriever: Retriever) -> None:
