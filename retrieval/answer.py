@@ -505,8 +505,8 @@ class Retriever:
         slipped = {c for c in required if c.slipped}
         lacking = {c for c in missing | slipped if not is_frame_noun(c.term.normal)}
         return any(
-            c in lacking
-            and c in missing
+            c in missing
+            and c in lacking  # not a frame noun
             and is_definite_noun(c.term.normal)
             and (i == 0 or required[i - 1] in lacking or title_stem(required[i - 1].term.normal) is not None)
             for i, c in enumerate(required)

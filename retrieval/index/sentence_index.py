@@ -177,7 +177,8 @@ class SentenceIndex:
 
     @cached_property
     def _entry_of_row(self) -> Int32Array:
-        """The entry of each table row whose sentence is one, else -1 (a repeat of another row's text)."""
+        """The entry of each table row, or -1 for a row repeating a sentence another row holds (identical
+        sentences are indexed once, as the first row carrying them)."""
         found = np.full(len(self.table.rows), -1, dtype=np.int32)
         found[self.assembly.entry_rows] = np.arange(len(self.assembly.entry_rows), dtype=np.int32)
         return found
