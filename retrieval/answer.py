@@ -47,10 +47,9 @@ from retrieval.function_words import is_function_form
 from retrieval.gazetteer import (
     COUNTRY_SPELLINGS,
     english_entities,
-    entity_of,
     entity_written,
     multiword_entity,
-    named_entity,
+    names_entity,
     nationality_of,
 )
 from retrieval.index import SentenceIndex
@@ -537,7 +536,7 @@ class Retriever:
         ``words``: the question's normalised words, which tell a name used as an everyday word («ما
         القاعدة التي…», «دعم مالي»: ``gazetteer.everyday_sense``)."""
         for concept in query.missing:
-            if self._names_entity(concept.term.normal, words) or nationality_of(concept.term.normal):
+            if names_entity(concept.term.normal, words) or nationality_of(concept.term.normal):
                 return concept.term.surface
             if query.script == "arabic" and not concept.tokens:
                 name = name_in(concept.term)
@@ -559,14 +558,6 @@ class Retriever:
                 if entity and not entity_written(entity, self._corpus_text):
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
-
-    @staticmethod
-    def _names_entity(normal: str, words: Sequence[str]) -> bool:
-        """Whether the question word ``normal`` names a gazetteer entity where it stands in ``words``."""
-        places = [i for i, word in enumerate(words) if word == normal]
-        if not places:
-            return entity_of(normal) is not None
-        return any(named_entity(words, i) for i in places)
 
     @staticmethod
     def _asking_words(query: Query, whole: Sequence[str]) -> Sequence[str]:

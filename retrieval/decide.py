@@ -281,8 +281,6 @@ DATED_DEPTH = 2  # the best sentences searched for a date
 # held-out +6, for one answerable question each (tuning: not first-ranked); XQuAD-ar keeps its first
 # answers and declines one question more (ranked 5th), 11 in all.
 UNDATED_CEILING = 0.95
-# The ceiling of a sum's check (``amounts.unpriced``), the old one: the sum's was measured with it.
-UNPRICED_CEILING = 0.6
 _CENTURIES = _words("القرن قرن للقرن بالقرن القرنين")
 # «…عندما بدأت ألمانيا في بناء إمبراطوريتها»: a clause that tells when, as a date does.
 _WHEN_CLAUSE = _words("عندما حينما وعندما وحينما")

@@ -82,11 +82,14 @@ def everyday_sense(normal_words: Sequence[str], i: int) -> bool:
     return False
 
 
-def named_entity(normal_words: Sequence[str], i: int) -> str | None:
-    """The gazetteer entity ``normal_words[i]`` names in its sentence (:func:`entity_of`, unless the
-    word is used in its everyday sense: :func:`everyday_sense`)."""
-    entity = entity_of(normal_words[i])
-    return None if entity is None or everyday_sense(normal_words, i) else entity
+def names_entity(normal_word: str, normal_words: Sequence[str]) -> bool:
+    """Whether ``normal_word`` names a gazetteer entity (:func:`entity_of`) where it stands in the
+    question's ``normal_words``, not in its everyday sense (:func:`everyday_sense`); by itself when the
+    words do not hold it."""
+    places = [i for i, word in enumerate(normal_words) if word == normal_word]
+    if not places:
+        return entity_of(normal_word) is not None
+    return any(entity_of(normal_word) is not None and not everyday_sense(normal_words, i) for i in places)
 
 
 def _unprefixed(normal_word: str) -> list[str]:

@@ -11,7 +11,7 @@ from retrieval.gazetteer import (
     everyday_sense,
     kazakh_places,
     multiword_entity,
-    named_entity,
+    names_entity,
     nationality_of,
 )
 from retrieval.text import normalize
@@ -128,4 +128,4 @@ def test_a_name_that_is_also_an_everyday_word_is_read_from_its_neighbours(
     words = normalize(question).split()
     at = words.index(normalize(word))
     assert everyday_sense(words, at) is everyday
-    assert (named_entity(words, at) is None) is everyday
+    assert names_entity(words[at], words) is not everyday
