@@ -104,6 +104,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions13.jsonl",
         "questions14.jsonl",
         "questions15.jsonl",
+        "questions16.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -118,6 +119,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout12.jsonl",
         "heldout13.jsonl",
         "heldout14.jsonl",
+        "heldout15.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
