@@ -103,7 +103,12 @@ KIND_DEPTH = 3
 # sentence covers SHORT_TOPIC_COVERAGE of it (``Retriever._topic_floor``).
 SHORT_QUESTION = 2
 SHORT_TOPIC_COVERAGE = 0.4
-GENERAL = frozenset({"العام", "العامه"})  # «الأمين العام», «المدعي العام»: a role, though definite
+# A definite title followed by one of these is a role, not a description of somebody: «الأمين العام»,
+# «المدعي العام», and a rank or a time in office: «الوزير الأول» (the Maghreb's prime minister), «الرئيس
+# الجديد», «القائد الحالي», «الرئيس المؤقت». The qualifier is then the title's complement, as «الداخلية» is
+# «وزير الداخلية»'s, which a sentence naming the holder must hold.
+_QUALIFIERS = "العام العامة الأول الأولى الجديد الجديدة الحالي الحالية المؤقت المؤقتة"
+ROLE_QUALIFIERS = frozenset(normalize(word) for word in _QUALIFIERS.split())
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)
 AFTER_DEPTH = 3  # hits (with their neighbours) searched for what came after the events
 RELATED = 3  # closest sentences kept with a decline, shown as related (never as the answer)
@@ -599,7 +604,7 @@ class Retriever:
         # description of somebody («الحاكم الألماني الذي…»), whose answer need not repeat the title.
         title_word, after = query.concepts[at].term.normal, query.concepts[at + 1].term.normal
         construct = not is_definite_noun(title_word)  # «رئيس الحكومة»: a role in construct
-        role = construct or after in ON_BEHALF or after in GENERAL  # الأمين العام
+        role = construct or after in ON_BEHALF or after in ROLE_QUALIFIERS  # الأمين العام، الوزير الأول
         # People the question names; a place it names completes a title («رئيس قيرغيزستان»).
         named = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
         if not role and not succeeds(words, named):
