@@ -175,8 +175,11 @@ def variant_keys(stem: str, waw: bool = False) -> set[str]:
     A single proclitic (لثورة → ثورة), verb person affixes (تدخلت / تتدخل → تدخل), and the
     masdar of the derived forms (اندلاع → اندلع, انتخاب → انتخب), and a final hamza that a suffix seats
     on «و» or «ي» or a reader drops (حلفاؤها / حلفائها → حلفاء, رؤسائها / الرؤسا → رؤساء).
-    Deliberately no root extraction: it joins unrelated words (سكان / السكنية). ``waw``: also without a
-    leading «و», for question words only (an indexed «وزار», وزارة, must not meet «زار»).
+    Deliberately no root extraction: it joins unrelated words (سكان / السكنية). ``waw``: a question
+    word's keys, also without a leading «و» (an indexed «وزار», وزارة, must not meet «زار») and, for a
+    participle of the derived forms, its verb's («المستقيلين» → «استقال», to meet «استقالة»). The corpus's
+    participles get no verb keys: «متظاهرين» (protesters) would then answer for «يتظاهرون» as strongly
+    as the verb itself.
     """
     keys = {stem}
     if waw and len(stem) >= 4 and stem[0] == "و":  # a question word with the conjunction (وقتلوا)
@@ -193,6 +196,9 @@ def variant_keys(stem: str, waw: bool = False) -> set[str]:
         for suffix in _VERB_SUFFIXES:
             if token.endswith(suffix) and len(token) - len(suffix) >= 3:
                 keys.add(token[: -len(suffix)])
+    if waw:  # a question's participle meets the verb and masdar; the corpus's own keep theirs apart
+        for token in list(keys):
+            keys |= _participle_keys(token)
     for token in list(keys):
         if len(token) >= 5 and token[-2] == "ا":
             keys.add(token[:-2] + token[-1])
@@ -203,6 +209,19 @@ def variant_keys(stem: str, waw: bool = False) -> set[str]:
         elif len(token) >= 4 and token.endswith("ا"):  # «رؤسائـ-ها» lost its «ي» to the suffixes; «الوزرا»
             keys.add(token + "ء")
     return {k for k in keys if len(k) >= 3}
+
+
+def _participle_keys(token: str) -> set[str]:
+    """The verb a participle of a hollow root's derived forms is made from: «مستقيل» → «استقال», which its
+    masdar «استقالة» meets as the verb's does; «مختار» → «اختار», «منقاد» → «انقاد». The participle's «ي» is
+    the verb's «ا», which light10 and the other keys cannot bridge. A sound root's participle
+    gets no key: «مستقل» (independent) would meet «استقالة» (resignation) under «استقل»."""
+    if len(token) < 5 or token[0] != "م" or token[-2] not in "يا":
+        return set()
+    rest = token[1:]
+    if not (rest.startswith(("ست", "ن")) or rest[1] in "تطد"):
+        return set()
+    return {"ا" + rest[:-2] + "ا" + rest[-1]}
 
 
 def identity_stem(token: str) -> str:
