@@ -18,7 +18,7 @@ from pyarabic import araby
 T = TypeVar("T")
 
 # Bump when anything here changes what tokens a text produces: persisted indexes are keyed by it.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 
 # The one set of invisible characters, dropped wherever text is matched: zero-width space, non-joiner and
 # joiner, LRM, RLM, word joiner, BOM, ALM and soft hyphen, then the bidi controls (embeddings, overrides,
@@ -101,6 +101,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     بماذا لماذا مما عما ممن فيما بما بمن لمن عمن فمن فما وما ومن وهل وكم وكيف ومتى
     عنهم عنه عنها منهم معه معها معهم لديه لديها لديهم عندما حين حينما بينما
     حسب بحسب وفق وفقا طبقا ضمن عبر لدى إزاء ازاء تجاه جراء بسبب نتيجة
+    بشأن بخصوص حيال بصدد يخص يتعلق يتصل يختص
     واحد واحدة
     """.split()
 )

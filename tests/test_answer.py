@@ -410,3 +410,13 @@ def test_an_english_question_naming_an_absent_multiword_body_declines(
     assert answer.declined
     assert answer.reason == "english"
     assert answer.missing_terms in (("EU",), ("European Union",))
+
+
+@pytest.mark.parametrize(
+    "question", ["ماذا قال أنتونوف بخصوص الكابيتول؟", "بماذا عاب أنتونوف على واشنطن فيما يخص الكابيتول؟"]
+)
+def test_a_word_for_regarding_is_neither_searched_nor_missing(retriever: Retriever, question: str) -> None:
+    answer = retriever.answer(question)
+    assert not answer.declined
+    assert not {"بخصوص", "يخص"} & {*answer.missing_terms, *answer.known_terms}
+    assert any(word in answer.hits[0].sentence.text for word in ("الكابيتول", "واشنطن"))

@@ -129,6 +129,12 @@ def test_question_and_function_words_are_stop_words(word: str) -> None:
     assert normalize(word) in STOP_WORDS
 
 
+@pytest.mark.parametrize("word", ["بشأن", "بخصوص", "حيال", "بصدد", "يخص", "يتعلق"])
+def test_words_for_regarding_are_stop_words(word: str) -> None:
+    """«فيما يخص», «بخصوص», «حيال» only point at the topic: never searched, never named as missing."""
+    assert normalize(word) in STOP_WORDS
+
+
 def test_a_preposition_after_wa_or_fa_is_a_function_word() -> None:
     # «وفي» kept as a token would meet «الوفيات», which light10 also takes to «وفي».
     assert Pipeline().index_tokens("وفي غضون أيام، ومن ثم فعلى الجميع") == ["غضون", "ايام", "جميع"]
