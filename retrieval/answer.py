@@ -56,7 +56,7 @@ from retrieval.index import SentenceIndex
 from retrieval.models import Answer, Corpus, Hit, Sentence
 from retrieval.query import Concept, Query, QueryParser
 from retrieval.rerank import rerank
-from retrieval.roles import complemented, name_in, same_country, unheld
+from retrieval.roles import GENERIC_TITLES, complemented, name_in, same_country, unheld
 from retrieval.text import (
     PIPELINE_VERSION,
     Lexicon,
@@ -604,7 +604,9 @@ class Retriever:
         # description of somebody («الحاكم الألماني الذي…»), whose answer need not repeat the title.
         title_word, after = query.concepts[at].term.normal, query.concepts[at + 1].term.normal
         construct = not is_definite_noun(title_word)  # «رئيس الحكومة»: a role in construct
-        role = construct or after in ON_BEHALF or after in ROLE_QUALIFIERS  # الأمين العام، الوزير الأول
+        # «الأمين العام», «الوزير الأول»; not «المسؤول الأول», a generic title that still describes somebody
+        qualified = after in ROLE_QUALIFIERS and title_stem(title_word) not in GENERIC_TITLES
+        role = construct or after in ON_BEHALF or qualified
         # People the question names; a place it names completes a title («رئيس قيرغيزستان»).
         named = {normalize(name) for c in query.concepts if (name := name_in(c.term))}
         if not role and not succeeds(words, named):

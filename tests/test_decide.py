@@ -34,6 +34,7 @@ from retrieval.decide import (
     unsaid,
     unvoiced,
 )
+from retrieval.models import Article, Corpus
 from retrieval.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -908,3 +909,19 @@ def test_a_missing_frame_noun_never_makes_the_topic_unknown(retriever: Retriever
     assert answer.reason != "unknown topic"
     # a topic noun the articles lack still declines: they never speak of compensation
     assert retriever.answer("ما التعويضات التي أقرتها الحكومة؟").reason == "unknown topic"
+
+
+def test_a_generic_title_with_a_qualifier_still_describes_somebody() -> None:
+    """«المسؤول الأول» is whoever came first, not a rank the answer must repeat (XQuAD-ar: «…كأول مدير»)."""
+    article = Article(
+        "a",
+        "الطاقة",
+        (
+            "في 1973، قام نيكسون بتعيين وليام إدوارد سيمون كأول مدير لمكتب الطاقة الفيدرالي. "
+            "وكانت المنظمة قصيرة الأجل لتنسيق مواجهة الحظر.",
+        ),
+    )
+    retriever = Retriever(Corpus((article,)), RetrievalConfig(encoder="none"))
+    answer = retriever.answer("من هو المسؤول الأول في مكتب الطاقة الفيدرالي؟")
+    assert not answer.declined
+    assert "سيمون" in answer.hits[0].sentence.text
