@@ -106,7 +106,7 @@ SHORT_TOPIC_COVERAGE = 0.4
 # A definite title followed by one of these is a role, not a description of somebody: «الأمين العام»,
 # «المدعي العام», and a rank or a time in office: «الوزير الأول» (the Maghreb's prime minister), «الرئيس
 # الجديد», «القائد الحالي», «الرئيس المؤقت». The qualifier is then the title's complement, as «الداخلية» is
-# «وزير الداخلية»'s, which a sentence naming the holder must hold.
+# «وزير الداخلية»'s, which a sentence naming the holder must hold where the corpus has the word at all.
 _QUALIFIERS = "العام العامة الأول الأولى الجديد الجديدة الحالي الحالية المؤقت المؤقتة"
 ROLE_QUALIFIERS = frozenset(normalize(word) for word in _QUALIFIERS.split())
 NAMING_DEPTH = 3  # a role's holder is looked for in this many best hits (measured: README)

@@ -170,20 +170,20 @@ _VERB_PREFIXES = ("ي", "ت", "ن")
 _VERB_SUFFIXES = ("وا", "ت", "ن")
 
 
-def variant_keys(stem: str, waw: bool = False) -> set[str]:
+def variant_keys(stem: str, asked: bool = False) -> set[str]:
     """Looser keys under which two stems of one word family meet (used only when a stem is unknown).
 
     A single proclitic (لثورة → ثورة), verb person affixes (تدخلت / تتدخل → تدخل), and the
     masdar of the derived forms (اندلاع → اندلع, انتخاب → انتخب), and a final hamza that a suffix seats
     on «و» or «ي» or a reader drops (حلفاؤها / حلفائها → حلفاء, رؤسائها / الرؤسا → رؤساء).
-    Deliberately no root extraction: it joins unrelated words (سكان / السكنية). ``waw``: a question
+    Deliberately no root extraction: it joins unrelated words (سكان / السكنية). ``asked``: a question
     word's keys, also without a leading «و» (an indexed «وزار», وزارة, must not meet «زار») and, for a
     participle of the derived forms, its verb's («المستقيلين» → «استقال», to meet «استقالة»). The corpus's
     participles get no verb keys: «متظاهرين» (protesters) would then answer for «يتظاهرون» as strongly
     as the verb itself.
     """
     keys = {stem}
-    if waw and len(stem) >= 4 and stem[0] == "و":  # a question word with the conjunction (وقتلوا)
+    if asked and len(stem) >= 4 and stem[0] == "و":  # a question word with the conjunction (وقتلوا)
         keys.add(stem[1:])
     for token in list(keys):
         if len(token) >= 4 and token[0] in _CLITICS:
@@ -197,7 +197,7 @@ def variant_keys(stem: str, waw: bool = False) -> set[str]:
         for suffix in _VERB_SUFFIXES:
             if token.endswith(suffix) and len(token) - len(suffix) >= 3:
                 keys.add(token[: -len(suffix)])
-    if waw:  # a question's participle meets the verb and masdar; the corpus's own keep theirs apart
+    if asked:  # a question's participle meets the verb and masdar; the corpus's own keep theirs apart
         for token in list(keys):
             keys |= _participle_keys(token)
     for token in list(keys):

@@ -114,7 +114,7 @@ class LegacyIndex:
 
     def relatives(self, stem: str) -> frozenset[str]:
         found: set[str] = set()
-        for key in variant_keys(stem, waw=True):
+        for key in variant_keys(stem, asked=True):
             found |= self._by_key.get(key, set())
         return frozenset(found)
 

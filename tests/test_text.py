@@ -241,7 +241,7 @@ def test_sukkan_does_not_meet_unrelated_words(other: str) -> None:
     ("participle", "masdar"), [("المستقيلين", "استقالة"), ("المستقيلة", "استقالتها"), ("مستقيل", "استقال")]
 )
 def test_a_question_s_hollow_participle_meets_the_masdar(participle: str, masdar: str) -> None:
-    asked = variant_keys(stem(normalize(participle)), waw=True)
+    asked = variant_keys(stem(normalize(participle)), asked=True)
     assert asked & variant_keys(stem(normalize(masdar)))
     # the corpus's own participles keep to their family: «متظاهرين» is no answer for «يتظاهرون»
     assert not variant_keys(stem(normalize(participle))) & variant_keys(stem(normalize(masdar)))
@@ -249,7 +249,7 @@ def test_a_question_s_hollow_participle_meets_the_masdar(participle: str, masdar
 
 def test_a_sound_participle_gets_no_verb_key() -> None:
     """«مستقل» (independent) must not meet «استقالة» (resignation) under «استقل»."""
-    assert not variant_keys(stem(normalize("مستقل")), waw=True) & variant_keys(stem(normalize("استقالة")))
+    assert not variant_keys(stem(normalize("مستقل")), asked=True) & variant_keys(stem(normalize("استقالة")))
 
 
 def test_variant_keys_include_the_stem_and_nothing_shorter_than_three_letters() -> None:

@@ -123,7 +123,7 @@ class SentenceIndex:
         keys, terms = self.table.variant_keys, self.table.terms
         pointer, members = self.assembly.variant_ptr, self.assembly.variant_terms
         found: set[str] = set()
-        for key in variant_keys(stem, waw=True):
+        for key in variant_keys(stem, asked=True):
             i = bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
                 found.update(map(terms.__getitem__, members[pointer[i] : pointer[i + 1]].tolist()))
