@@ -86,10 +86,10 @@ def names_entity(normal_word: str, normal_words: Sequence[str]) -> bool:
     """Whether ``normal_word`` names a gazetteer entity (:func:`entity_of`) where it stands in the
     question's ``normal_words``, not in its everyday sense (:func:`everyday_sense`); by itself when the
     words do not hold it."""
+    if entity_of(normal_word) is None:
+        return False
     places = [i for i, word in enumerate(normal_words) if word == normal_word]
-    if not places:
-        return entity_of(normal_word) is not None
-    return any(entity_of(normal_word) is not None and not everyday_sense(normal_words, i) for i in places)
+    return not places or any(not everyday_sense(normal_words, i) for i in places)
 
 
 def _unprefixed(normal_word: str) -> list[str]:

@@ -203,12 +203,11 @@ def variant_keys(stem: str, asked: bool = False) -> set[str]:
     for token in list(keys):
         if len(token) >= 5 and token[-2] == "ا":
             keys.add(token[:-2] + token[-1])
-        if len(token) >= 4 and token.endswith("ا"):  # accusative tanween alef
-            keys.add(token[:-1])
         if len(token) >= 4 and token.endswith(("او", "اي")):  # «حلفاؤ-ها» → «حلفاء»
             keys.add(token[:-1] + "ء")
-        elif len(token) >= 4 and token.endswith("ا"):  # «رؤسائـ-ها» lost its «ي» to the suffixes; «الوزرا»
-            keys.add(token + "ء")
+        elif len(token) >= 4 and token.endswith("ا"):
+            keys.add(token[:-1])  # accusative tanween alef
+            keys.add(token + "ء")  # «رؤسائـ-ها» lost its «ي» to the suffixes; «الوزرا»
     return {k for k in keys if len(k) >= 3}
 
 
