@@ -105,6 +105,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions14.jsonl",
         "questions15.jsonl",
         "questions16.jsonl",
+        "questions17.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -120,6 +121,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout13.jsonl",
         "heldout14.jsonl",
         "heldout15.jsonl",
+        "heldout16.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
