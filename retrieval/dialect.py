@@ -22,6 +22,7 @@ from itertools import pairwise
 from retrieval.text import PROCLITICS, normalize, tokenize
 
 _PRONOUNS = ("ها", "هم", "كم", "نا", "ه", "ك", "ني")
+_ADDRESSED = ("ك", "كم", "كي", "كما")  # the reader as a verb's object or a preposition's («يحفظك», «فيكم»)
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 
 
@@ -41,6 +42,8 @@ class Dialect:
     questions: frozenset[str] = frozenset()  # question words of every variety (a subset of framing)
     courtesy: frozenset[str] = frozenset()  # greetings, thanks, politeness (a subset of framing)
     standard_questions: dict[str, str] = field(default_factory=dict)  # as written → Standard Arabic
+    god: frozenset[str] = frozenset()  # the names of God that blessings are said by (الله، ربي)
+    wishes: frozenset[str] = frozenset()  # what a blessing wishes (خير، العافية، وبركاته)
 
     def standard(self, text: str) -> str:
         """``text`` with its dialect question words in Standard Arabic (شو صار؟ → ماذا صار؟), for the
@@ -75,15 +78,48 @@ class Dialect:
         )
 
     def courtesy_spans(self, normals: Sequence[str]) -> set[int]:
-        """Positions of ``normals`` that are greetings, thanks or politeness, words or phrases."""
-        return {i for i, word in enumerate(normals) if word in self.courtesy} | self._phrase_spans(normals)
+        """Positions of ``normals`` that are greetings, thanks or politeness, words, phrases or blessings."""
+        words = {i for i, word in enumerate(normals) if word in self.courtesy}
+        return words | self._phrase_spans(normals) | self._blessing_spans(normals)
 
     def framing_spans(self, normals: Sequence[str]) -> set[int]:
         """Positions of ``normals`` that only frame the question: framing words, greeting phrases and a
         particle of tense before its verb («راح يبعتوا», «قاعد يصير»)."""
         particles = {i for i, (word, verb) in enumerate(pairwise(normals)) if is_aspect_particle(word, verb)}
         framing = {i for i, word in enumerate(normals) if self.is_framing(word)}
-        return framing | particles | self._phrase_spans(normals)
+        return framing | particles | self._phrase_spans(normals) | self._blessing_spans(normals)
+
+    def _blessing_spans(self, normals: Sequence[str]) -> set[int]:
+        """Positions of ``normals`` inside a blessing: a name of God with the words beside it that speak
+        to the reader («جزاك الله خير», «الله يسعدك», «بارك الله فيكم») or wish («ورحمة الله وبركاته»), or
+        a wish beside a word of thanks («يعطيك الصحة»). A name of God with neither beside it stays a word
+        of the question («عبد الله»)."""
+        found: set[int] = set()
+        for i, word in enumerate(normals):
+            god = word in self.god
+            if not (god or word in self.courtesy):
+                continue
+            run = {i}
+            for step in (-1, 1):
+                j = i + step
+                while 0 <= j < len(normals) and self._blesses(normals[j], god):
+                    run.add(j)
+                    j += step
+            if len(run) > 1:
+                found |= run
+        return found
+
+    def _blesses(self, normal: str, by_god: bool) -> bool:
+        """Whether ``normal`` belongs to a blessing beside a name of God (``by_god``) or a word of thanks:
+        a wish, a word of courtesy, and beside God's name also another of His names or a word addressed
+        to the reader (it ends in «ك», «كم» or «كي» after at least two letters: يحفظك، وفقك، فيكم)."""
+        if normal in self.wishes or normal in self.courtesy:
+            return True
+        if not by_god:
+            return False
+        return normal in self.god or any(
+            normal.endswith(suffix) and len(normal) - len(suffix) >= 2 for suffix in _ADDRESSED
+        )
 
     def _phrase_spans(self, normals: Sequence[str]) -> set[int]:
         """Positions of ``normals`` inside a greeting phrase («السلام عليكم», «لو سمحت»)."""
@@ -131,9 +167,14 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     framing: set[str] = set()
     questions: set[str] = set()
     courtesy: set[str] = set()
+    blessing: dict[str, set[str]] = {"god": set(), "wishes": set()}
     phrases: list[tuple[str, ...]] = []
     for name, value in framing_table.items():
-        if name == "phrases":
+        if name in blessing:  # words of blessings, set aside only together (``Dialect._blessing_spans``)
+            if not isinstance(value, str):
+                raise ValueError(f"framing.{name} must be a string of words")
+            blessing[name].update(_words(value))
+        elif name == "phrases":
             if not isinstance(value, list):
                 raise ValueError("framing.phrases must be a list of strings")
             phrases += [tuple(_words(str(p))) for p in value if _words(str(p))]
@@ -154,7 +195,14 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     phrases.sort(key=len, reverse=True)
     standard = {str(k): str(v) for k, v in standard_table.items()}
     return Dialect(
-        frozenset(framing), tuple(phrases), equivalent, frozenset(questions), frozenset(courtesy), standard
+        frozenset(framing),
+        tuple(phrases),
+        equivalent,
+        frozenset(questions),
+        frozenset(courtesy),
+        standard,
+        frozenset(blessing["god"]),
+        frozenset(blessing["wishes"]),
     )
 
 

@@ -385,3 +385,37 @@ def test_a_maghrebi_feminine_past_reaches_the_standard_verb() -> None:
 @pytest.mark.parametrize("word", ["هوا", "هيا"])  # Egyptian chat's «هو», «هي»: «توكاييف هوا كم رئيس…؟»
 def test_egyptian_pronouns_as_typed_are_framing(word: str) -> None:
     assert load_dialect().is_framing(normalize(word))
+
+
+@pytest.mark.parametrize(
+    "wrapping",
+    [
+        "جزاك الله خير",  # the wish without its tanween alef
+        "جزاكم الله خيرا",
+        "السلام عليكم ورحمة الله وبركاته",
+        "الله يسعدك",
+        "الله يعطيكم العافية",
+        "بارك الله فيكم",
+        "ربي يحفظك",
+        "وفقك الله",
+        "يعطيك الصحة",  # a wish beside a word of thanks
+    ],
+)
+def test_blessings_are_set_aside_whole(retriever: Retriever, wrapping: str) -> None:
+    for question in (f"{wrapping}، متى فرض الرئيس حالة الطوارئ؟", f"متى فرض الرئيس حالة الطوارئ؟ {wrapping}"):
+        query = retriever.parse(question)
+        assert {c.term.surface for c in query.concepts} == {"فرض", "الرئيس", "حالة", "الطوارئ"}, question
+        assert not query.missing
+
+
+def test_gods_name_and_wishes_alone_stay_words_of_the_question() -> None:
+    dialect = load_dialect()
+    # «الله» of a name, with no word addressed to the reader beside it; «الصحة» of «وزارة الصحة»
+    assert not dialect.framing_spans([normalize(w) for w in "من هو عبد الله الثاني".split()]) & {2, 3}
+    assert not dialect.framing_spans([normalize(w) for w in "ماذا قالت وزارة الصحة".split()]) & {2, 3}
+    assert dialect.courtesy_spans([normalize(w) for w in "شكرا الله يحفظك".split()]) == {0, 1, 2}
+
+
+def test_blessing_lists_must_be_strings() -> None:
+    with pytest.raises(ValueError, match=r"framing\.god"):
+        parse_dialect({"framing": {"god": ["الله"]}, "equivalents": {}})
