@@ -165,8 +165,11 @@ _LATIN_VOWELS = {"a": "ا", "i": "ي", "y": "ي", "o": "و", "u": "و", "w": "و
 
 
 def _letter_agreement(latin: str, arabic: str) -> float:
-    """A bonus for the letters an Arabizi word pins down: its digit letters, its final long vowel."""
+    """A bonus for the letters an Arabizi word pins down: its digit letters, its final long vowel (also
+    before a final hamza: «tawari2» is «طوارئ», which normalises to «طواري», not «طيارة»)."""
     bonus = sum(0.3 for digit, letter in _EXACT_DIGITS.items() if digit in latin and letter in arabic)
+    if latin.endswith("2") and len(latin) > 2:
+        latin = latin[:-1]
     last = _LATIN_VOWELS.get(latin[-1:])
     if (last and arabic.endswith(last)) or (latin[-1:] in "aeh" and arabic.endswith("ه")):
         bonus += 0.25
@@ -283,8 +286,11 @@ class Transliterator:
                 if count == 0 and arabic in self.names and not _spells_digits(latin, arabic):
                     continue
                 preferred = arabic in self.preferred
-                if len(skeleton) <= 1 and not preferred:
-                    continue  # a one-consonant word is too ambiguous unless it is a function word
+                if len(skeleton) <= 1 and (not preferred or extra or "2" in form):
+                    # A one-consonant word is too ambiguous unless it is a function word read as written: not
+                    # through another reading («2uwwa» is no «كي»), nor where a «2» the skeleton drops
+                    # stood for a letter («2a2ed» is no «إذ»).
+                    continue
                 cost = extra + _shape_distance(shape, arabic_shape(arabic)) - min(count, 20) / 100
                 cost -= _letter_agreement(form, arabic)
                 if preferred:

@@ -245,3 +245,18 @@ def test_a_digit_the_place_lacks_is_an_arabic_letter_not_a_foreign_name() -> Non
     assert known.word("2iran") == "ايران"  # the hamza of «إيران»
     assert known.word("2ordon") == "اردن"  # the hamza of «الأردن»
     assert known.word("sa3oudiye") == "سعوديه"  # «3» is the «ع» of «السعودية»
+
+
+def test_a_2_the_skeleton_drops_leaves_no_one_consonant_reading(retriever: Retriever) -> None:
+    transliterator = retriever.parser.transliterator
+    # «2uwwat» through its construct reading «quwwa» was «كي», «2a2ed» (قائد) and «2ad» (قد) «إذ»: a
+    # one-consonant function word only as written, and never where a «2» stood for a letter
+    assert transliterator.word("2uwwat") == normalize("قوات")
+    assert transliterator.word("2ad") != normalize("إذ")
+    assert transliterator.word("2a2ed") != normalize("إذ")
+    assert transliterator.word("la2") == normalize("لا")  # a common spelling still reads as given
+
+
+def test_the_vowel_before_a_final_hamza_chooses_the_word(retriever: Retriever) -> None:
+    # «tawari2»: the «i» before the hamza is the «ئ» of «طوارئ», not «طيارة» of the same consonants
+    assert retriever.parser.transliterator.word("tawari2") == normalize("طوارئ")
