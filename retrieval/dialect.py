@@ -3,7 +3,8 @@
 Data lives in ``retrieval/data/dialect.toml`` (reviewed word lists, editable without code); this module
 reads it once and offers pure operations on a question's normalised words:
 
-- :meth:`Dialect.framing_spans`: the words that only frame the question (شو، وين، اللي، لو سمحت…);
+- :meth:`Dialect.framing_spans`: the words that only frame the question (شو، وين، اللي، لو سمحت، جزاك الله
+  خير…);
 - :meth:`Dialect.equivalents`: Standard Arabic words for a dialect word (حكى → قال، تحدث);
 - :func:`verb_cores`: a dialect verb without its aspect or passive prefix (بيقول → يقول, اتقتل → قتل);
 - :func:`sound_variants`: a word with a dialect sound spelled the Standard way (انكتل → انقتل).
@@ -83,8 +84,8 @@ class Dialect:
         return words | self._phrase_spans(normals) | self._blessing_spans(normals)
 
     def framing_spans(self, normals: Sequence[str]) -> set[int]:
-        """Positions of ``normals`` that only frame the question: framing words, greeting phrases and a
-        particle of tense before its verb («راح يبعتوا», «قاعد يصير»)."""
+        """Positions of ``normals`` that only frame the question: framing words, greeting phrases, blessings
+        and a particle of tense before its verb («راح يبعتوا», «قاعد يصير»)."""
         particles = {i for i, (word, verb) in enumerate(pairwise(normals)) if is_aspect_particle(word, verb)}
         framing = {i for i, word in enumerate(normals) if self.is_framing(word)}
         return framing | particles | self._phrase_spans(normals) | self._blessing_spans(normals)
