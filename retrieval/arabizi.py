@@ -161,6 +161,7 @@ def _shape_distance(latin: str, arabic: str) -> float:
 
 # Arabizi digits stand for one Arabic letter each; vowels hint at the long vowel written.
 _EXACT_DIGITS = {"7": "ح", "5": "خ", "3": "ع", "9": "ق", "6": "ط", "8": "غ"}
+_EXACT_PAIRS = {"th": "ث", "dh": "ذ"}  # digraphs of letters whose class they share with others (ت ط، ز ظ)
 _LATIN_VOWELS = {"a": "ا", "i": "ي", "y": "ي", "o": "و", "u": "و", "w": "و"}
 
 
@@ -168,6 +169,7 @@ def _letter_agreement(latin: str, arabic: str) -> float:
     """A bonus for the letters an Arabizi word pins down: its digit letters, its final long vowel (also
     before a final hamza: «tawari2» is «طوارئ», which normalises to «طواري», not «طيارة»)."""
     bonus = sum(0.3 for digit, letter in _EXACT_DIGITS.items() if digit in latin and letter in arabic)
+    bonus += sum(0.3 for pair, letter in _EXACT_PAIRS.items() if pair in latin and letter in arabic)
     if latin.endswith("2") and len(latin) > 2:
         latin = latin[:-1]
     last = _LATIN_VOWELS.get(latin[-1:])

@@ -260,3 +260,9 @@ def test_a_2_the_skeleton_drops_leaves_no_one_consonant_reading(retriever: Retri
 def test_the_vowel_before_a_final_hamza_chooses_the_word(retriever: Retriever) -> None:
     # «tawari2»: the «i» before the hamza is the «ئ» of «طوارئ», not «طيارة» of the same consonants
     assert retriever.parser.transliterator.word("tawari2") == normalize("طوارئ")
+
+
+def test_th_and_dh_are_their_own_letters(retriever: Retriever) -> None:
+    # «th» is «ث» (and «dh» «ذ»), which the skeleton puts with «ت ط» (and «ز ظ»): «thawra» is «ثورة»
+    # (the corpus writes it «لثورة»), not «طيارة» of the same consonants
+    assert retriever.parser.transliterator.word("thawra") == normalize("لثورة")
