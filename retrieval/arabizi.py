@@ -166,8 +166,9 @@ _LATIN_VOWELS = {"a": "ا", "i": "ي", "y": "ي", "o": "و", "u": "و", "w": "و
 
 
 def _letter_agreement(latin: str, arabic: str) -> float:
-    """A bonus for the letters an Arabizi word pins down: its digit letters, its final long vowel (also
-    before a final hamza: «tawari2» is «طوارئ», which normalises to «طواري», not «طيارة»)."""
+    """A bonus for the letters an Arabizi word pins down: its digit letters and «th / dh» (ث / ذ), its
+    final long vowel (also before a final hamza: «tawari2» is «طوارئ», which normalises to «طواري», not
+    «طيارة»)."""
     bonus = sum(0.3 for digit, letter in _EXACT_DIGITS.items() if digit in latin and letter in arabic)
     bonus += sum(0.3 for pair, letter in _EXACT_PAIRS.items() if pair in latin and letter in arabic)
     if latin.endswith("2") and len(latin) > 2:
