@@ -171,22 +171,20 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     blessing: dict[str, set[str]] = {"god": set(), "wishes": set()}
     phrases: list[tuple[str, ...]] = []
     for name, value in framing_table.items():
-        if name in blessing:  # words of blessings, set aside only together (``Dialect._blessing_spans``)
-            if not isinstance(value, str):
-                raise ValueError(f"framing.{name} must be a string of words")
-            blessing[name].update(_words(value))
-        elif name == "phrases":
+        if name == "phrases":
             if not isinstance(value, list):
                 raise ValueError("framing.phrases must be a list of strings")
             phrases += [tuple(_words(str(p))) for p in value if _words(str(p))]
-        elif isinstance(value, str):
+        elif not isinstance(value, str):
+            raise ValueError(f"framing.{name} must be a string of words")
+        elif name in blessing:  # words of blessings, set aside only together (``Dialect._blessing_spans``)
+            blessing[name].update(_words(value))
+        else:
             framing.update(_words(value))
             if name == "questions":
                 questions.update(_words(value))
             if name == "politeness":
                 courtesy.update(_words(value))
-        else:
-            raise ValueError(f"framing.{name} must be a string of words")
     equivalent: dict[str, tuple[str, ...]] = {}
     for word, targets in equivalents_table.items():
         if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
