@@ -106,6 +106,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions15.jsonl",
         "questions16.jsonl",
         "questions17.jsonl",
+        "questions18.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -122,6 +123,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout14.jsonl",
         "heldout15.jsonl",
         "heldout16.jsonl",
+        "heldout17.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
