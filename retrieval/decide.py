@@ -21,7 +21,7 @@ from importlib import resources
 from itertools import pairwise
 
 from retrieval.gazetteer import NATION_NAMES, entity_of, everyday_sense, kazakh_places, nationality_of
-from retrieval.text import ARTICLE_PREFIXES, STOP_WORDS, bare_word, normalize
+from retrieval.text import ARTICLE_PREFIXES, FRAME_WORDS, STOP_WORDS, bare_word, normalize
 
 FEATURES = (
     "coverage",
@@ -647,8 +647,10 @@ FRAME_NOUNS = _words(
 
 
 def is_frame_noun(normal_word: str) -> bool:
-    """A noun naming the kind of answer asked for (``FRAME_NOUNS``), with or without the article."""
-    return bare_word(normal_word) in FRAME_NOUNS
+    """A noun naming the kind of answer asked for (``FRAME_NOUNS``, or one of the interrogative frame
+    words ``text.FRAME_WORDS``: «الموقف», «السبب»), with or without the article."""
+    bare = bare_word(normal_word)
+    return bare in FRAME_NOUNS or bare in FRAME_WORDS
 
 
 def is_definite_noun(normal_word: str) -> bool:

@@ -897,7 +897,15 @@ def test_a_count_of_a_slip_the_analyser_cannot_read_is_read_by_its_corpus_spelli
 
 
 @pytest.mark.parametrize(
-    ("word", "frame"), [("الجهة", True), ("الغاية", True), ("الإجمالية", True), ("التعويضات", False)]
+    ("word", "frame"),
+    [
+        ("الجهة", True),
+        ("الغاية", True),
+        ("الإجمالية", True),
+        ("الموقف", True),  # an interrogative frame word («ما موقف…») with the article
+        ("السبب", True),
+        ("التعويضات", False),
+    ],
 )
 def test_a_frame_noun_names_the_kind_of_answer_not_the_topic(word: str, frame: bool) -> None:
     assert is_frame_noun(normalize(word)) is frame
@@ -907,6 +915,10 @@ def test_a_missing_frame_noun_never_makes_the_topic_unknown(retriever: Retriever
     # «النهج» is nowhere in the articles; the question asks what the ambassador criticised
     answer = retriever.answer("ما النهج الذي انتقده السفير الروسي؟")
     assert answer.reason != "unknown topic"
+    # nor «الموقف» (the articles never write it): the organisation's statements answer
+    answer = retriever.answer("ما الموقف الذي أعلنته منظمة التعاون الإسلامي تجاه الحكومة الكازاخستانية؟")
+    assert not answer.declined
+    assert any("تضامنها التام" in hit.sentence.text for hit in answer.hits[:3])
     # a topic noun the articles lack still declines: they never speak of compensation
     assert retriever.answer("ما التعويضات التي أقرتها الحكومة؟").reason == "unknown topic"
 
