@@ -168,7 +168,8 @@ def looks_like_name(surface: str, variants: Iterable[str] = ()) -> bool:
     A name is a proper noun the analyser's lexicon knows (بايدن, أردوغان), or a word it cannot analyse
     at all that is written as a transliteration is (زيلينسكي, غوتيريش): five letters or more, two of
     them long vowels, without the article or a word glued on, and none of its ``variants`` (the word
-    without dialect prefixes: اتكلم → تكلم) has a root.
+    without dialect prefixes: اتكلم → تكلم) has a root, nor the word with a dropped hamza seated again
+    (شايفة → شائفة: :func:`_seated`).
     Arabic words, dialect verbs and their clitics have a root (الحصيلة حصل, فتحوا فتح, شغالة شغل).
     False when the analyser is not there: no word is then taken for a name.
     """
@@ -183,8 +184,17 @@ def looks_like_name(surface: str, variants: Iterable[str] = ()) -> bool:
         len(bare) >= 5
         and sum(bare.count(vowel) for vowel in "اوي") >= 2  # a transliteration writes its vowels
         and not _ARTICLE_OR_GLUE.search(normal)
-        and not any(map(roots, variants))
+        and not any(map(roots, (*variants, *_seated(surface))))
     )
+
+
+_UNSEATED = re.compile("(?<=.)اي")
+
+
+def _seated(surface: str) -> list[str]:
+    """A word typed with «اي» where Standard spelling seats a hamza on the «ي» (شايفة → شائفة, قايلين →
+    قائلين, خساير → خسائر): the dialects and hurried typing drop that hamza, the analyser needs it."""
+    return [_UNSEATED.sub("ائ", surface)] if _UNSEATED.search(surface) else []
 
 
 class WordFamilies:

@@ -179,6 +179,19 @@ def test_arabic_dialect_and_misspelt_words_are_not_names(word: str) -> None:
 
 
 @needs_analyser
+@pytest.mark.parametrize("word", ["شايفة", "قايلين", "رايحين", "دايما", "خساير"])
+def test_a_word_typed_without_its_seated_hamza_is_not_a_name(word: str) -> None:
+    """«شايفة» is «شائفة» (she thinks) as the dialects write it: an Arabic word, not a transliteration."""
+    assert not looks_like_name(word)
+
+
+@needs_analyser
+@pytest.mark.parametrize("word", ["توكاييف", "نزارباييف", "ميخائيل"])
+def test_a_name_written_with_alef_ya_stays_a_name(word: str) -> None:
+    assert looks_like_name(word)
+
+
+@needs_analyser
 def test_a_dialect_verb_is_not_a_name_when_its_core_has_a_root() -> None:
     assert not looks_like_name("بيبلّغ", ["يبلغ"])
 
