@@ -23,6 +23,7 @@ from retrieval.decide import (
     DeclineModels,
     asks_after_the_events,
     asks_yes_no,
+    continued_first,
     holds_kind,
     is_definite_noun,
     is_frame_noun,
@@ -466,7 +467,12 @@ class Retriever:
             doer = COUNTRY_SPELLINGS.get(actor, actor)  # «القوات الروسية» → «روسيا»
             return about(question, query.tokens, (), True, (doer,), "unstated act", related=related)
         shown = self._readable(hits)
-        if second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
+        after = shown[0].after
+        if any(h.sentence == after for h in shown) and continued_first(
+            query.asks, shown[0].sentence.text, after.text if after else None
+        ):  # «لحد امتى…؟»: the next sentence of the best one's article tells how long, and is a hit
+            shown.sort(key=lambda hit: hit.sentence != after)
+        elif second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first
             shown[0], shown[1] = shown[1], shown[0]
         return about(question, query.tokens, tuple(shown), False, missing)
 

@@ -133,7 +133,14 @@ _DURATION_WORDS = _words(
 )
 
 
+def _until_when(normal: str) -> bool:
+    """«لإمتى», «لمتى»: «until when» written as one word."""
+    return normal[:1] == "ل" and normal[1:] in ASKS_DATE
+
+
 def _asks_duration(normals: Sequence[str]) -> bool:
+    if any(map(_until_when, normals)):  # «حتى لإمتى غادي يبقاو؟», «لمتى؟»
+        return True
     for first, second in pairwise(normals):
         if first in _UNTIL and second in ASKS_DATE:  # «إلى متى»
             return True
@@ -316,10 +323,38 @@ def _ago(after: Sequence[str]) -> bool:
     return False
 
 
+# «حتى تشكيل حكومة جديدة», «لحين انتهاء المهمة»: how long, told by the event that ends it.
+_TILL = _words("حتى لحين ريثما")
+
+
+def _lasts_until(words: Sequence[str]) -> bool:
+    return any(w in _TILL and after not in STOP_WORDS for w, after in pairwise(words))
+
+
 def gives_kind(text: str, kind: str) -> bool:
     """Whether ``text`` gives the kind of answer asked for, a date as :func:`dated` reads one (a year, a
-    century: broader than the decline features' ``holds_kind``)."""
-    return dated(text) if kind == "date" else holds_kind(text, kind)
+    century), a duration also as the event it lasts until (:func:`_lasts_until`): broader than the
+    decline features' ``holds_kind``."""
+    if kind == "date":
+        return dated(text)
+    if kind == "duration" and _lasts_until(normalize(text).split()):
+        return True
+    return holds_kind(text, kind)
+
+
+# Kinds of answer the next sentence of the best one's article may give instead (``continued_first``).
+# Not several names: the sentence after one naming the leaders Putin called names two other people.
+CONTINUED_KINDS = frozenset({"duration", "date", "medium"})
+
+
+def continued_first(kind: str | None, best: str, after: str | None) -> bool:
+    """Whether the sentence after the best one in its article (``after``) should be shown first: ``kind``
+    is one of ``PREFERRED_KINDS``, and ``after`` gives it (:func:`gives_kind`) while ``best`` does not.
+    «…وافق رئيس الدولة على استقالة الحكومة. وسيواصل أعضاؤها أداء مهامهم حتى تشكيل حكومة جديدة.»: the
+    question «لحد امتى هيفضلوا الوزرا شغالين؟» finds the first, the second tells how long."""
+    if kind not in CONTINUED_KINDS or after is None:
+        return False
+    return not gives_kind(best, kind) and gives_kind(after, kind)
 
 
 # Kinds of answer whose sentence is shown first when the second best holds one and the best does not: a

@@ -16,8 +16,10 @@ from retrieval.decide import (
     asked_kind,
     asks_after_the_events,
     asks_yes_no,
+    continued_first,
     counted_word,
     dated,
+    gives_kind,
     holds_kind,
     is_definite_noun,
     is_frame_noun,
@@ -226,6 +228,41 @@ def test_a_duration_is_a_period_not_a_unit_that_dates() -> None:
     assert holds_kind("أرسلت القوات إلى كازاخستان لفترة محدودة", "duration")
     assert holds_kind("وفرض الرئيس حالة الطوارئ لمدة أسبوعين", "duration")
     assert not holds_kind("في وقت لاحق يوم الأربعاء أكد رئيس المنظمة", "duration")  # a day that dates
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("الوزرا اللي استقالو حتى لإمتى غادي يبقاو يخدمو؟", "duration"), ("لمتى رح تضل القوات؟", "duration")],
+)
+def test_until_when_written_as_one_word_asks_a_duration(question: str, kind: str) -> None:
+    assert asked_kind(normalize(question).split()) == kind
+
+
+def test_a_duration_is_also_the_event_it_lasts_until() -> None:
+    until = "وسيواصل أعضاؤها أداء مهامهم حتى تشكيل حكومة جديدة."
+    assert gives_kind(until, "duration")
+    assert not holds_kind(until, "duration")  # the decline features keep their narrower reading
+    assert not gives_kind("وقالت إنها لن تتراجع حتى لو استمرت الاحتجاجات", "duration")  # «حتى لو»: even if
+
+
+def test_the_next_sentence_goes_first_when_it_gives_the_kind_the_best_lacks() -> None:
+    best = "وفى 5 يناير ، وافق رئيس الدولة أيضًا على استقالة الحكومة."
+    after = "وسيواصل أعضاؤها أداء مهامهم حتى تشكيل حكومة جديدة."
+    assert continued_first("duration", best, after)
+    assert not continued_first("duration", after, best)  # the best already tells how long
+    assert not continued_first("duration", best, None)  # the best ends its article
+    assert not continued_first("reason", best, after)
+    # several names: the sentence after may name other people («…شويجو يطلع الرئيس…»)
+    leaders, next_one = "أجرى بوتين محادثات مع قادة الدول", "وأشار إلى أن وزير الدفاع شويجو يطلع الرئيس بوتين"
+    assert not continued_first("names", leaders, next_one)
+
+
+def test_a_how_long_question_shows_the_sentence_that_continues_the_best_one(retriever: Retriever) -> None:
+    """The resignation is told in one sentence, how long the ministers stay in the next («وسيواصل
+    أعضاؤها أداء مهامهم حتى تشكيل حكومة جديدة»), which words of the question hardly reach."""
+    answer = retriever.answer("الحكومة المستقيلة لحد امتى رح تضل تشتغل؟")
+    assert not answer.declined
+    assert "حتى تشكيل حكومة جديدة" in answer.hits[0].sentence.text
 
 
 def test_a_how_long_question_shows_the_period_first(retriever: Retriever) -> None:
