@@ -459,7 +459,8 @@ class Retriever:
         def accounted() -> set[str]:  # the countries the best sentence and its neighbours speak for
             return self._nations_named(query, hits[0], best) | self._home
 
-        if unvoiced(asked, accounted) is not None:  # «شنو موقف العراق…؟»: Iraq in passing, its stance nowhere
+        # «شنو موقف العراق…؟»: Iraq in passing, its stance nowhere
+        if unvoiced(asked, accounted, question) is not None:
             reason = "unstated stance"
             return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
         actor = unsaid(asked, accounted) if yes_no else None

@@ -396,14 +396,23 @@ def unplaced(kind: str | None, asked: Sequence[str], best: Sequence[str]) -> boo
 STANCE_WORDS = _words("موقف موقفه موقفها الموقف رأي رأيه رأيها رد ردة ردود تفاعل تفاعلت")
 
 
-def unvoiced(asked: Sequence[str], accounted: Callable[[], AbstractSet[str]]) -> str | None:
+# The verb «رأى» (he deemed: «ما القاعدة التي رأى المبعوث أنها…») normalises as the noun «رأي» (opinion)
+# does; as written, with its alef maqsura, it asks no stance.
+_DEEMED = re.compile(r"(?<!\w)[وف]?(?:رأى|راى)(?!\w)")
+
+
+def unvoiced(
+    asked: Sequence[str], accounted: Callable[[], AbstractSet[str]], written: str = ""
+) -> str | None:
     """The word of a question asking one country's stance («شنو موقف العراق من أحداث كازاخستان؟») for a
     country not ``accounted()`` for: named by the best sentence or its neighbours (as a country, a
     nationality or a word of its variant group), or the corpus's own country, which its sentences need
     not name. The sources then quote other parties, and mention that country at most in passing.
     ``accounted`` is called only for a question asking a stance; None for one asking none or two («ما
-    موقف المنظمة وما موقف الخارجية؟»: each part has its own best sentence)."""
-    if sum(word in STANCE_WORDS for word in asked) != 1:
+    موقف المنظمة وما موقف الخارجية؟»: each part has its own best sentence). ``written``: the question as
+    typed, where the verb «رأى» is told from the noun «رأي» (``_DEEMED``)."""
+    stance = STANCE_WORDS - {normalize("رأي")} if _DEEMED.search(written) else STANCE_WORDS
+    if sum(word in stance for word in asked) != 1:
         return None
     countries = accounted()
     return next((word for word in asked if nations_of([word]) - countries), None)

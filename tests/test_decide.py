@@ -775,6 +775,15 @@ def test_a_stance_asked_of_a_country_the_best_sentence_never_names_is_unvoiced()
     assert unvoiced(both, lambda: home) is None
 
 
+def test_the_verb_deemed_asks_no_stance_though_it_normalises_as_opinion() -> None:
+    """«رأى» (he deemed) and «رأي» (opinion) are one word once ى and ي fold; as typed they are two."""
+    home = frozenset({normalize("كازاخستان")})
+    deemed = "ما القاعدة التي رأى المبعوث الروسي أنها جوهرية؟"
+    assert unvoiced(normalize(deemed).split(), lambda: home, deemed) is None
+    opinion = "ما رأي المبعوث الروسي في القاعدة؟"
+    assert unvoiced(normalize(opinion).split(), lambda: home, opinion) == normalize("الروسي")
+
+
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
