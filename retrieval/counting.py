@@ -110,9 +110,10 @@ class Counts:
         qualifies it, by a place of Kazakhstan («شكد عدد الجرحى بألماتي؟», where the sources count the
         injured of the whole country), the security forces, the people counted («كام عسكري…») or a
         country other than the corpus's own (``home``: «…روسي مات؟», where the soldiers counted are
-        Kazakh). ``asked``: the question's asking words, normalised."""
+        Kazakh). ``asked``: the question's asking words, normalised. An Arabizi question is read too: the
+        places and groups it names are matched as the corpus spells them («manjistau» → «مانجيستاو»)."""
         measure = _event(query)
-        if not query.how_many or query.script != "arabic" or measure is None:
+        if not query.how_many or query.script not in ("arabic", "arabizi") or measure is None:
             return False
         places = kazakh_places(asked)
         group = group_of(" ".join(asked))

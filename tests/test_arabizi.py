@@ -266,3 +266,12 @@ def test_th_and_dh_are_their_own_letters(retriever: Retriever) -> None:
     # «th» is «ث» (and «dh» «ذ»), which the skeleton puts with «ت ط» (and «ز ظ»): «thawra» is «ثورة»
     # (the corpus writes it «لثورة»), not «طيارة» of the same consonants
     assert retriever.parser.transliterator.word("thawra") == normalize("لثورة")
+
+
+def test_a_count_of_the_dead_of_a_place_the_sources_never_count_declines(retriever: Retriever) -> None:
+    """The sources count the dead of Almaty and of the whole country, never of Mangystau: an Arabizi «kam»
+    question about that region is declined as an unstated count, as the same question in Arabic script
+    is, rather than answered with the region's state of emergency."""
+    answer = retriever.answer("kam shakhs mat fi mante2at manjistau?")
+    assert answer.declined
+    assert answer.reason == "unstated count"
