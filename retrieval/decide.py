@@ -241,6 +241,14 @@ _ASKS_PRICE = _words("بكم بكام")
 _PRICE_NOUNS = _words("سعر ثمن أسعار اسعار تكلفة كلفة قيمة")
 
 
+def counts_how_many(normals: Sequence[str]) -> bool:
+    """Whether the question asks how many: «كم» or a dialect «كم», «نسبة», or «عدد» before a definite
+    noun («عدد الجرحى المدنيين», «ما عدد القتلى؟»; not the verb «عدّد بعض…», which asks for a list)."""
+    if ASKS_NUMBER.intersection(normals) or PERCENT in normals:
+        return True
+    return any(w == "عدد" and is_definite_noun(after) for w, after in pairwise(normals))
+
+
 def counted_word(normals: Sequence[str]) -> str | None:
     """The word naming what a «كم» question counts (normalised), or None: «كم عدد سكان…» → «سكان»;
     None too when a verb of lasting follows (how long: «كم دام القتال؟»)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from retrieval.arabizi import ENGLISH, Transliterator, is_english, latin_share, latin_words
-from retrieval.decide import ASKS_NUMBER, PERCENT, REASON_NOUNS, asked_kind, counted_word
+from retrieval.decide import REASON_NOUNS, asked_kind, counted_word, counts_how_many
 from retrieval.dialect import Dialect, collapse_stretch, sound_variants, verb_cores
 from retrieval.errors import EmptyQuestionError
 from retrieval.families import WordFamilies, one_letter_out, roots
@@ -91,7 +91,7 @@ class Query:
     asks: str | None = None  # the kind of answer asked for: "number", "date", "reason" (retrieval.decide)
     focus: str = ""  # what the sentence encoder reads, when not the message itself
     counted: str = ""  # what a «كم» question counts, normalised («كم عدد سكان…» → «سكان»)
-    how_many: bool = False  # asked with «كم», a dialect «كم» or «نسبة» (not «عدد» alone: «عدّد بعض…» lists)
+    how_many: bool = False  # «كم», a dialect «كم», «نسبة», or «عدد» before a definite noun (counts_how_many)
     asking: bool = True  # a question word or mark; False: a search-box message («تجميد أسعار الوقود»)
 
     @cached_property
@@ -248,7 +248,7 @@ class QueryParser:
             asks=asks,
             focus=self._for_encoder(plain or (focus if aside else ""), text),
             counted=counted_word(words) or "",
-            how_many=bool(ASKS_NUMBER.intersection(words)) or PERCENT in words,
+            how_many=counts_how_many(words),
             asking=script != "arabic" or bool({"؟", "?"} & {*question} or self.dialect.questions & {*words}),
         )
 

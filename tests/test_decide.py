@@ -18,6 +18,7 @@ from retrieval.decide import (
     asks_yes_no,
     continued_first,
     counted_word,
+    counts_how_many,
     dated,
     gives_kind,
     holds_kind,
@@ -983,3 +984,27 @@ def test_a_generic_title_with_a_qualifier_still_describes_somebody() -> None:
     answer = retriever.answer("من هو المسؤول الأول في مكتب الطاقة الفيدرالي؟")
     assert not answer.declined
     assert "سيمون" in answer.hits[0].sentence.text
+
+
+@pytest.mark.parametrize(
+    ("question", "how_many"),
+    [
+        ("كم قتيلا سقط؟", True),
+        ("عدد الجرحى المدنيين كازاخستان", True),  # a keyword question: «عدد» before a definite noun
+        ("ما عدد القتلى في ألماتي؟", True),
+        ("عدّد بعض الدول الأعضاء في المنظمة", False),  # the verb: it asks for a list
+        ("ما الدول الأعضاء؟", False),
+    ],
+)
+def test_how_many_is_asked_by_kam_or_by_adad_before_a_definite_noun(question: str, how_many: bool) -> None:
+    assert counts_how_many(normalize(question).split()) is how_many
+
+
+def test_a_count_of_a_place_the_sources_never_count_declines_when_asked_with_adad(
+    retriever: Retriever,
+) -> None:
+    """The sources count the dead of Almaty and of the country, not of Nur-Sultan, and the injured of
+    the country, not of Mangystau: «عدد» before a definite noun asks how many as «كم» does."""
+    assert retriever.answer("عدد القتلى في نور سلطان").reason == "unstated count"
+    assert not retriever.answer("عدد القتلى في ألماتي").declined
+    assert retriever.answer("عدد الجرحى المدنيين في مانجيستاو").reason == "unstated count"
