@@ -469,8 +469,10 @@ class Retriever:
             return about(question, query.tokens, (), True, (doer,), "unstated act", related=related)
         shown = self._readable(hits)
         after = shown[0].after
-        if any(h.sentence == after for h in shown) and continued_first(
-            query.asks, shown[0].sentence.text, after.text if after else None
+        if (
+            after is not None
+            and any(hit.sentence == after for hit in shown)
+            and continued_first(query.asks, shown[0].sentence.text, after.text)
         ):  # «لحد امتى…؟»: the next sentence of the best one's article tells how long, and is a hit
             shown.sort(key=lambda hit: hit.sentence != after)
         elif second_first(query.asks, [hit.sentence.text for hit in shown[:2]]):  # «متى…؟»: a dated one first

@@ -336,6 +336,8 @@ _TILL = _words("حتى لحين ريثما")
 
 
 def _lasts_until(words: Sequence[str]) -> bool:
+    """Whether normalised ``words`` tell how long by what ends it: «حتى» and the like before a content
+    word (not «حتى لو», even if)."""
     return any(w in _TILL and after not in STOP_WORDS for w, after in pairwise(words))
 
 
@@ -357,7 +359,7 @@ CONTINUED_KINDS = frozenset({"duration", "date", "medium"})
 
 def continued_first(kind: str | None, best: str, after: str | None) -> bool:
     """Whether the sentence after the best one in its article (``after``) should be shown first: ``kind``
-    is one of ``PREFERRED_KINDS``, and ``after`` gives it (:func:`gives_kind`) while ``best`` does not.
+    is one of ``CONTINUED_KINDS``, and ``after`` gives it (:func:`gives_kind`) while ``best`` does not.
     «…وافق رئيس الدولة على استقالة الحكومة. وسيواصل أعضاؤها أداء مهامهم حتى تشكيل حكومة جديدة.»: the
     question «لحد امتى هيفضلوا الوزرا شغالين؟» finds the first, the second tells how long."""
     if kind not in CONTINUED_KINDS or after is None:
