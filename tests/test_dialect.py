@@ -153,6 +153,8 @@ def test_a_long_message_is_read_for_its_question(retriever: Retriever) -> None:
 def test_parse_dialect_rejects_malformed_data() -> None:
     with pytest.raises(ValueError, match="framing"):
         parse_dialect({"framing": {"gulf": 3}, "equivalents": {}})
+    with pytest.raises(ValueError, match=r"framing\.god"):  # the blessing lists too
+        parse_dialect({"framing": {"god": ["الله"]}, "equivalents": {}})
     with pytest.raises(ValueError, match="list of words"):
         parse_dialect({"framing": {}, "equivalents": {"حكى": "قال"}})
 
@@ -414,8 +416,3 @@ def test_gods_name_and_wishes_alone_stay_words_of_the_question() -> None:
     assert not dialect.framing_spans([normalize(w) for w in "من هو عبد الله الثاني".split()]) & {2, 3}
     assert not dialect.framing_spans([normalize(w) for w in "ماذا قالت وزارة الصحة".split()]) & {2, 3}
     assert dialect.courtesy_spans([normalize(w) for w in "شكرا الله يحفظك".split()]) == {0, 1, 2}
-
-
-def test_blessing_lists_must_be_strings() -> None:
-    with pytest.raises(ValueError, match=r"framing\.god"):
-        parse_dialect({"framing": {"god": ["الله"]}, "equivalents": {}})
