@@ -107,6 +107,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions16.jsonl",
         "questions17.jsonl",
         "questions18.jsonl",
+        "questions19.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -124,6 +125,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout15.jsonl",
         "heldout16.jsonl",
         "heldout17.jsonl",
+        "heldout18.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
