@@ -45,6 +45,7 @@ class Dialect:
     standard_questions: dict[str, str] = field(default_factory=dict)  # as written → Standard Arabic
     god: frozenset[str] = frozenset()  # the names of God that blessings are said by (الله، ربي)
     wishes: frozenset[str] = frozenset()  # what a blessing wishes (خير، العافية، وبركاته)
+    intensifiers: frozenset[str] = frozenset()  # a count that multiplies thanks or a wish (ألف شكر)
 
     def standard(self, text: str) -> str:
         """``text`` with its dialect question words in Standard Arabic (شو صار؟ → ماذا صار؟), for the
@@ -103,12 +104,20 @@ class Dialect:
             run = {i}
             for step in (-1, 1):
                 j = i + step
-                while 0 <= j < len(normals) and self._blesses(normals[j], god):
+                while 0 <= j < len(normals) and (
+                    self._blesses(normals[j], god) or self._multiplies(normals, j)
+                ):
                     run.add(j)
                     j += step
             if len(run) > 1:
                 found |= run
         return found
+
+    def _multiplies(self, normals: Sequence[str], i: int) -> bool:
+        """Whether ``normals[i]`` is a count right before a word of thanks or a wish, multiplying it
+        («ألف شكر», «يعطيك ألف عافية»)."""
+        after = normals[i + 1] if i + 1 < len(normals) else ""
+        return normals[i] in self.intensifiers and (after in self.wishes or after in self.courtesy)
 
     def _blesses(self, normal: str, by_god: bool) -> bool:
         """Whether ``normal`` belongs to a blessing beside a name of God (``by_god``) or a word of thanks:
@@ -168,7 +177,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     framing: set[str] = set()
     questions: set[str] = set()
     courtesy: set[str] = set()
-    blessing: dict[str, set[str]] = {"god": set(), "wishes": set()}
+    blessing: dict[str, set[str]] = {"god": set(), "wishes": set(), "intensifiers": set()}
     phrases: list[tuple[str, ...]] = []
     for name, value in framing_table.items():
         if name == "phrases":
@@ -202,6 +211,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
         standard,
         frozenset(blessing["god"]),
         frozenset(blessing["wishes"]),
+        frozenset(blessing["intensifiers"]),
     )
 
 

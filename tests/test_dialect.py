@@ -401,6 +401,9 @@ def test_egyptian_pronouns_as_typed_are_framing(word: str) -> None:
         "ربي يحفظك",
         "وفقك الله",
         "يعطيك الصحة",  # a wish beside a word of thanks
+        "يعطيك ألف عافية",  # a count multiplying the wish
+        "ألف شكر",
+        "مليون شكر",
     ],
 )
 def test_blessings_are_set_aside_whole(retriever: Retriever, wrapping: str) -> None:
@@ -415,4 +418,6 @@ def test_gods_name_and_wishes_alone_stay_words_of_the_question() -> None:
     # «الله» of a name, with no word addressed to the reader beside it; «الصحة» of «وزارة الصحة»
     assert not dialect.framing_spans([normalize(w) for w in "من هو عبد الله الثاني".split()]) & {2, 3}
     assert not dialect.framing_spans([normalize(w) for w in "ماذا قالت وزارة الصحة".split()]) & {2, 3}
+    # «ألف» counts unless it multiplies thanks or a wish
+    assert not dialect.framing_spans([normalize(w) for w in "هل أرسلت روسيا ألف جندي".split()]) & {3}
     assert dialect.courtesy_spans([normalize(w) for w in "شكرا الله يحفظك".split()]) == {0, 1, 2}
