@@ -440,7 +440,7 @@ class Retriever:
         )
         too_weak = features["coverage"] < self.config.min_coverage
         model = self.decline_models.for_hit(hits[0].cosine)
-        yes_no = asks_yes_no(whole, {normalize(word) for word in query.framing})
+        yes_no = asks_yes_no(whole, {normalize(word) for word in query.framing}, self.dialect.openers)
         if unknown_topic or too_weak or model.declines(features, yes_no=yes_no):
             reason = "unknown topic" if unknown_topic else "weak match"
             return about(question, query.tokens, (), True, missing, reason, related=related)

@@ -623,6 +623,7 @@ def _asked_name(run: Sequence[str], candidate: Callable[[str], bool], names: Abs
 
 # «هل…؟», Maghrebi «واش…؟»: a question asking whether something is so; «أم» makes it a choice.
 YES_NO = _words("هل وهل أهل واش")
+_HE = _words("هو هي")  # «هو صحيح…؟»: the pronoun before a word of truth
 _OR = normalize("أم")
 
 
@@ -635,14 +636,22 @@ def succeeds(normals: Sequence[str], names: AbstractSet[str]) -> bool:
     return any(first in _SUCCESSION and second in names for first, second in pairwise(normals))
 
 
-def asks_yes_no(normals: Sequence[str], framing: AbstractSet[str] = frozenset()) -> bool:
+def asks_yes_no(
+    normals: Sequence[str], framing: AbstractSet[str] = frozenset(), openers: AbstractSet[str] = frozenset()
+) -> bool:
     """Whether a question (normalised words) opens with a yes/no particle, past its ``framing`` words
     (greetings, thanks, «طيب»): «هل زار بوتين كازاخستان؟». A yes/no question asks whether one thing is
     so, which a sentence on its topic that says neither yes nor no does not answer: the decline model
     asks more evidence of it (``DeclineModel.yes_no_threshold``). A long message asking yes/no in
-    passing («…فبدي أعرف: وهل فعلا وصلت…») does not open with one, and «هل… أم…؟» asks to choose."""
-    first = next((word for word in normals if word not in framing), None)
-    return first in YES_NO and _OR not in normals
+    passing («…فبدي أعرف: وهل فعلا وصلت…») does not open with one, and «هل… أم…؟» asks to choose.
+    A word of truth (``openers``) the parser set aside as framing opens one too, after «هو»: «هو صحيح
+    انحرق المبنى؟», «صدق قطعوا النت؟»."""
+    for word in normals:
+        if word in YES_NO or (word in framing and word in openers):
+            return _OR not in normals
+        if word not in framing and word not in _HE:
+            return False
+    return False
 
 
 # A question set after the events as a whole: «بعد الأحداث», «بعد انتهاء الاضطرابات», «بعد سنة من

@@ -46,6 +46,7 @@ class Dialect:
     god: frozenset[str] = frozenset()  # the names of God that blessings are said by (الله، ربي)
     wishes: frozenset[str] = frozenset()  # what a blessing wishes (خير، العافية، وبركاته)
     intensifiers: frozenset[str] = frozenset()  # a count that multiplies thanks or a wish (ألف شكر)
+    openers: frozenset[str] = frozenset()  # words of truth opening a yes/no question (صحيح، صدق، فعلا)
 
     def standard(self, text: str) -> str:
         """``text`` with its dialect question words in Standard Arabic (شو صار؟ → ماذا صار؟), for the
@@ -89,7 +90,11 @@ class Dialect:
         and a particle of tense before its verb («راح يبعتوا», «قاعد يصير»)."""
         particles = {i for i, (word, verb) in enumerate(pairwise(normals)) if is_aspect_particle(word, verb)}
         framing = {i for i, word in enumerate(normals) if self.is_framing(word)}
-        return framing | particles | self._phrase_spans(normals) | self._blessing_spans(normals)
+        spans = framing | particles | self._phrase_spans(normals) | self._blessing_spans(normals)
+        opening = next((i for i in range(len(normals)) if i not in spans), None)
+        if opening is not None and len(normals) - opening > 2 and normals[opening] in self.openers:
+            spans.add(opening)  # «صحيح انحرق المبنى؟»: «is it true that…»
+        return spans
 
     def _blessing_spans(self, normals: Sequence[str]) -> set[int]:
         """Positions of ``normals`` inside a blessing: a name of God with the words beside it that speak
@@ -177,7 +182,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     framing: set[str] = set()
     questions: set[str] = set()
     courtesy: set[str] = set()
-    blessing: dict[str, set[str]] = {"god": set(), "wishes": set(), "intensifiers": set()}
+    blessing: dict[str, set[str]] = {"god": set(), "wishes": set(), "intensifiers": set(), "openers": set()}
     phrases: list[tuple[str, ...]] = []
     for name, value in framing_table.items():
         if name == "phrases":
@@ -186,7 +191,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
             phrases += [tuple(_words(str(p))) for p in value if _words(str(p))]
         elif not isinstance(value, str):
             raise ValueError(f"framing.{name} must be a string of words")
-        elif name in blessing:  # words of blessings, set aside only together (``Dialect._blessing_spans``)
+        elif name in blessing:  # words set aside only in their place (blessings, counts, openers)
             blessing[name].update(_words(value))
         else:
             framing.update(_words(value))
@@ -212,6 +217,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
         frozenset(blessing["god"]),
         frozenset(blessing["wishes"]),
         frozenset(blessing["intensifiers"]),
+        frozenset(blessing["openers"]),
     )
 
 

@@ -166,10 +166,14 @@ def test_the_bundled_yes_no_thresholds_ask_more_evidence() -> None:
         ("متى وصلت القوات؟ وهل غادرت؟", False),  # asks «when» first
         ("هل كانت الأشرطة ملونة أم بالأبيض والأسود؟", False),  # a choice
         ("بدي أعرف شغلة: هل فعلا وصلت الاحتجاجات للعاصمة؟", False),  # a message asking in passing
+        ("هو صحيح انحرق المبنى؟", True),  # a word of truth the parser set aside, after «هو»
+        ("صدق قطعوا النت؟", True),
+        ("متى قطعوا النت فعلا؟", False),  # a word of truth that does not open the question stays its own
     ],
 )
-def test_asks_yes_no(question: str, yes_no: bool) -> None:
-    assert asks_yes_no(normalize(question).split(), {normalize("طيب")}) is yes_no
+def test_asks_yes_no(retriever: Retriever, question: str, yes_no: bool) -> None:
+    framing = {normalize(word) for word in retriever.parse(question).framing}
+    assert asks_yes_no(normalize(question).split(), framing, retriever.dialect.openers) is yes_no
 
 
 def test_a_yes_no_question_whose_act_the_sources_never_report_declines(retriever: Retriever) -> None:

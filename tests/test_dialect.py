@@ -418,6 +418,9 @@ def test_gods_name_and_wishes_alone_stay_words_of_the_question() -> None:
     # «الله» of a name, with no word addressed to the reader beside it; «الصحة» of «وزارة الصحة»
     assert not dialect.framing_spans([normalize(w) for w in "من هو عبد الله الثاني".split()]) & {2, 3}
     assert not dialect.framing_spans([normalize(w) for w in "ماذا قالت وزارة الصحة".split()]) & {2, 3}
+    # a word of truth frames only when it opens the question («صحيح انحرق المبنى؟», not «الخبر صحيح»)
+    assert dialect.framing_spans([normalize(w) for w in "صحيح انحرق المبنى".split()]) == {0}
+    assert not dialect.framing_spans([normalize(w) for w in "الخبر صحيح ولا لا".split()]) & {1}
     # «ألف» counts unless it multiplies thanks or a wish
     assert not dialect.framing_spans([normalize(w) for w in "هل أرسلت روسيا ألف جندي".split()]) & {3}
     assert dialect.courtesy_spans([normalize(w) for w in "شكرا الله يحفظك".split()]) == {0, 1, 2}
