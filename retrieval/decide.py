@@ -249,6 +249,16 @@ def counts_how_many(normals: Sequence[str]) -> bool:
     return any(w == "عدد" and is_definite_noun(after) for w, after in pairwise(normals))
 
 
+# «شكد كالت انكتل…؟», «كم قالوا مات؟»: a verb of saying between «كم» and what it counts, as spoken.
+_SAID = _words("كال كالت كالوا كالو قالو قالوا يقولون يقولوا يكولون يكولوا بيقولوا بيقولو بتقول بيقول")
+
+
+def _before_counted(normal: str) -> bool:
+    """Whether ``normal`` stands between «كم» and what it counts: «عدد», «كان», «حوالي»…, or a verb of
+    saying («كم قالت الحكومة قتل؟»)."""
+    return normal in _BEFORE_COUNTED or normal in _SAYING or normal in _SAID or normal.startswith("عدد")
+
+
 def counted_word(normals: Sequence[str]) -> str | None:
     """The word naming what a «كم» question counts (normalised), or None: «كم عدد سكان…» → «سكان»;
     None too when a verb of lasting follows (how long: «كم دام القتال؟»)."""
@@ -258,7 +268,7 @@ def counted_word(normals: Sequence[str]) -> str | None:
             return price
     for i, word in enumerate(normals):
         if word in ASKS_NUMBER or word in ("عدد", PERCENT):
-            rest = [w for w in normals[i + 1 :] if w not in _BEFORE_COUNTED and not w.startswith("عدد")]
+            rest = [w for w in normals[i + 1 :] if not _before_counted(w)]
             return rest[0] if rest and rest[0] not in LASTING else None
     return None
 

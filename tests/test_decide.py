@@ -355,6 +355,10 @@ def test_evidence_has_every_feature(retriever: Retriever) -> None:
         ("كم استمرت حالة الطوارئ؟", None),
         ("قديش ظلت القوات؟", None),
         ("سعر الوقود بقى بكام بعد الزيادة؟", "سعر"),  # «بكام» asks a price, wherever its noun stands
+        # A verb of saying between «كم» and what it counts, Standard or spoken.
+        ("كم قالت قتيلا سقط؟", "قتيلا"),
+        ("الحكومة شكد كالت انكتل من الشرطة؟", "انكتل"),
+        ("كم قالوا مات؟", "مات"),
     ],
 )
 def test_counted_word(question: str, counted: str | None) -> None:

@@ -322,9 +322,12 @@ def test_more_greetings_and_fillers_are_set_aside(retriever: Retriever, question
     assert not {"الورد", "فضول", "بسيط", "صغير", "جزيلاً"} & {c.term.surface for c in query.concepts}
 
 
-def test_levantine_relative_and_place_words_are_framing(retriever: Retriever) -> None:
+def test_levantine_relative_place_and_preposition_words_are_framing(retriever: Retriever) -> None:
     query = retriever.parse("مين القائد الروسي يلي كان مسؤول عن قوات حفظ السلام هونيك؟")
     assert not {"يلي", "هونيك"} & {c.term.surface for c in query.concepts}
+    query = retriever.parse("الاحتجاجات طلعت ع غلاء شو؟")  # «ع» = «على»
+    assert "ع" not in {c.term.surface for c in query.concepts}
+    assert not query.missing
 
 
 @pytest.mark.parametrize(
