@@ -47,7 +47,8 @@ def main() -> int:
         for case in read_cases(path.read_text("utf-8").splitlines()):
             query = retriever.parse(case.question)
             framing = {normalize(word) for word in query.framing}
-            if query.script != "arabic" or not asks_yes_no(normalize(case.question).split(), framing):
+            opens = asks_yes_no(normalize(case.question).split(), framing, retriever.dialect.openers)
+            if query.script != "arabic" or not opens:
                 continue
             answerable += case.answerable
             answer = retriever.answer(case.question)
