@@ -24,6 +24,8 @@ from retrieval.text import normalize
         ("والصين", "الصين"),
         ("بالصين", "الصين"),
         ("لبريطانيا", "بريطانيا"),
+        ("بشكيك", "بشكيك"),  # a capital under both its spellings
+        ("وبيشكيك", "بيشكيك"),
         ("مدينة", None),
     ],
 )
