@@ -182,7 +182,7 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
     framing: set[str] = set()
     questions: set[str] = set()
     courtesy: set[str] = set()
-    blessing: dict[str, set[str]] = {"god": set(), "wishes": set(), "intensifiers": set(), "openers": set()}
+    placed: dict[str, set[str]] = {"god": set(), "wishes": set(), "intensifiers": set(), "openers": set()}
     phrases: list[tuple[str, ...]] = []
     for name, value in framing_table.items():
         if name == "phrases":
@@ -191,8 +191,8 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
             phrases += [tuple(_words(str(p))) for p in value if _words(str(p))]
         elif not isinstance(value, str):
             raise ValueError(f"framing.{name} must be a string of words")
-        elif name in blessing:  # words set aside only in their place (blessings, counts, openers)
-            blessing[name].update(_words(value))
+        elif name in placed:  # words set aside only in their place (blessings, counts, openers)
+            placed[name].update(_words(value))
         else:
             framing.update(_words(value))
             if name == "questions":
@@ -214,10 +214,10 @@ def parse_dialect(raw: dict[str, object]) -> Dialect:
         frozenset(questions),
         frozenset(courtesy),
         standard,
-        frozenset(blessing["god"]),
-        frozenset(blessing["wishes"]),
-        frozenset(blessing["intensifiers"]),
-        frozenset(blessing["openers"]),
+        frozenset(placed["god"]),
+        frozenset(placed["wishes"]),
+        frozenset(placed["intensifiers"]),
+        frozenset(placed["openers"]),
     )
 
 

@@ -416,7 +416,7 @@ def test_blessings_are_set_aside_whole(retriever: Retriever, wrapping: str) -> N
         assert not query.missing
 
 
-def test_gods_name_and_wishes_alone_stay_words_of_the_question() -> None:
+def test_words_set_aside_only_in_their_place_stay_words_of_the_question_elsewhere() -> None:
     dialect = load_dialect()
     # «الله» of a name, with no word addressed to the reader beside it; «الصحة» of «وزارة الصحة»
     assert not dialect.framing_spans([normalize(w) for w in "من هو عبد الله الثاني".split()]) & {2, 3}
