@@ -24,7 +24,7 @@ from calibrate_declines import MODEL
 
 from retrieval.answer import load_retriever
 from retrieval.config import RetrievalConfig
-from retrieval.decide import asks_yes_no, load_models
+from retrieval.decide import load_models
 from retrieval.evaluate import read_cases
 from retrieval.text import normalize
 
@@ -46,9 +46,7 @@ def main() -> int:
     for path in args.questions:
         for case in read_cases(path.read_text("utf-8").splitlines()):
             query = retriever.parse(case.question)
-            framing = {normalize(word) for word in query.framing}
-            opens = asks_yes_no(normalize(case.question).split(), framing, retriever.dialect.openers)
-            if query.script != "arabic" or not opens:
+            if query.script != "arabic" or not retriever.asks_yes_no(query, normalize(case.question).split()):
                 continue
             answerable += case.answerable
             answer = retriever.answer(case.question)

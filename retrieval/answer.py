@@ -440,7 +440,7 @@ class Retriever:
         )
         too_weak = features["coverage"] < self.config.min_coverage
         model = self.decline_models.for_hit(hits[0].cosine)
-        yes_no = asks_yes_no(whole, {normalize(word) for word in query.framing}, self.dialect.openers)
+        yes_no = self.asks_yes_no(query, whole)
         if unknown_topic or too_weak or model.declines(features, yes_no=yes_no):
             reason = "unknown topic" if unknown_topic else "weak match"
             return about(question, query.tokens, (), True, missing, reason, related=related)
@@ -572,6 +572,11 @@ class Retriever:
                 if entity and not entity_written(entity, self._corpus_text):
                     return " ".join(c.term.surface for c in query.concepts[start : start + size])
         return None
+
+    def asks_yes_no(self, query: Query, whole: Sequence[str]) -> bool:
+        """Whether the parsed question (``whole``: its normalised words) asks yes or no, past the framing
+        words the parser set aside, a word of truth that opens it included (``decide.asks_yes_no``)."""
+        return asks_yes_no(whole, {normalize(word) for word in query.framing}, self.dialect.openers)
 
     @staticmethod
     def _asking_words(query: Query, whole: Sequence[str]) -> Sequence[str]:

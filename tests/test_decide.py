@@ -15,7 +15,6 @@ from retrieval.decide import (
     DeclineModel,
     asked_kind,
     asks_after_the_events,
-    asks_yes_no,
     continued_first,
     counted_word,
     counts_how_many,
@@ -172,8 +171,7 @@ def test_the_bundled_yes_no_thresholds_ask_more_evidence() -> None:
     ],
 )
 def test_asks_yes_no(retriever: Retriever, question: str, yes_no: bool) -> None:
-    framing = {normalize(word) for word in retriever.parse(question).framing}
-    assert asks_yes_no(normalize(question).split(), framing, retriever.dialect.openers) is yes_no
+    assert retriever.asks_yes_no(retriever.parse(question), normalize(question).split()) is yes_no
 
 
 def test_a_yes_no_question_whose_act_the_sources_never_report_declines(retriever: Retriever) -> None:
