@@ -108,6 +108,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions17.jsonl",
         "questions18.jsonl",
         "questions19.jsonl",
+        "questions20.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -126,6 +127,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout16.jsonl",
         "heldout17.jsonl",
         "heldout18.jsonl",
+        "heldout19.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
