@@ -13,7 +13,15 @@ from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from retrieval.amounts import unpriced
-from retrieval.anaphora import LOOK_BACK, Words, antecedent, referring
+from retrieval.anaphora import (
+    LOOK_BACK,
+    SPEAKER_LOOK_BACK,
+    Words,
+    antecedent,
+    continues_quote,
+    referring,
+    speaker,
+)
 from retrieval.arabizi import known_names
 from retrieval.config import RetrievalConfig
 from retrieval.counting import Counts
@@ -164,6 +172,7 @@ class Retriever:
         self._neighbours = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(index.neighbours)
         # What a sentence inherits from a name it refers back to, read as sentences come up as candidates.
         self._antecedents = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._antecedents_of)
+        self._speakers = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._speakers_of)
         self._holds = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
             lambda entry, kind: holds_kind(self.index.entries[entry].sentence.text, kind)
         )
@@ -302,7 +311,7 @@ class Retriever:
         wanted = set(query.tokens)
         read = list(cosines)
         for n, (entry, _) in enumerate(found):
-            if not self._antecedents(entry) & wanted:
+            if not self._inherited(query, entry) & wanted:
                 continue
             earlier = self.index.entries_before(entry, LOOK_BACK)
             if not earlier:
@@ -323,7 +332,7 @@ class Retriever:
             weights.setdefault(token, weight)
         credited, changed = [], False
         for entry, score in found:
-            inherited = self._antecedents(entry) & weights.keys()
+            inherited = self._inherited(query, entry) & weights.keys()
             if inherited:
                 inherited -= set(self.index.entries[entry].tokens)
                 score += sum(weights[token] * self.index.once(token, entry) for token in inherited)
@@ -338,6 +347,36 @@ class Retriever:
         _, tokens, _, normals = self._sentence_words(sentence.text)
         heads = referring(normals, tokens)
         return antecedent(heads, self._earlier(sentence)) if heads else frozenset()
+
+    def _inherited(self, query: Query, entry: int) -> frozenset[str]:
+        """The tokens entry ``entry``'s sentence inherits for ``query``: from a name it refers back to and,
+        unless the question asks who, from the speaker of a quotation it goes on with (``_speakers``)."""
+        if query.asks in ("name", "names"):  # «من المتحدث الذي حذر موسكو؟»: the name is not in «وأضاف…»
+            return self._antecedents(entry)
+        return self._antecedents(entry) | self._speakers(entry)
+
+    def _speakers_of(self, entry: int) -> frozenset[str]:
+        """The tokens of whoever entry ``entry``'s sentence quotes, when it opens with a verb of saying that
+        names no one («وأضاف: "…"»): the speaker the nearest of ``SPEAKER_LOOK_BACK`` sentences before it
+        names with a verb of the same gender, and the name that speaker refers back to (cached per
+        retriever as ``_speakers``)."""
+        sentence = self.index.entries[entry].sentence
+        gender = continues_quote(sentence.text)
+        before, _ = self._neighbours(sentence) if gender else (None, None)
+        for _ in range(SPEAKER_LOOK_BACK):
+            if before is None:
+                break
+            goes_on = continues_quote(before.text)
+            if goes_on is not None and goes_on != gender:
+                break  # another speaker's quotation stands between
+            named = speaker(before.text, gender) if goes_on is None and gender else None
+            if named is not None:
+                _, tokens, _, normals = self._sentence_words(named)
+                heads = referring(normals, tokens)
+                found = antecedent(heads, self._earlier(before)) if heads else frozenset()
+                return frozenset(tokens) | found
+            before, _ = self._neighbours(before)
+        return frozenset()
 
     def _earlier(self, sentence: Sentence) -> Iterator[Words]:
         """The words of up to ``LOOK_BACK`` sentences before ``sentence``, nearest first."""
@@ -456,6 +495,7 @@ class Retriever:
         if unplaced(query.asks, asked, best) or self.counts.unshown(query, asked, hits, self._home):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
+
         def accounted() -> set[str]:  # the countries the best sentence and its neighbours speak for
             return self._nations_named(query, hits[0], best) | self._home
 

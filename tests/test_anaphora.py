@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.anaphora import LOOK_BACK, NAME_WORDS, SUBJECT_WORDS, antecedent, referring
+from retrieval.anaphora import (
+    LOOK_BACK,
+    NAME_WORDS,
+    SPEAKER_LOOK_BACK,
+    SPEAKER_WORDS,
+    SUBJECT_WORDS,
+    antecedent,
+    continues_quote,
+    referring,
+    speaker,
+)
 from retrieval.answer import Retriever, load_retriever
 from retrieval.config import RetrievalConfig
 from retrieval.models import Article, Corpus
@@ -106,3 +116,103 @@ def test_the_organisations_solidarity_is_found_in_the_sentence_that_refers_to_it
 ) -> None:
     answer = bundled.answer(question)
     assert "تضامنها التام" in answer.hits[0].sentence.text
+
+
+# --- a quotation going on: «وأضاف: "…"» speaks for whoever the sentence before named ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "gender"),
+    [
+        ('وأضاف: "هذه المرة تريد أن تظهر للعالم…"', "m"),
+        ("وأضاف، بحسب ما نشرته الصفحة الرسمية للسفارة", "m"),
+        ("وأضاف أن واشنطن تحذر موسكو", "m"),
+        ('وقال : "من أين أتت جحافل الإرهابيين؟"', "m"),
+        ('ودعت إلى "التحلي بأقصى درجات ضبط النفس"', "f"),
+        ("فأكدت أنها ستواصل العمل", "f"),
+    ],
+)
+def test_a_verb_of_saying_naming_no_one_goes_on_with_a_quotation(text: str, gender: str) -> None:
+    assert continues_quote(text) == gender
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وقال السفير الروسي إن كازاخستان تعرضت لهجوم",  # names its speaker
+        "وقال في خطاب متلفز إنه طلب المساعدة",  # «في»: the speaker may still follow
+        "وسيواصل أعضاؤها أداء مهامهم",  # no verb of saying
+        "أضافت الحكومة بندا جديدا",
+        "",
+    ],
+)
+def test_a_sentence_naming_its_speaker_or_saying_nothing_goes_on_with_no_quotation(text: str) -> None:
+    assert continues_quote(text) is None
+
+
+def test_the_speaker_is_named_after_the_verb_of_the_same_gender() -> None:
+    assert speaker("وقال السفير الروسي إن كازاخستان تعرضت لهجوم", "m") == "السفير الروسي"
+    named = "وقال المتحدث باسم الخارجية الأمريكية، نيد برايس، إن واشنطن تراقب"
+    assert speaker(named, "m") == "المتحدث باسم الخارجيه الامريكيه نيد برايس"  # past the commas
+    assert speaker('وقالت المنظمة: "نتابع بقلق"', "f") == "المنظمه"  # up to the quotation
+    assert speaker('وقالت المنظمة: "نتابع بقلق"', "m") is None  # «وأضاف» cannot go on with «قالت»
+    assert speaker("استذكر أنتونوف الأحداث التي وقعت قبل عام", "m") == "انتونوف الاحداث"
+    assert speaker("وأضاف أن واشنطن تحذر موسكو", "m") is None  # names no one itself
+    long_title = " ".join(["سفير"] * (SPEAKER_WORDS + 5))
+    assert speaker(f"أكد {long_title} أن", "m") == " ".join(["سفير"] * SPEAKER_WORDS)
+
+
+SAID = "وقال وزير الخارجية الفرنسي إن الوضع في البلاد هادئ."
+QUOTED = 'وأضاف: "الحدود ستفتح أمام المسافرين الأسبوع المقبل".'
+BORDER = "وأغلقت السلطات الحدود مع الجيران بعد الأحداث."
+
+
+def quotation_corpus(*paragraphs: str) -> Corpus:
+    article = Article("paris", "تصريح", paragraphs, outlet="وكالة")
+    distractor = Article("other", "خبر", (BORDER, "وزار وفد من المسافرين العاصمة."))
+    return Corpus((article, distractor))
+
+
+def entry_of(retriever: Retriever, text: str) -> int:
+    return next(i for i, e in enumerate(retriever.index.entries) if e.sentence.text == text)
+
+
+def test_a_quotation_going_on_ranks_by_who_said_it() -> None:
+    retriever = Retriever(quotation_corpus(f"{SAID} {QUOTED}"), RetrievalConfig(encoder="none"))
+    answer = retriever.answer("وزير الخارجية الفرنسي عن الحدود")
+    assert answer.hits[0].sentence.text == QUOTED
+    assert retriever._speakers(entry_of(retriever, QUOTED)) >= set(retriever.parse("الخارجية الفرنسي").tokens)
+
+
+def test_a_question_asking_who_credits_no_speaker() -> None:
+    retriever = Retriever(quotation_corpus(f"{SAID} {QUOTED}"), RetrievalConfig(encoder="none"))
+    entry = entry_of(retriever, QUOTED)
+    asking_who = retriever.parse("من الوزير الذي قال إن الحدود ستفتح؟")
+    assert asking_who.asks == "name"
+    assert retriever._inherited(asking_who, entry) == frozenset()
+    assert retriever._inherited(retriever.parse("ماذا قال الوزير عن الحدود؟"), entry)
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "وقالت وزيرة الخارجية الفرنسية إن الوضع في البلاد هادئ.",  # «وأضاف» cannot speak for her
+        f'{SAID} وقالت الوزيرة إن الوضع هادئ. ودعت إلى "الهدوء".',  # her quotation stands between
+    ],
+)
+def test_no_speaker_of_the_other_gender_or_past_another_quotation(before: str) -> None:
+    retriever = Retriever(quotation_corpus(f"{before} {QUOTED}"), RetrievalConfig(encoder="none"))
+    assert retriever._speakers(entry_of(retriever, QUOTED)) == frozenset()
+
+
+def test_a_speaker_farther_back_than_the_look_back_is_not_inherited() -> None:
+    filler = " ".join(f"وانتشرت الشرطة في الحي رقم {n}." for n in range(SPEAKER_LOOK_BACK))
+    retriever = Retriever(quotation_corpus(f"{SAID} {filler} {QUOTED}"), RetrievalConfig(encoder="none"))
+    assert retriever._speakers(entry_of(retriever, QUOTED)) == frozenset()
+    near = Retriever(quotation_corpus(f"{SAID} وانتشرت الشرطة. {QUOTED}"), RetrievalConfig(encoder="none"))
+    assert near._speakers(entry_of(near, QUOTED))
+
+
+def test_the_ambassadors_words_on_iraq_are_found_in_the_quotation_that_goes_on(bundled: Retriever) -> None:
+    answer = bundled.answer("ماذا قال السفير الروسي عن العراق؟")
+    assert "الهروب الأمريكي من العراق" in answer.hits[0].sentence.text
