@@ -15,7 +15,8 @@ A quotation goes on the same way: «وأضاف: "…"», «وقال: "…"», «
 saying that names no one (:func:`continues_quote`), and speak for whoever the nearest sentence before them
 with a verb of the same gender named (:func:`speaker`: «وقال السفير الروسي إن…»). The retriever credits such
 a sentence with the speaker's words as it credits a name (``Retriever._speakers``), except for a question
-asking who: the name it asks for is in the earlier sentence, not in this one.
+asking who: the name it asks for is in the earlier sentence, not in this one. A sentence that closes a
+quotation the sentence before opened (:func:`closes_quote`) speaks for that sentence's speaker.
 
 Pure: words in, words out.
 """
@@ -35,6 +36,7 @@ __all__ = [
     "SPEAKER_WORDS",
     "SUBJECT_WORDS",
     "antecedent",
+    "closes_quote",
     "continues_quote",
     "referring",
     "speaker",
@@ -132,13 +134,27 @@ def continues_quote(text: str) -> str | None:
     return gender if follows == _QUOTE or follows in _NO_SUBJECT else None
 
 
-def speaker(text: str, gender: str) -> str | None:
-    """Who the first verb of saying of ``gender`` in ``text`` names, its words normalised (at most
-    ``SPEAKER_WORDS``, up to a complementiser, preposition, relative pronoun or quotation): «وقال
-    السفير الروسي إن…» → «السفير الروسي»; None when no such verb names anyone."""
+def closes_quote(text: str) -> bool:
+    """Whether the first quotation mark of ``text`` closes a quotation, which a sentence before opened:
+    «اليوم، تحتاج جميع القوى الديمقراطية… أكثر".» goes on with «وأضاف أناتولي أنتونوف: "تم اتخاذ…»."""
+    for i, char in enumerate(text):
+        if char in "«“":
+            return False
+        if char in "»”":
+            return True
+        if char == '"':  # a straight mark closes where it follows a word: «…أكثر".»
+            return i > 0 and not text[i - 1].isspace() and text[i - 1] not in ":("
+    return False
+
+
+def speaker(text: str, gender: str | None) -> str | None:
+    """Who the first verb of saying of ``gender`` (None: either) in ``text`` names, its words normalised
+    (at most ``SPEAKER_WORDS``, up to a complementiser, preposition, relative pronoun or quotation):
+    «وقال السفير الروسي إن…» → «السفير الروسي»; None when no such verb names anyone."""
     pieces = _pieces(text)
     for i, word in enumerate(pieces):
-        if _saying(word) != gender:
+        said = _saying(word)
+        if said is None or (gender is not None and said != gender):
             continue
         name: list[str] = []
         for following in pieces[i + 1 : i + 1 + SPEAKER_WORDS]:

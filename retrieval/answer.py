@@ -18,6 +18,7 @@ from retrieval.anaphora import (
     SPEAKER_LOOK_BACK,
     Words,
     antecedent,
+    closes_quote,
     continues_quote,
     referring,
     speaker,
@@ -356,27 +357,40 @@ class Retriever:
         return self._antecedents(entry) | self._speakers(entry)
 
     def _speakers_of(self, entry: int) -> frozenset[str]:
-        """The tokens of whoever entry ``entry``'s sentence quotes, when it opens with a verb of saying that
-        names no one («وأضاف: "…"»): the speaker the nearest of ``SPEAKER_LOOK_BACK`` sentences before it
-        names with a verb of the same gender, and the name that speaker refers back to (cached per
-        retriever as ``_speakers``)."""
+        """The tokens of whoever entry ``entry``'s sentence quotes (cached per retriever as ``_speakers``).
+
+        A sentence opening with a verb of saying that names no one («وأضاف: "…"») quotes the speaker the
+        nearest of ``SPEAKER_LOOK_BACK`` sentences before it names with a verb of the same gender; a
+        sentence closing a quotation quotes whoever the sentence before it quotes or names. With the name
+        that speaker refers back to («وقالت المنظمة» → «التعاون الإسلامي»)."""
         sentence = self.index.entries[entry].sentence
         gender = continues_quote(sentence.text)
-        before, _ = self._neighbours(sentence) if gender else (None, None)
+        if gender is None:
+            earlier = self.index.entries_before(entry, 1) if closes_quote(sentence.text) else []
+            if not earlier:
+                return frozenset()
+            opened = self.index.entries[earlier[0]].sentence
+            return self._speakers(earlier[0]) or self._speaker_words(opened, speaker(opened.text, None))
+        before, _ = self._neighbours(sentence)
         for _ in range(SPEAKER_LOOK_BACK):
             if before is None:
                 break
             goes_on = continues_quote(before.text)
             if goes_on is not None and goes_on != gender:
                 break  # another speaker's quotation stands between
-            named = speaker(before.text, gender) if goes_on is None and gender else None
+            named = speaker(before.text, gender) if goes_on is None else None
             if named is not None:
-                _, tokens, _, normals = self._sentence_words(named)
-                heads = referring(normals, tokens)
-                found = antecedent(heads, self._earlier(before)) if heads else frozenset()
-                return frozenset(tokens) | found
+                return self._speaker_words(before, named)
             before, _ = self._neighbours(before)
         return frozenset()
+
+    def _speaker_words(self, sentence: Sentence, named: str | None) -> frozenset[str]:
+        """The tokens of the speaker ``named`` in ``sentence``, and of the name it refers back to."""
+        if named is None:
+            return frozenset()
+        _, tokens, _, normals = self._sentence_words(named)
+        heads = referring(normals, tokens)
+        return frozenset(tokens) | (antecedent(heads, self._earlier(sentence)) if heads else frozenset())
 
     def _earlier(self, sentence: Sentence) -> Iterator[Words]:
         """The words of up to ``LOOK_BACK`` sentences before ``sentence``, nearest first."""

@@ -13,6 +13,7 @@ from retrieval.anaphora import (
     SPEAKER_WORDS,
     SUBJECT_WORDS,
     antecedent,
+    closes_quote,
     continues_quote,
     referring,
     speaker,
@@ -216,3 +217,33 @@ def test_a_speaker_farther_back_than_the_look_back_is_not_inherited() -> None:
 def test_the_ambassadors_words_on_iraq_are_found_in_the_quotation_that_goes_on(bundled: Retriever) -> None:
     answer = bundled.answer("ماذا قال السفير الروسي عن العراق؟")
     assert "الهروب الأمريكي من العراق" in answer.hits[0].sentence.text
+
+
+@pytest.mark.parametrize(
+    ("text", "closes"),
+    [
+        ('اليوم، تحتاج جميع القوى الديمقراطية إلى مساعدة الحكومة".', True),
+        ("وهذا أمر غير مقبول» كما قال.", True),
+        ("وهذا أمر غير مقبول” كما قال.", True),
+        ('وأضاف: "الحدود ستفتح".', False),  # opens first
+        ("وقالت «نتابع بقلق».", False),
+        ('ووصف المحتجين بأنهم "متآمرون".', False),  # a straight mark after a space opens
+        ("وقد بدأ جنود حفظ السلام في أداء مهامهم.", False),
+    ],
+)
+def test_a_sentence_closing_a_quotation_it_did_not_open(text: str, closes: bool) -> None:
+    assert closes_quote(text) is closes
+
+
+def test_a_sentence_closing_a_quotation_speaks_for_whoever_opened_it() -> None:
+    opened = 'وقال وزير الخارجية الفرنسي: "الوضع في البلاد هادئ.'
+    closing = 'والحدود ستفتح أمام المسافرين الأسبوع المقبل".'
+    retriever = Retriever(
+        quotation_corpus(opened, closing), RetrievalConfig(encoder="none")
+    )  # a paragraph each
+    assert retriever._speakers(entry_of(retriever, closing)) >= set(retriever.parse("وزير الخارجية").tokens)
+    added = 'وأضاف: "الطرق مفتوحة.'
+    going_on = Retriever(quotation_corpus(f"{SAID} {added}", closing), RetrievalConfig(encoder="none"))
+    speakers = going_on._speakers(entry_of(going_on, closing))
+    assert speakers
+    assert speakers == going_on._speakers(entry_of(going_on, added))
