@@ -106,6 +106,10 @@ UNSEEN_WEIGHT = 0.5
 # a question word to that sentence's. 0.3 without that condition moved XQuAD-ar's ranking (Hit@1 −2).
 ANTECEDENT_SHARE = 0.2
 MAX_ENCODER_WEIGHT = 0.9
+# A sentence inheriting question words (``Retriever._credited``) joins BM25's candidates when it follows one
+# of the FOLLOWED best within FOLLOW_ON sentences (the farther of anaphora.LOOK_BACK and SPEAKER_LOOK_BACK).
+FOLLOWED = 10
+FOLLOW_ON = max(LOOK_BACK, SPEAKER_LOOK_BACK)
 KIND_BOOST = 0.2  # measured on XQuAD-ar and the tuning questions: README, "How answers are found"
 KIND_DEPTH = 3
 
@@ -325,14 +329,23 @@ class Retriever:
         return read
 
     def _credited(self, query: Query, found: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """BM25's ``found`` (entry, score), each sentence that refers back to a name («وأكدت المنظمة…»)
-        credited with the question's words in that name (``retrieval.anaphora``), each as BM25 scores a
-        word occurring once in it; re-sorted when any was credited."""
+        """BM25's ``found`` (entry, score), each sentence that refers back to a name («وأكدت المنظمة…») or
+        goes on with a quotation («وأضاف: "…"») credited with the question's words in that name or
+        speaker (``retrieval.anaphora``), each as BM25 scores a word occurring once in it; re-sorted when
+        any was credited. Such a sentence following one of the ``FOLLOWED`` best joins the candidates
+        though it holds none of the question's words itself («ودعت إلى "التحلي بأقصى درجات ضبط النفس…"»)."""
         weights: dict[str, float] = {}
         for token, weight in zip(query.tokens, query.weights or (1.0,) * len(query.tokens), strict=True):
             weights.setdefault(token, weight)
+        seen = {entry for entry, _ in found}
+        following = [
+            (entry, 0.0)
+            for best, _ in found[:FOLLOWED]
+            for entry in self.index.entries_after(best, FOLLOW_ON)
+            if entry not in seen and self._inherited(query, entry) & weights.keys()
+        ]
         credited, changed = [], False
-        for entry, score in found:
+        for entry, score in [*found, *dict.fromkeys(following)]:
             inherited = self._inherited(query, entry) & weights.keys()
             if inherited:
                 inherited -= set(self.index.entries[entry].tokens)
@@ -747,7 +760,9 @@ class Retriever:
         """The decline model's features for the best sentence of ``hits`` (see ``retrieval.decide``)."""
         best = hits[0]
         present = set(best.matched_terms)
-        around = present | self._context_tokens(best)
+        entry = self.index.entry_of(best.sentence)
+        inherited = self._inherited(query, entry) if entry is not None else frozenset()
+        around = present | self._context_tokens(best) | inherited  # a name referred back to counts as near
         required = [c for c in query.concepts if c.required]
         known = [c for c in required if c.tokens and not c.rooted]
         total = sum(c.weight for c in required) or 1.0

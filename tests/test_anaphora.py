@@ -247,3 +247,21 @@ def test_a_sentence_closing_a_quotation_speaks_for_whoever_opened_it() -> None:
     speakers = going_on._speakers(entry_of(going_on, closing))
     assert speakers
     assert speakers == going_on._speakers(entry_of(going_on, added))
+
+
+def test_a_quotation_holding_none_of_the_question_words_is_still_a_candidate() -> None:
+    retriever = Retriever(quotation_corpus(f"{SAID} {QUOTED}"), RetrievalConfig(encoder="none"))
+    question = "وزير الخارجية الفرنسي"  # the quotation holds none of these words itself
+    assert not set(retriever.parse(question).tokens) & set(
+        retriever.index.entries[entry_of(retriever, QUOTED)].tokens
+    )
+    assert QUOTED in [hit.sentence.text for hit in retriever.rank(question)]
+
+
+def test_the_speaker_counts_as_near_the_quotation_in_the_evidence() -> None:
+    between = "وانتشرت الشرطة في الحي."  # the speaker is no neighbour of the quotation
+    retriever = Retriever(quotation_corpus(f"{SAID} {between} {QUOTED}"), RetrievalConfig(encoder="none"))
+    question = "هل قال وزير الخارجية الفرنسي إن الحدود ستفتح؟"
+    quoted = next(hit for hit in retriever.rank(question) if hit.sentence.text == QUOTED)
+    features = retriever.evidence(retriever.parse(question), [quoted])
+    assert features["context_coverage"] > features["coverage"]

@@ -303,6 +303,18 @@ def test_entries_before_walk_back_through_the_article() -> None:
     assert index.entries_before(second, 0) == []
 
 
+def test_entries_after_walk_on_through_the_article_and_a_sentence_finds_its_entry() -> None:
+    index = index_of((OIC,))
+    entry = {e.sentence.text: i for i, e in enumerate(index.entries)}
+    second = entry["وأكدت المنظمة تضامنها التام مع الحكومة."]
+    first = entry["أعربت منظمة التعاون الإسلامي عن قلقها من العنف."]
+    assert index.entries_after(first, 4) == [second]
+    assert index.entries_after(second, 4) == []
+    assert index.entry_of(index.entries[second].sentence) == second
+    title = next(e.sentence for e in index.entries if e.sentence.text == "بيان")
+    assert index.entry_of(title) is None  # a title is no body sentence
+
+
 def test_a_sentence_referring_back_to_the_asked_name_reads_nearer_its_antecedent() -> None:
     encoder = FakeEncoder()
     retriever = Retriever(Corpus((OIC,)), replace(CONFIG, encoder_weight=0.5), encoder=encoder)

@@ -186,18 +186,36 @@ class SentenceIndex:
     def entries_before(self, entry: int, count: int) -> list[int]:
         """The entries of up to ``count`` sentences before entry ``entry``'s sentence in its article,
         nearest first (a title has none; a sentence repeating another entry's text is skipped)."""
+        return self._walk(entry, count, 0)
+
+    def entries_after(self, entry: int, count: int) -> list[int]:
+        """The entries of up to ``count`` sentences after entry ``entry``'s sentence in its article,
+        nearest first (a title has none; a sentence repeating another entry's text is skipped)."""
+        return self._walk(entry, count, 1)
+
+    def _walk(self, entry: int, count: int, side: int) -> list[int]:
+        """Up to ``count`` entries from entry ``entry``'s sentence through its article's neighbour links
+        (``side`` 0: the one before, 1: the one after), nearest first."""
         row = int(self.assembly.entry_rows[entry])
         number = int(np.searchsorted(self.table.article_ptr, row, side="right")) - 1
         base = int(self.table.article_ptr[number])
         found: list[int] = []
         for _ in range(count):
-            before = int(self.table.neighbours[row, 0])
-            if before == ABSENT or before < 0:
+            step = int(self.table.neighbours[row, side])
+            if step == ABSENT or step < 0:
                 break
-            row = base + before
-            if (earlier := int(self._entry_of_row[row])) >= 0:
-                found.append(earlier)
+            row = base + step
+            if (near := int(self._entry_of_row[row])) >= 0:
+                found.append(near)
         return found
+
+    def entry_of(self, sentence: Sentence) -> int | None:
+        """The entry holding ``sentence`` (a body sentence indexed as its own entry), else None."""
+        found = self._find(sentence)
+        if found is None:
+            return None
+        entry = int(self._entry_of_row[found[1]])
+        return entry if entry >= 0 else None
 
     def neighbours(self, sentence: Sentence) -> tuple[Sentence | None, Sentence | None]:
         found = self._find(sentence)
