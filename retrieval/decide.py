@@ -168,9 +168,21 @@ def _asks_countries(normals: Sequence[str]) -> bool:
     )
 
 
+# Verbs of putting out that publish only with a statement as their object: «نزّلت البيان فين؟», «طلع
+# الكلام وين؟» (alone, «نزلت… فين» may ask where planes landed).
+_PUTTING_OUT = _words("نزل نزلت نزلو نزلوا بينزل طلع طلعت طلعو طلعوا")
+_STATEMENTS = _words(
+    "بيان بيانها بيانه تصريح تصريحات تصريحاته تصريحاتها كلام كلامه كلامها منشور بوست تغريده رساله"
+)
+
+
 def publishes(normals: Sequence[str]) -> bool:
-    """Whether the question's words speak of publishing or posting («نشرت», «حط», «غرد»)."""
-    return any(w in _PUBLISHING or w[1:] in _PUBLISHING for w in normals)
+    """Whether the question's words speak of publishing or posting («نشرت», «حط», «غرد»), or of putting a
+    statement out («نزّلت البيان»)."""
+    if any(w in _PUBLISHING or w[1:] in _PUBLISHING for w in normals):
+        return True
+    words = {bare_word(w) for w in normals} | set(normals)
+    return bool(words & _PUTTING_OUT) and bool(words & _STATEMENTS)
 
 
 def asked_kind(normals: Sequence[str]) -> str | None:

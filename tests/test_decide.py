@@ -66,6 +66,9 @@ def retriever() -> Retriever:
         ("ما تاريخ إعلان الطوارئ؟", "date"),
         ("في أي مدينة سقط أكثر القتلى؟", "place"),  # «أي» + a place noun asks as «أين» does
         ("وين نشرت الخارجية بيانها؟", "medium"),  # where something was published: a page, a site…
+        ("المنظمة نزّلت البيان بتاعها فين؟", "medium"),  # a statement put out
+        ("طلع كلامه وين؟", "medium"),
+        ("فين نزلت الطيارات الروسية؟", "place"),  # «نزلت» alone: where they landed
         ("إلى متى ستبقى القوات؟", "duration"),  # how long, not when
         ("قديش مدة الطوارئ؟", "duration"),
         ("القوات رح تضل قد إيه؟", "duration"),  # Egyptian «قد إيه»
