@@ -522,7 +522,6 @@ class Retriever:
         if unplaced(query.asks, asked, best) or self.counts.unshown(query, asked, hits, self._home):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
-
         def accounted() -> set[str]:  # the countries the best sentence and its neighbours speak for
             return self._nations_named(query, hits[0], best) | self._home
 
@@ -762,7 +761,7 @@ class Retriever:
         present = set(best.matched_terms)
         entry = self.index.entry_of(best.sentence)
         inherited = self._inherited(query, entry) if entry is not None else frozenset()
-        around = present | self._context_tokens(best) | inherited  # a name referred back to counts as near
+        around = present | self._context_tokens(best) | inherited  # a name or speaker it inherits is near
         required = [c for c in query.concepts if c.required]
         known = [c for c in required if c.tokens and not c.rooted]
         total = sum(c.weight for c in required) or 1.0
