@@ -15,7 +15,7 @@ import pytest
 
 from retrieval import encoder as encoder_module
 from retrieval import vectors as vectors_module
-from retrieval.answer import ANTECEDENT_SHARE, Retriever, load_retriever, make_pipeline
+from retrieval.answer import ANTECEDENT_SHARE, SPEAKER_SHARE, Retriever, load_retriever, make_pipeline
 from retrieval.config import RetrievalConfig
 from retrieval.index import SentenceIndex
 from retrieval.index.cache import CACHE_DIR, cached_vectors
@@ -335,3 +335,28 @@ def test_a_sentence_referring_back_to_the_asked_name_reads_nearer_its_antecedent
     assert read[1] == pytest.approx(moved, abs=0.01)
     hit = next(h for h in retriever.rank(question) if h.sentence.text == texts[referring])
     assert hit.cosine == pytest.approx(own[referring], abs=0.01)  # the hit keeps its own cosine
+
+
+QUOTED = Article(
+    "quote",
+    "تصريح",
+    ('قال وزير الخارجية الفرنسي إن الوضع هادئ في المدينة. وأضاف: "الحدود ستفتح أمام المسافرين قريبا".',),
+)
+
+
+def test_a_quotation_going_on_reads_nearer_its_speaker_than_a_name_referred_back_to() -> None:
+    encoder = FakeEncoder()
+    retriever = Retriever(Corpus((QUOTED,)), replace(CONFIG, encoder_weight=0.5), encoder=encoder)
+    question = "وزير الخارجية الفرنسي الحدود"
+    texts = [e.sentence.text for e in retriever.index.entries]
+    said = texts.index("قال وزير الخارجية الفرنسي إن الوضع هادئ في المدينة.")
+    quoted = texts.index('وأضاف: "الحدود ستفتح أمام المسافرين قريبا".')
+    vector = bag_vector(question)
+    own = [float(bag_vector(text) @ vector) for text in texts]
+    vectors = retriever.vectors
+    assert vectors is not None
+    read = retriever._with_antecedents(
+        retriever.parse(question), vector, vectors, [(said, 2.0), (quoted, 1.0)], [own[said], own[quoted]]
+    )
+    assert SPEAKER_SHARE > ANTECEDENT_SHARE
+    assert read[1] == pytest.approx(own[quoted] + SPEAKER_SHARE * (own[said] - own[quoted]), abs=0.01)
