@@ -315,26 +315,36 @@ def test_entries_after_walk_on_through_the_article_and_a_sentence_finds_its_entr
     assert index.entry_of(title) is None  # a title is no body sentence
 
 
-def test_a_sentence_referring_back_to_the_asked_name_reads_nearer_its_antecedent() -> None:
-    encoder = FakeEncoder()
-    retriever = Retriever(Corpus((OIC,)), replace(CONFIG, encoder_weight=0.5), encoder=encoder)
-    question = "تضامن منظمة التعاون الإسلامي"
+def read_beside(
+    article: Article, question: str, earlier: str, later: str
+) -> tuple[Retriever, list[str], list[float], list[float]]:
+    """The retriever over ``article`` (fake encoder), its sentences, each sentence's own cosine with
+    ``question``, and the cosines of ``earlier`` and ``later`` as the fused score reads them."""
+    retriever = Retriever(Corpus((article,)), replace(CONFIG, encoder_weight=0.5), encoder=FakeEncoder())
     texts = [e.sentence.text for e in retriever.index.entries]
-    named = texts.index("أعربت منظمة التعاون الإسلامي عن قلقها من العنف.")
-    referring = texts.index("وأكدت المنظمة تضامنها التام مع الحكومة.")
+    first, second = texts.index(earlier), texts.index(later)
     vector = bag_vector(question)
     own = [float(bag_vector(text) @ vector) for text in texts]
-    assert own[named] > own[referring]  # the sentence naming the organisation is nearer the question
     vectors = retriever.vectors
     assert vectors is not None
-    found = [(named, 1.0), (referring, 2.0)]
-    cosines = [own[named], own[referring]]
-    read = retriever._with_antecedents(retriever.parse(question), vector, vectors, found, cosines)
-    assert read[0] == pytest.approx(own[named], abs=0.01)  # it refers back to nothing
-    moved = own[referring] + ANTECEDENT_SHARE * (own[named] - own[referring])
-    assert read[1] == pytest.approx(moved, abs=0.01)
-    hit = next(h for h in retriever.rank(question) if h.sentence.text == texts[referring])
-    assert hit.cosine == pytest.approx(own[referring], abs=0.01)  # the hit keeps its own cosine
+    found = [(first, 1.0), (second, 2.0)]
+    read = retriever._with_antecedents(
+        retriever.parse(question), vector, vectors, found, [own[first], own[second]]
+    )
+    return retriever, texts, [own[first], own[second]], read
+
+
+def test_a_sentence_referring_back_to_the_asked_name_reads_nearer_its_antecedent() -> None:
+    question = "تضامن منظمة التعاون الإسلامي"
+    referring = "وأكدت المنظمة تضامنها التام مع الحكومة."
+    retriever, _, own, read = read_beside(
+        OIC, question, "أعربت منظمة التعاون الإسلامي عن قلقها من العنف.", referring
+    )
+    assert own[0] > own[1]  # the sentence naming the organisation is nearer the question
+    assert read[0] == pytest.approx(own[0], abs=0.01)  # it refers back to nothing
+    assert read[1] == pytest.approx(own[1] + ANTECEDENT_SHARE * (own[0] - own[1]), abs=0.01)
+    hit = next(h for h in retriever.rank(question) if h.sentence.text == referring)
+    assert hit.cosine == pytest.approx(own[1], abs=0.01)  # the hit keeps its own cosine
 
 
 QUOTED = Article(
@@ -345,18 +355,8 @@ QUOTED = Article(
 
 
 def test_a_quotation_going_on_reads_nearer_its_speaker_than_a_name_referred_back_to() -> None:
-    encoder = FakeEncoder()
-    retriever = Retriever(Corpus((QUOTED,)), replace(CONFIG, encoder_weight=0.5), encoder=encoder)
-    question = "وزير الخارجية الفرنسي الحدود"
-    texts = [e.sentence.text for e in retriever.index.entries]
-    said = texts.index("قال وزير الخارجية الفرنسي إن الوضع هادئ في المدينة.")
-    quoted = texts.index('وأضاف: "الحدود ستفتح أمام المسافرين قريبا".')
-    vector = bag_vector(question)
-    own = [float(bag_vector(text) @ vector) for text in texts]
-    vectors = retriever.vectors
-    assert vectors is not None
-    read = retriever._with_antecedents(
-        retriever.parse(question), vector, vectors, [(said, 2.0), (quoted, 1.0)], [own[said], own[quoted]]
-    )
+    said = "قال وزير الخارجية الفرنسي إن الوضع هادئ في المدينة."
+    quoted = 'وأضاف: "الحدود ستفتح أمام المسافرين قريبا".'
+    _, _, own, read = read_beside(QUOTED, "وزير الخارجية الفرنسي الحدود", said, quoted)
     assert SPEAKER_SHARE > ANTECEDENT_SHARE
-    assert read[1] == pytest.approx(own[quoted] + SPEAKER_SHARE * (own[said] - own[quoted]), abs=0.01)
+    assert read[1] == pytest.approx(own[1] + SPEAKER_SHARE * (own[0] - own[1]), abs=0.01)
