@@ -365,7 +365,12 @@ class Retriever:
         """The tokens entry ``entry``'s sentence inherits from a name it refers back to (cached per
         retriever as ``_antecedents``)."""
         sentence = self.index.entries[entry].sentence
-        _, tokens, _, normals = self._sentence_words(sentence.text)
+        return self._referred_to(sentence.text, sentence)
+
+    def _referred_to(self, text: str, sentence: Sentence) -> frozenset[str]:
+        """The tokens of the names the definite nouns opening ``text`` (``sentence``'s, or a speaker named
+        in it) refer back to in the sentences before ``sentence`` (``anaphora.referring``, ``antecedent``)."""
+        _, tokens, _, normals = self._sentence_words(text)
         heads = referring(normals, tokens)
         return antecedent(heads, self._earlier(sentence)) if heads else frozenset()
 
@@ -408,9 +413,7 @@ class Retriever:
         """The tokens of the speaker ``named`` in ``sentence``, and of the name it refers back to."""
         if named is None:
             return frozenset()
-        _, tokens, _, normals = self._sentence_words(named)
-        heads = referring(normals, tokens)
-        return frozenset(tokens) | (antecedent(heads, self._earlier(sentence)) if heads else frozenset())
+        return frozenset(self._sentence_words(named)[1]) | self._referred_to(named, sentence)
 
     def _earlier(self, sentence: Sentence) -> Iterator[Words]:
         """The words of up to ``LOOK_BACK`` sentences before ``sentence``, nearest first."""
