@@ -109,6 +109,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "questions18.jsonl",
         "questions19.jsonl",
         "questions20.jsonl",
+        "questions21.jsonl",
         "heldout.jsonl",
         "heldout2.jsonl",
         "heldout3.jsonl",
@@ -128,6 +129,7 @@ def test_few_answerable_questions_are_declined(report: Report) -> None:
         "heldout17.jsonl",
         "heldout18.jsonl",
         "heldout19.jsonl",
+        "heldout20.jsonl",
     ],
 )
 def test_question_sets_are_well_formed_and_their_answers_are_quoted_from_the_corpus(name: str) -> None:
