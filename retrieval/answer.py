@@ -44,6 +44,7 @@ from retrieval.decide import (
     succeeds,
     title_stem,
     undated,
+    unofficial,
     unplaced,
     unsaid,
     unvoiced,
@@ -532,11 +533,15 @@ class Retriever:
         if unplaced(query.asks, asked, best) or self.counts.unshown(query, asked, hits, self._home):
             # «كم واحد مات في نور سلطان؟»: the sources count the dead of Almaty and of the country
             return about(question, query.tokens, (), True, (), "unstated count", related=related)
+
         def accounted() -> set[str]:  # the countries the best sentence and its neighbours speak for
             return self._nations_named(query, hits[0], best) | self._home
 
         # «شنو موقف العراق…؟»: Iraq in passing, its stance nowhere
         if unvoiced(asked, accounted, question) is not None:
+            reason = "unstated stance"
+            return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
+        if unofficial(asked, best, self._home) is not None:  # «الحكومة القطرية…»: a former premier only
             reason = "unstated stance"
             return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
         actor = unsaid(asked, accounted) if yes_no else None

@@ -451,6 +451,43 @@ def unvoiced(
     return next((word for word in asked if nations_of([word]) - countries), None)
 
 
+# A question about a country's government or its official word («الحكومة القطرية», «الخارجية القطرية»,
+# «رسميًا»), and the words that make an office-holder a former one.
+GOVERNMENT_WORDS = _words(
+    "حكومة الحكومة حكومته حكومتها الخارجية وزارة الوزارة رسمي رسميا رسمية الرسمي الرسمية السلطات سلطات"
+)
+FORMER_WORDS = _words("السابق السابقة الأسبق سابق سابقة أسبق سابقا")
+_FORMER_REACH = 3  # «رئيس الوزراء وزير الخارجية القطري السابق»: «السابق» right after the nationality
+
+
+def unofficial(asked: Sequence[str], texts: Sequence[str], home: AbstractSet[str]) -> str | None:
+    """The country whose government a question asks about («الحكومة القطرية نفسها وش قالت رسميًا؟») when
+    ``texts`` (the best sentence and its neighbours, normalised) name that country only through a former
+    office-holder («رئيس الوزراء وزير الخارجية القطري السابق»): he speaks for himself, not for his
+    country's government, which the sources then never quote. None when the question asks about the
+    former one itself («بحسب رئيس الحكومة القطرية الأسبق…»; «السابقة» elsewhere in it is no matter: «…تلك
+    الجمهورية السوفيتية السابقة»), names no government, or names only the corpus's own country
+    (``home``), or when the texts never name the country (other rules judge that)."""
+    if not set(asked) & GOVERNMENT_WORDS:
+        return None
+    said = [text.split() for text in texts]
+    for nation in sorted(nations_of(asked) - home):
+        if _former(nation, [list(asked)]) is not False:  # the question's own «القطري السابق», or none
+            continue
+        if _former(nation, said):
+            return nation
+    return None
+
+
+def _former(nation: str, sentences: Sequence[Sequence[str]]) -> bool | None:
+    """Whether every mention of ``nation`` in ``sentences`` (normalised words) names a former
+    office-holder's country («القطري السابق»); None when none mentions it."""
+    mentions = [(s, i) for s in sentences for i, word in enumerate(s) if nations_of([word]) == {nation}]
+    if not mentions:
+        return None
+    return all(FORMER_WORDS & set(s[i + 1 : i + 1 + _FORMER_REACH]) for s, i in mentions)
+
+
 def unsaid(asked: Sequence[str], accounted: Callable[[], AbstractSet[str]]) -> str | None:
     """The country (normalised) a yes/no question names by its name («هل أرسلت أرمينيا جنودًا ضمن قوات حفظ
     السلام؟») when ``accounted()`` lacks it (as in :func:`unvoiced`). The question asks whether that

@@ -32,6 +32,7 @@ from retrieval.decide import (
     succeeds,
     title_stem,
     undated,
+    unofficial,
     unplaced,
     unsaid,
     unvoiced,
@@ -812,6 +813,43 @@ def test_what_a_country_named_only_in_passing_said_or_did_declines(
         assert answer.asks == "stance"
     else:  # the country is named in the reply: «لا تقول المصادر ذلك عن بيلاروسيا.»
         assert answer.missing_terms[0] in {"بيلاروسيا", "أرمينيا", "روسيا"}
+
+
+def test_a_government_asked_of_a_country_named_only_by_a_former_official_is_unofficial() -> None:
+    home = frozenset({normalize("كازاخستان")})
+    former = [normalize("قال رئيس الوزراء وزير الخارجية القطري السابق إن روسيا تستغل الفرصة")]
+    asked = normalize("ماذا أعلنت الخارجية القطرية رسميا عن الأزمة؟").split()
+    assert unofficial(asked, former, home) == normalize("قطر")
+    serving = [normalize("وقالت الخارجية القطرية إنها تتابع الوضع"), *former]
+    assert unofficial(asked, serving, home) is None  # a serving government speaks too
+    assert unofficial(asked, [normalize("وقالت روسيا إن الوضع هادئ")], home) is None  # other rules judge
+    # the question asks about the former official himself, or about no government
+    assert unofficial(normalize("بماذا غرد رئيس الحكومة القطرية الأسبق؟").split(), former, home) is None
+    assert unofficial(normalize("ماذا قال السياسي القطري عن روسيا؟").split(), former, home) is None
+    # «السابقة» that qualifies something else leaves the government asked about
+    soviet = normalize("ما رد الحكومة القطرية على ما يجري في الجمهورية السوفيتية السابقة؟").split()
+    assert unofficial(soviet, former, home) == normalize("قطر")
+    assert unofficial(normalize("ماذا قالت الحكومة الكازاخستانية؟").split(), former, home) is None  # home
+
+
+@pytest.mark.parametrize(
+    ("question", "declined"),
+    [
+        ("هل أصدرت وزارة الخارجية القطرية بيانا عن أحداث كازاخستان؟", True),
+        ("قطر رسميا شو كان موقفها من اللي صار بكازاخستان؟", True),
+        ("ماذا قال رئيس الوزراء القطري السابق عن كازاخستان؟", False),
+    ],
+)
+def test_a_former_premier_does_not_speak_for_his_government(
+    retriever: Retriever, question: str, declined: bool
+) -> None:
+    """The sources quote Qatar's former prime minister, never Qatar's government."""
+    answer = retriever.answer(question)
+    assert answer.declined is declined
+    if declined:
+        assert answer.related  # what the sources do say is shown as related
+    else:
+        assert "جاسم" in answer.hits[0].sentence.text
 
 
 def test_a_yes_no_question_about_a_country_the_best_sentence_never_names_is_unsaid() -> None:
