@@ -59,6 +59,7 @@ TIME_UNITS = _DATE_NOUNS | _words(
     "أيام يوما ساعات أسبوع أسابيع أسبوعا شهور أشهر سنوات أعوام دقيقة دقائق مرة مرات مدة المدة فترة الفترة"
 )
 _PLACE_NOUNS = _words("مدينة منطقة بلد دولة مكان مطار إقليم ولاية")
+_PLACE = normalize("مكان")
 _DATE_ASKING_NOUNS = _words("تاريخ موعد")
 _IN = _words("في ف")  # «فى» folds to «في»
 NUMBER_WORDS = _words(
@@ -204,6 +205,8 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         return "number"
     if {bare_word(w) for w in words} & REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»
         return "reason"
+    if any(bare_word(w) == _PLACE and not (i and normals[i - 1] in _IN) for i, w in enumerate(normals)):
+        return "place"  # «ما مكان…», «مكان بداية الاحتجاجات»; not «في مكان…»
     for which, noun in pairwise(normals):  # «في أي يوم…», «بأي مدينة…»
         if which in _WHICH:
             if noun in _DATE_NOUNS:

@@ -114,7 +114,7 @@ PREPOSITIONS = frozenset(normalize(w) for w in "في من على عن إلى م�
 # not declined just because the corpus never uses the frame word itself.
 FRAME_WORDS: frozenset[str] = frozenset(
     normalize(w)
-    for w in """نوع أنواع اسم عدد سبب أسباب موقف رأي دور مصير حجم تفاصيل ماهية
+    for w in """نوع أنواع اسم عدد سبب أسباب موقف رأي دور مصير حجم تفاصيل ماهية مكان
     حدث يحدث جرى يجري سيجري حصل يحصل""".split()
 )
 

@@ -59,6 +59,7 @@ def retriever() -> Retriever:
         ("جم واحد انكتل؟", "number"),  # Gulf and Iraqi «جم» / «چم»
         ("لماذا اندلعت الاحتجاجات؟", "reason"),
         ("علاش خرجو الناس؟", "reason"),
+        ("مكان انطلاق المظاهرات", "place"),  # «مكان» asks where, as «سبب» asks why
         ("شنو سبب الاحتجاجات؟", "reason"),  # a reason noun asks as «لماذا» does
         ("ما أسباب استقالة الحكومة؟", "reason"),
         ("ايش السبب ورا الاحتجاجات؟", "reason"),

@@ -121,6 +121,16 @@ def test_zar_visited_does_not_match_ministry(retriever: Retriever) -> None:
     assert "وزير" not in visited.tokens  # nor the minister by a root read in «و» + «زير»
 
 
+def test_place_frames_a_question_and_is_never_read_by_its_root(retriever: Retriever) -> None:
+    # «مكان» (place), which the corpus never writes, frames the question like «سبب»: its root كون must not
+    # make it «يمكن» (can), and it is never named as missing.
+    query = retriever.parse("مكان بداية احتجاجات كازاخستان")
+    place = next(c for c in query.concepts if c.term.normal == "مكان")
+    assert not place.required
+    assert "يمكن" not in query.tokens
+    assert query.asks == "place"
+
+
 def test_a_corpus_word_opening_with_waw_keeps_its_own_root(retriever: Retriever) -> None:
     families = retriever.parser.families
     assert "وزير" not in families.same_root("زار", "زار")  # «وزير» is وزر, not «و» + «زير»
