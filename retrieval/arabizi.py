@@ -200,7 +200,16 @@ def _spells_digits(latin: str, arabic: str) -> bool:
         if second in _LONG_VOWEL_LATIN and latin[1:2] not in _LONG_VOWEL_LATIN[second]:
             return False
         latin = latin[1:]
-    return all(any(letter in arabic for letter in _DIGIT_LETTERS.get(ch, ())) for ch in latin if ch.isdigit())
+    return all(_holds_digit(arabic, ch) for ch in latin if ch.isdigit())
+
+
+def _holds_digit(arabic: str, digit: str) -> bool:
+    """Whether normalised ``arabic`` holds a letter the Arabizi ``digit`` stands for. A «2» is also a
+    hamza that normalising seated on «ي» or «و» after a long «ا» («isra2il» إسرائيل → «اسراييل», «jaza2er»
+    الجزائر → «الجزاير»)."""
+    if any(letter in arabic for letter in _DIGIT_LETTERS.get(digit, ())):
+        return True
+    return digit == "2" and ("اي" in arabic[1:] or "او" in arabic[1:])
 
 
 @dataclass

@@ -126,6 +126,15 @@ def test_a_country_in_arabizi_the_corpus_never_names_declines(retriever: Retriev
     assert retriever.parse("shu 2alet el seen?").reading.split()[-1] == "الصين"
 
 
+@pytest.mark.parametrize(("latin", "country"), [("isra2il", "اسراييل"), ("el jaza2er", "الجزاير")])
+def test_a_2_for_a_seated_hamza_reads_the_country(retriever: Retriever, latin: str, country: str) -> None:
+    # «إسرائيل», «الجزائر»: the hamza «2» stands for is seated on «ئ», which normalising folds into «ي».
+    assert retriever.parse(f"shu 2alet {latin}?").reading.split()[-1] == country
+    answer = retriever.answer(f"shu kan mawqef {latin} mn el a7dath b kazakhstan?")
+    assert answer.declined
+    assert answer.reason == "unknown entity"
+
+
 def test_spoken_ala_is_read_as_ala_with_the_article(retriever: Retriever) -> None:
     # «3al share3»: the spoken «ع» for «على», joined to the next word's article.
     query = retriever.parse("lesh el nas tala3o 3al share3?")
