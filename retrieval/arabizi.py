@@ -187,6 +187,7 @@ _DIGIT_LETTERS = {
     "2": ("ء", "ق"),
 }
 _LONG_VOWEL_LATIN = {"ا": "ae", "ي": "iey", "و": "ou"}
+_LONG_TYPED = re.compile("aa|ee|ii|oo|uu")
 
 
 def _spells_digits(latin: str, arabic: str) -> bool:
@@ -296,6 +297,9 @@ class Transliterator:
             for arabic, count in table.get(skeleton, ()):
                 # «2aran» (قارن), «ra2em» (رقم) are no «ايران», «روما»: their digit is a letter the name lacks
                 if count == 0 and arabic in self.names and not _spells_digits(latin, arabic):
+                    continue
+                # A vowel typed twice is a long one the word writes: «za3eem» is «زعيم», not «زعم»
+                if _LONG_TYPED.search(form) and not any(ch in "اوي" for ch in bare_word(arabic)[1:]):
                     continue
                 preferred = arabic in self.preferred
                 if len(skeleton) <= 1 and (not preferred or extra or "2" in form):

@@ -193,6 +193,14 @@ def test_a_name_is_read_as_the_name_not_a_country_of_the_same_letters() -> None:
     assert known.word("putin") == "بوتين"  # not Bhutan
 
 
+def test_a_long_vowel_typed_twice_is_not_read_as_a_word_without_one() -> None:
+    # «za3eem» (زعيم, leader) is no «زعم» (claimed), the corpus word of the same consonants
+    known = Transliterator.build([("زعم", 3)])
+    assert known.word("za3eem") != "زعم"
+    assert known.word("za3am") == "زعم"
+    assert Transliterator.build([("زعيم", 1)]).word("za3eem") == "زعيم"
+
+
 def test_a_preposition_with_the_article_is_read_apart() -> None:
     reading, _ = Transliterator.build([("المطار", 3)]).sentence(["shu", "sar", "bel", "matar"])
     assert reading == "شو صار ب المطار"
