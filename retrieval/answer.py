@@ -537,11 +537,10 @@ class Retriever:
         def accounted() -> set[str]:  # the countries the best sentence and its neighbours speak for
             return self._nations_named(query, hits[0], best) | self._home
 
-        # «شنو موقف العراق…؟»: Iraq in passing, its stance nowhere
-        if unvoiced(asked, accounted, question) is not None:
-            reason = "unstated stance"
-            return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
-        if unofficial(asked, best, self._home) is not None:  # «الحكومة القطرية…»: a former premier only
+        # «شنو موقف العراق…؟»: Iraq in passing, its stance nowhere; «الحكومة القطرية نفسها وش قالت رسميًا؟»:
+        # Qatar only through its former premier
+        unheard = unvoiced(asked, accounted, question) or unofficial(asked, best, self._home)
+        if unheard is not None:
             reason = "unstated stance"
             return about(question, query.tokens, (), True, (), reason, related=related, asks="stance")
         actor = unsaid(asked, accounted) if yes_no else None
