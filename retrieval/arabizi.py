@@ -294,12 +294,13 @@ class Transliterator:
         for form, with_article, extra in forms:
             skeleton = latin_skeleton(form)
             shape = latin_shape(form)
+            long_typed = _LONG_TYPED.search(form) is not None  # «za3eem»: a vowel typed twice is a long one
             for arabic, count in table.get(skeleton, ()):
                 # «2aran» (قارن), «ra2em» (رقم) are no «ايران», «روما»: their digit is a letter the name lacks
                 if count == 0 and arabic in self.names and not _spells_digits(latin, arabic):
                     continue
-                # A vowel typed twice is a long one the word writes: «za3eem» is «زعيم», not «زعم»
-                if _LONG_TYPED.search(form) and not any(ch in "اوي" for ch in bare_word(arabic)[1:]):
+                # the word writes a long vowel after its first letter: «زعيم», not «زعم»
+                if long_typed and not any(ch in "اوي" for ch in bare_word(arabic)[1:]):
                     continue
                 preferred = arabic in self.preferred
                 if len(skeleton) <= 1 and (not preferred or extra or "2" in form):

@@ -59,8 +59,9 @@ TIME_UNITS = _DATE_NOUNS | _words(
     "أيام يوما ساعات أسبوع أسابيع أسبوعا شهور أشهر سنوات أعوام دقيقة دقائق مرة مرات مدة المدة فترة الفترة"
 )
 _PLACE_NOUNS = _words("مدينة منطقة بلد دولة مكان مطار إقليم ولاية")
-_PLACE = normalize("مكان")
 _DATE_ASKING_NOUNS = _words("تاريخ موعد")
+# «ما مكان…», «مكان بداية الاحتجاجات»: the noun asks a place, with or without the article
+_PLACE_ASKING_NOUNS = frozenset(prefix + normalize("مكان") for prefix in ("", *ARTICLE_PREFIXES))
 _IN = _words("في ف")  # «فى» folds to «في»
 NUMBER_WORDS = _words(
     """واحد اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة عشر
@@ -205,15 +206,15 @@ def asked_kind(normals: Sequence[str]) -> str | None:
         return "number"
     if {bare_word(w) for w in words} & REASON_NOUNS:  # «ما سبب…», «شنو السبب…», «شنو أسباب…»
         return "reason"
-    if any(bare_word(w) == _PLACE and not (i and normals[i - 1] in _IN) for i, w in enumerate(normals)):
-        return "place"  # «ما مكان…», «مكان بداية الاحتجاجات»; not «في مكان…»
+    if _asking_noun(normals, _PLACE_ASKING_NOUNS):  # «ما مكان…»; not «في مكان…»
+        return "place"
     for which, noun in pairwise(normals):  # «في أي يوم…», «بأي مدينة…»
         if which in _WHICH:
             if noun in _DATE_NOUNS:
                 return "date"
             if noun in _PLACE_NOUNS:
                 return "place"
-    if any(w in _DATE_ASKING_NOUNS and not (i and normals[i - 1] in _IN) for i, w in enumerate(normals)):
+    if _asking_noun(normals, _DATE_ASKING_NOUNS):
         return "date"  # «ما تاريخ…», «شنو موعد…»; not «…فترة سوداء في تاريخ البلد» (its history)
     if _asks_countries(normals):
         return "countries"
@@ -231,6 +232,13 @@ def asked_kind(normals: Sequence[str]) -> str | None:
     if words & ASKS_NAME or who:
         return "names" if words & _PLURAL_TITLES else "name"  # «مين الرؤسا اللي…؟»: several
     return None
+
+
+def _asking_noun(normals: Sequence[str], nouns: AbstractSet[str]) -> bool:
+    """Whether a question's words hold one of ``nouns`` other than after «في»: a noun naming the kind of
+    answer asked for («ما تاريخ…», «مكان بداية…»), not the time or place of something else («في تاريخ
+    البلد»)."""
+    return any(w in nouns and not (i and normals[i - 1] in _IN) for i, w in enumerate(normals))
 
 
 # Words between «كم» and the thing counted: «كم عدد سكان…», «كم كان سعر…», «شحال من عسكري…».
